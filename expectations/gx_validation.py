@@ -1,0 +1,70 @@
+"""Run GX suites over DataFrames and write Data Docs; one helper for every table."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import great_expectations as gx
+import pandas as pd
+from great_expectations.data_context.types.base import ProgressBarsConfig
+
+SITE_NAME = "xxgk"
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    table: str
+    success: bool
+    evaluated: int
+    failures: list[str]
+
+
+def _describe_failure(result) -> str:
+    config = result.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id", "value_set")}
+    observed = result.result or {}
+    partial = observed.get("partial_unexpected_list")
+    count = observed.get("unexpected_count")
+    detail = f"; {count} unexpected, e.g. {partial[:5]}" if partial else ""
+    if not partial and "observed_value" in observed:
+        detail = f"; observed {str(observed['observed_value'])[:200]}"
+    return f"{config.type}({kwargs}){detail}"
+
+
+def validate_tables(tables: dict[str, tuple[pd.DataFrame, list]], docs_dir: Path | None) -> list[SuiteOutcome]:
+    """Validate each DataFrame against its suite; write Data Docs into ``docs_dir`` when given."""
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    actions = []
+    if docs_dir is not None:
+        context.add_data_docs_site(
+            site_name=SITE_NAME,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        actions.append(gx.checkpoint.UpdateDataDocsAction(name="update_docs", site_names=[SITE_NAME]))
+    source = context.data_sources.add_pandas("xxgk")
+    definitions = []
+    for name, (_frame, expectations) in tables.items():
+        batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+        suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
+        definitions.append(
+            context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch_definition, suite=suite))
+        )
+    outcomes = []
+    for definition in definitions:
+        frame = tables[definition.name][0]
+        checkpoint = context.checkpoints.add_or_update(
+            gx.Checkpoint(name=f"check_{definition.name}", validation_definitions=[definition], actions=actions, result_format="SUMMARY")
+        )
+        run = checkpoint.run(batch_parameters={"dataframe": frame})
+        for result in run.run_results.values():
+            failures = [_describe_failure(r) for r in result.results if not r.success]
+            outcomes.append(SuiteOutcome(definition.name, result.success, len(result.results), failures))
+    return outcomes

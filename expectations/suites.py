@@ -1,0 +1,63 @@
+"""GX Core 1.x expectations, one builder per curated table, derived from the schemas.
+
+Builders return plain expectation lists; :mod:`expectations.gx_validation` binds them to a context.
+"""
+
+from __future__ import annotations
+
+import great_expectations.expectations as gxe
+
+from transforms.cell_values import VALUE_STATUSES
+from transforms.indicator_rows import DUPLICATE, MATCHED, UNMAPPED
+from transforms.schemas import INDICATORS, REPORTS, TableSchema
+from transforms.templates import TEMPLATES
+
+ALLOWED_UNITS = ("", "条", "件", "次", "篇", "个", "人", "人次", "万元", "元", "项", "家", "份", "期", "场", "天", "%")
+FIRST_REPORT_YEAR = 2007  # the 2007 条例 started annual reports (first covering 2008)
+
+
+def _structure(schema: TableSchema) -> list[gxe.Expectation]:
+    """Exact columns, non-null required columns, unique primary key."""
+    expectations: list[gxe.Expectation] = [
+        gxe.ExpectTableColumnsToMatchOrderedList(column_list=schema.column_names),
+    ]
+    expectations += [gxe.ExpectColumnValuesToNotBeNull(column=c.name) for c in schema.columns if not c.nullable]
+    if len(schema.primary_key) == 1:
+        expectations.append(gxe.ExpectColumnValuesToBeUnique(column=schema.primary_key[0]))
+    else:
+        expectations.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(schema.primary_key)))
+    return expectations
+
+
+def _year_range(last_year: int) -> gxe.Expectation:
+    return gxe.ExpectColumnValuesToBeBetween(column="report_year", min_value=FIRST_REPORT_YEAR, max_value=last_year)
+
+
+def indicators_expectations(catalog_codes: list[str], last_year: int) -> list[gxe.Expectation]:
+    return [
+        *_structure(INDICATORS),
+        _year_range(last_year),
+        gxe.ExpectColumnValuesToBeInSet(column="template", value_set=list(TEMPLATES)),
+        gxe.ExpectColumnValuesToBeInSet(column="unit", value_set=list(ALLOWED_UNITS)),
+        gxe.ExpectColumnValuesToBeInSet(column="value_status", value_set=list(VALUE_STATUSES)),
+        gxe.ExpectColumnValuesToBeInSet(column="catalog_status", value_set=[MATCHED, UNMAPPED, DUPLICATE]),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="indicator_code",
+            value_set=sorted(catalog_codes),
+            row_condition=f'catalog_status=="{MATCHED}"',
+            condition_parser="pandas",
+        ),
+        # Counts cannot be negative; templates with signed cells (2019 本年增/减) will get their own condition.
+        gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="source_line", min_value=1),
+    ]
+
+
+def reports_expectations(last_year: int) -> list[gxe.Expectation]:
+    return [
+        *_structure(REPORTS),
+        _year_range(last_year),
+        gxe.ExpectColumnValuesToBeInSet(column="template", value_set=list(TEMPLATES)),
+        gxe.ExpectColumnValuesToMatchRegex(column="report_id", regex=r"^[0-9a-f]{16}$"),
+        gxe.ExpectColumnValuesToBeBetween(column="table_rows", min_value=1),
+    ]

@@ -1,0 +1,95 @@
+"""The indicator catalog: canonical codes, labels and units, kept as a data file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+from transforms.labels import normalize_label
+
+CATALOG_FILE = "indicator_catalog.csv"
+CATALOG_COLUMNS = ["code", "parent_code", "template", "table_id", "label_zh", "label_en", "unit", "value_kind", "aliases"]
+
+
+@cache
+def load_catalog() -> pd.DataFrame:
+    """The catalog as shipped with the package, one row per indicator, with its label path."""
+    with resources.files("transforms").joinpath(CATALOG_FILE).open(encoding="utf-8") as handle:
+        catalog = pd.read_csv(handle, dtype=str, keep_default_na=False)
+    if list(catalog.columns) != CATALOG_COLUMNS:
+        raise ValueError(f"{CATALOG_FILE}: columns {list(catalog.columns)} != {CATALOG_COLUMNS}")
+    if catalog["code"].duplicated().any():
+        raise ValueError(f"{CATALOG_FILE}: duplicate codes {catalog.loc[catalog['code'].duplicated(), 'code'].tolist()}")
+    labels = dict(zip(catalog["code"], catalog["label_zh"], strict=True))
+    parents = dict(zip(catalog["code"], catalog["parent_code"], strict=True))
+    unknown_parents = {p for p in parents.values() if p and p not in labels}
+    if unknown_parents:
+        raise ValueError(f"{CATALOG_FILE}: unknown parent codes {sorted(unknown_parents)}")
+
+    def path(code: str) -> str:
+        chain = []
+        while code:
+            chain.append(labels[code])
+            code = parents[code]
+        return "/".join(reversed(chain))
+
+    catalog["label_path"] = catalog["code"].map(path)
+    return catalog
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    code: str
+    parent_code: str
+    label_zh: str
+    label_path: str
+    unit: str
+    value_kind: str
+    section_code: str
+
+
+class LabelMatcher:
+    """Finds catalog codes for printed labels of one template.
+
+    A label is looked up within its top-level section first, so that the same words under
+    different parents (（二）被依法纠错数 under 四 and under 五) get different codes.
+    """
+
+    def __init__(self, template: str) -> None:
+        catalog = load_catalog()
+        rows = catalog[catalog["template"] == template]
+        if rows.empty:
+            raise ValueError(f"no catalog entries for template {template!r}")
+        parents = dict(zip(rows["code"], rows["parent_code"], strict=True))
+
+        def section_of(code: str) -> str:
+            while parents.get(code):
+                code = parents[code]
+            return code
+
+        self.entries: dict[str, CatalogEntry] = {}
+        self._by_section: dict[tuple[str, str], str] = {}
+        self._by_label: dict[str, set[str]] = {}
+        for row in rows.itertuples(index=False):
+            section = section_of(row.code)
+            entry = CatalogEntry(row.code, row.parent_code, row.label_zh, row.label_path, row.unit, row.value_kind, section)
+            self.entries[row.code] = entry
+            for label in [row.label_zh, *filter(None, row.aliases.split("|"))]:
+                key = normalize_label(label)
+                scope = "" if not row.parent_code else section
+                self._by_section.setdefault((scope, key), row.code)
+                self._by_label.setdefault(key, set()).add(row.code)
+
+    def match(self, label: str, section_code: str | None) -> CatalogEntry | None:
+        """The entry for ``label`` printed inside ``section_code`` (None before any section)."""
+        key = normalize_label(label)
+        code = self._by_section.get(("", key))  # a top-level section heading
+        if code is None and section_code:
+            code = self._by_section.get((section_code, key))
+        if code is None and not section_code:  # outside a known section, accept a unique label
+            candidates = self._by_label.get(key, set())
+            code = next(iter(candidates)) if len(candidates) == 1 else None
+        return self.entries.get(code) if code else None

@@ -1,0 +1,79 @@
+"""Facts about a report that its text states plainly: who, which year, when published."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_TITLE_HINT = re.compile(r"政府信息公开.*(年度报告|年报)|信息公开工作.*报告")
+_TITLE = re.compile(
+    r"^(?P<before>.*?)(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>.*?)(?:政府信息公开|信息公开)"
+)
+_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+_FILLED_ON = re.compile(r"填报日期[:：]?\s*" + _DATE.pattern)
+# A bare administrative area name (no department suffix) is published by its people's government.
+_AREA_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:省|自治区|市|县|区|旗|州|盟|镇|乡|街道)$")
+_DEPARTMENT_HINT = re.compile(r"局|委|办|厅|院|中心|所|站|队|会|部|处|政府")
+
+
+@dataclass(frozen=True)
+class ReportMetadata:
+    title: str
+    agency_as_written: str
+    agency: str
+    report_year: int | None
+    publication_date: date | None
+    table_filled_on: date | None
+
+
+def _to_date(match: re.Match[str] | None) -> date | None:
+    if match is None:
+        return None
+    try:
+        return date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+
+
+def find_title(lines: list[str]) -> str:
+    for line in lines[:15]:
+        text = line.strip().strip("#").strip()
+        if text and _TITLE_HINT.search(text):
+            return re.sub(r"\s+", "", text)
+    return ""
+
+
+def canonical_agency(agency_as_written: str) -> str:
+    """桃源县 → 桃源县人民政府; a department name stays as written."""
+    if _AREA_ONLY.match(agency_as_written) and not _DEPARTMENT_HINT.search(agency_as_written):
+        return agency_as_written + "人民政府"
+    return agency_as_written
+
+
+def extract_report_metadata(text: str) -> ReportMetadata:
+    """Title, agency, year and dates from the report's opening lines and table footer."""
+    lines = text.split("\n")
+    title = find_title(lines)
+    agency, year = "", None
+    match = _TITLE.match(title)
+    if match:
+        year = int(match["year"])
+        agency = (match["before"] or match["after"]).strip("（）()")
+    published = None
+    # The publication date is printed alone (or in brackets) just under the title.
+    start = next((i for i, line in enumerate(lines) if title and re.sub(r"\s+", "", line).strip("#") == title), 0)
+    for line in lines[start + 1 : start + 6]:
+        stripped = line.strip().strip("（）()")
+        date_match = _DATE.fullmatch(stripped) if stripped else None
+        if date_match:
+            published = _to_date(date_match)
+            break
+    return ReportMetadata(
+        title=title,
+        agency_as_written=agency,
+        agency=canonical_agency(agency) if agency else "",
+        report_year=year,
+        publication_date=published,
+        table_filled_on=_to_date(_FILLED_ON.search(text)),
+    )

@@ -1,0 +1,157 @@
+"""Every curated table's columns, declared once; Parquet writes and GX suites derive from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    nullable: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    partition_by: str | None = None
+    description: str = ""
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def arrow_schema(self) -> pa.Schema:
+        return pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns])
+
+    def to_arrow(self, frame: pd.DataFrame) -> pa.Table:
+        """Conform ``frame`` to this schema: exact columns, declared types, no nulls in required columns."""
+        if list(frame.columns) != self.column_names:
+            missing = [c for c in self.column_names if c not in frame.columns]
+            extra = [c for c in frame.columns if c not in self.column_names]
+            raise ValueError(f"{self.name}: columns differ from the schema (missing {missing}, extra {extra})")
+        table = pa.Table.from_pandas(frame, schema=self.arrow_schema(), preserve_index=False, safe=True)
+        for column in self.columns:
+            if not column.nullable and table.column(column.name).null_count:
+                raise ValueError(f"{self.name}.{column.name}: {table.column(column.name).null_count} nulls in a required column")
+        return table
+
+    def empty_frame(self) -> pd.DataFrame:
+        return self.arrow_schema().empty_table().to_pandas()
+
+
+def _c(name: str, type_: pa.DataType, description: str, nullable: bool = False) -> Column:
+    return Column(name, type_, nullable, description)
+
+
+STR, INT16, INT32, INT64, F64, DATE = pa.string(), pa.int16(), pa.int32(), pa.int64(), pa.float64(), pa.date32()
+
+INDICATORS = TableSchema(
+    name="indicators",
+    description="One row per statistics-table cell of every published report.",
+    primary_key=("report_id", "indicator_code", "column_label"),
+    partition_by="report_year",
+    columns=(
+        _c("report_id", STR, "Content hash of the normalised report text (16 hex chars)."),
+        _c("report_year", INT16, "Year the report covers."),
+        _c("agency", STR, "Publishing agency, canonical form."),
+        _c("template", STR, "Table template: stat_2014, fmt_2019, fmt_2021."),
+        _c("table_id", STR, "Table within the report: stat (pre-2019), t2, t3, t4."),
+        _c("indicator_code", STR, "Catalog code; 'unmapped:…' or 'duplicate:…' when the row is not in the catalog."),
+        _c("catalog_status", STR, "matched, unmapped or duplicate."),
+        _c("row_label", STR, "Row label as printed (wrapped lines joined)."),
+        _c("row_path", STR, "Canonical Chinese label path, e.g. 三、依申请公开情况/（一）收到申请数."),
+        _c("column_label", STR, "Column label; empty for one-value tables."),
+        _c("unit", STR, "Unit as printed; empty for section rows."),
+        _c("value", F64, "The number, null when blank, a placeholder, unreadable or not applicable.", nullable=True),
+        _c("value_raw", STR, "The cell exactly as written."),
+        _c("value_status", STR, "ok, ok_with_note, blank, placeholder, not_applicable, unparsed."),
+        _c("value_note", STR, "Text split off the number (unit or note inside the cell)."),
+        _c("row_order", INT32, "Position of the row in the printed table."),
+        _c("source_file", STR, "File the cell came from, relative to the raw folder."),
+        _c("source_line", INT32, "1-based line of the cell in the normalised text."),
+    ),
+)
+
+REPORTS = TableSchema(
+    name="reports",
+    description="One row per published report.",
+    primary_key=("report_id",),
+    columns=(
+        _c("report_id", STR, "Content hash of the normalised report text."),
+        _c("report_year", INT16, "Year the report covers."),
+        _c("agency", STR, "Publishing agency, canonical form (桃源县 → 桃源县人民政府)."),
+        _c("agency_as_written", STR, "Agency as named in the title."),
+        _c("title", STR, "Report title."),
+        _c("publication_date", DATE, "Date printed under the title.", nullable=True),
+        _c("template", STR, "Table template."),
+        _c("table_title", STR, "Title printed above the statistics table."),
+        _c("table_filled_on", DATE, "填报日期 in the table footer.", nullable=True),
+        _c("table_rows", INT32, "Rows read from the table."),
+        _c("cells_with_value", INT32, "Cells holding a number."),
+        _c("cells_without_value", INT32, "Cells blank, placeholder or unreadable (section rows excluded)."),
+        _c("unmapped_rows", INT32, "Rows not matched to the catalog."),
+        _c("source_file", STR, "File the report was read from, relative to the raw folder."),
+        _c("source_sha256", STR, "SHA-256 of the file's bytes."),
+        _c("encoding", STR, "Detected text encoding."),
+        _c("size_bytes", INT64, "File size."),
+    ),
+)
+
+RULE_RESULTS = TableSchema(
+    name="rule_results",
+    description="Arithmetic consistency rules evaluated per report; they flag, never block.",
+    primary_key=("report_id", "rule_id", "column_label"),
+    columns=(
+        _c("report_id", STR, "Report the rule was evaluated on."),
+        _c("rule_id", STR, "Rule id from the spec (P1…P11, R1…)."),
+        _c("column_label", STR, "Column the rule was evaluated on; empty for one-value tables."),
+        _c("severity", STR, "error (an identity the table must satisfy) or warning (usually holds)."),
+        _c("description", STR, "What the rule checks."),
+        _c("expected", F64, "Value the rule derives from the parts.", nullable=True),
+        _c("actual", F64, "Value the report prints.", nullable=True),
+        _c("outcome", STR, "pass, fail or not_applicable."),
+        _c("detail", STR, "The arithmetic, written out."),
+    ),
+)
+
+QUARANTINE = TableSchema(
+    name="quarantine",
+    description="Every input file that did not become a report, with the reason.",
+    primary_key=("source_file",),
+    columns=(
+        _c("source_file", STR, "File, relative to the raw folder."),
+        _c("stage", STR, "Where it failed: read, decode, template, table, metadata, duplicate."),
+        _c("reason", STR, "Why, in words."),
+        _c("duplicate_of", STR, "report_id of the report with the same content, for duplicates.", nullable=True),
+        _c("source_sha256", STR, "SHA-256 of the file's bytes."),
+        _c("size_bytes", INT64, "File size."),
+    ),
+)
+
+CATALOG = TableSchema(
+    name="catalog",
+    description="Indicator catalog: codes, canonical labels (zh/en), units.",
+    primary_key=("code",),
+    columns=(
+        _c("code", STR, "Indicator code."),
+        _c("parent_code", STR, "Parent indicator code; empty at the top."),
+        _c("template", STR, "Template the indicator belongs to."),
+        _c("table_id", STR, "Table within the template."),
+        _c("label_zh", STR, "Canonical Chinese label."),
+        _c("label_en", STR, "English label."),
+        _c("unit", STR, "Canonical unit; empty for section rows."),
+        _c("value_kind", STR, "count, amount or section."),
+        _c("aliases", STR, "Other printed labels, |-separated."),
+        _c("label_path", STR, "Canonical Chinese label path."),
+    ),
+)
+
+CURATED_TABLES: dict[str, TableSchema] = {t.name: t for t in (INDICATORS, REPORTS, RULE_RESULTS, QUARANTINE, CATALOG)}

@@ -1,0 +1,28 @@
+"""Tell which table template a report uses, from the tables' own labels (not from the year)."""
+
+from __future__ import annotations
+
+import re
+
+from transforms.stat_table import find_header_line
+
+STAT_2014 = "stat_2014"
+FMT_2019 = "fmt_2019"
+FMT_2021 = "fmt_2021"
+TEMPLATES = (STAT_2014, FMT_2019, FMT_2021)
+
+_POST_2019_MARKERS = ("本列数据的勾稽关系", "未经复议直接起诉", "收到和处理政府信息公开申请情况")
+
+
+def detect_template(text: str) -> str | None:
+    """``stat_2014``, ``fmt_2019``, ``fmt_2021`` or None when no known table is present."""
+    squashed = re.sub(r"\s+", "", text)
+    if "本年制发件数" in squashed or "本年废止件数" in squashed:
+        return FMT_2021
+    if "本年新制作数量" in squashed or "第二十条第（九）项" in squashed:
+        return FMT_2019
+    if find_header_line(text.split("\n")) is not None:
+        return STAT_2014
+    if any(marker in squashed for marker in _POST_2019_MARKERS):
+        return FMT_2021
+    return None

@@ -51,6 +51,12 @@ class CatalogEntry:
     section_code: str
 
 
+@cache
+def label_matcher(template: str) -> LabelMatcher:
+    """One matcher per template per process: building it normalises every catalog label."""
+    return LabelMatcher(template)
+
+
 class LabelMatcher:
     """Finds catalog codes for printed labels of one template.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transforms.catalog import LabelMatcher
+from transforms.catalog import label_matcher
 from transforms.cell_values import NOT_APPLICABLE, parse_cell_value
 from transforms.labels import clean_label, normalize_label, numbering_level
 from transforms.stat_table import SECTION_UNITS, StatTable
@@ -17,7 +17,7 @@ def stat_table_records(table: StatTable, template: str) -> list[dict]:
 
     Rows the catalog does not know are kept with an ``unmapped:`` code and flagged.
     """
-    matcher = LabelMatcher(template)
+    matcher = label_matcher(template)
     section_code: str | None = None
     section_path = ""
     used_codes: set[str] = set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Numbering in front of a label: 一、 （一） (一) 1. 1、 1） and the 其中： lead-in.
 _NUMBERING = re.compile(
@@ -19,6 +20,7 @@ _PARENTHETICAL = re.compile(r"[(（][^()（）]*[)）]")
 _DROP = re.compile(r"[\s:：;；,，。.、“”\"'‘’]")
 
 
+@lru_cache(maxsize=65536)  # the same few hundred labels recur in every report
 def normalize_label(label: str) -> str:
     """Match key for a label: no numbering, notes in brackets, spacing or punctuation.
 

@@ -1,0 +1,175 @@
+"""The xxgk Prefect flow: raw report files → validated Parquet + DuckDB views, with a run summary.
+
+Tasks are thin wrappers: the work happens in ``transforms`` and ``expectations``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from expectations.arithmetic import FAIL, evaluate_rules
+from expectations.gx_validation import SuiteOutcome, validate_tables
+from expectations.suites import indicators_expectations, reports_expectations
+from flows import progress
+from flows.duckdb_views import build_duckdb
+from flows.settings import Settings
+from flows.storage import publish_tables
+from transforms.assemble import assemble_tables
+from transforms.catalog import load_catalog
+from transforms.parse_report import ParsedReport, QuarantineError, parse_report
+
+
+class PublishBlockedError(RuntimeError):
+    """Validation failed: nothing was published and the previous dataset is unchanged."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__(f"validation failed, nothing published: {'; '.join(summary.validation_failures)[:2000]}")
+        self.summary = summary
+
+
+@dataclass
+class RunSummary:
+    files_seen: int
+    reports_published: int
+    cells_written: int
+    files_quarantined: int
+    rules_failed: int
+    reports_with_failed_rules: int
+    published: bool
+    validation_failures: list[str]
+    curated_dir: str
+
+    def as_markdown(self) -> str:
+        rows = "\n".join(f"| {k.replace('_', ' ')} | {v} |" for k, v in asdict(self).items() if k != "validation_failures")
+        failures = "".join(f"\n- {f}" for f in self.validation_failures)
+        return f"# xxgk run\n\n| measure | value |\n|---|---|\n{rows}\n" + (f"\n## Validation failures{failures}\n" if failures else "")
+
+
+@dataclass
+class BatchResult:
+    parsed: list[ParsedReport]
+    quarantined: list[dict]
+
+
+def list_report_files(raw_dir: Path) -> list[Path]:
+    """Every regular file under ``raw_dir`` except hidden ones (dot-files, dot-folders), sorted."""
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw folder not found: {raw_dir}")
+    return sorted(
+        p for p in raw_dir.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def discover_reports(raw_dir: Path) -> list[Path]:
+    files = list_report_files(raw_dir)
+    progress.emit("total", len(files))
+    return files
+
+
+@task(cache_policy=NO_CACHE)
+def parse_batch(raw_dir: Path, files: list[Path]) -> BatchResult:
+    parsed, quarantined = [], []
+    for path in files:
+        relative = path.relative_to(raw_dir).as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            quarantined.append(_quarantine_row(relative, "read", f"cannot read file: {exc.strerror or exc}", b""))
+            continue
+        try:
+            parsed.append(parse_report(data, relative))
+        except QuarantineError as exc:
+            quarantined.append(_quarantine_row(relative, exc.stage, str(exc), data))
+    progress.emit("advance", len(files))
+    return BatchResult(parsed, quarantined)
+
+
+def _quarantine_row(source_file: str, stage: str, reason: str, data: bytes) -> dict:
+    return {
+        "source_file": source_file,
+        "stage": stage,
+        "reason": reason,
+        "duplicate_of": None,
+        "source_sha256": hashlib.sha256(data).hexdigest(),
+        "size_bytes": len(data),
+    }
+
+
+@task(cache_policy=NO_CACHE)
+def assemble(batches: list[BatchResult]) -> dict[str, pd.DataFrame]:
+    return assemble_tables([p for b in batches for p in b.parsed], [q for b in batches for q in b.quarantined])
+
+
+@task(cache_policy=NO_CACHE)
+def validate(tables: dict[str, pd.DataFrame], docs_dir: Path) -> list[SuiteOutcome]:
+    last_year = dt.date.today().year
+    codes = load_catalog()["code"].tolist()
+    return validate_tables(
+        {
+            "indicators": (tables["indicators"], indicators_expectations(codes, last_year)),
+            "reports": (tables["reports"], reports_expectations(last_year)),
+        },
+        docs_dir,
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def check_arithmetic(indicators: pd.DataFrame) -> pd.DataFrame:
+    return evaluate_rules(indicators)
+
+
+@task(cache_policy=NO_CACHE)
+def publish(tables: dict[str, pd.DataFrame], settings: Settings) -> list[str]:
+    counts = publish_tables(tables, settings.curated_dir)
+    return build_duckdb(settings.curated_dir, counts, settings.duckdb_path)
+
+
+def _batches(files: list[Path], size: int) -> list[list[Path]]:
+    return [files[i : i + size] for i in range(0, len(files), size)]
+
+
+@flow(name="xxgk-pipeline")
+def xxgk_pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None, batch_size: int | None = None) -> RunSummary:
+    """Parse every report under ``raw_dir``, validate, check arithmetic, publish to ``curated_dir``."""
+    overrides = {k: v for k, v in {"raw_dir": raw_dir, "curated_dir": curated_dir, "batch_size": batch_size}.items() if v is not None}
+    settings = Settings(**overrides)
+    logger = get_run_logger()
+    files = discover_reports(settings.raw_dir)
+    batches = parse_batch.map(settings.raw_dir, _batches(files, settings.batch_size)).result() if files else []
+    tables = assemble(batches)
+    outcomes = validate(tables, settings.data_docs_dir)
+    failures = [f"{o.table}: {f}" for o in outcomes for f in o.failures]
+    tables["rule_results"] = check_arithmetic(tables["indicators"])
+    failed = tables["rule_results"][tables["rule_results"]["outcome"] == FAIL]
+    summary = RunSummary(
+        files_seen=len(files),
+        reports_published=len(tables["reports"]) if not failures else 0,
+        cells_written=len(tables["indicators"]) if not failures else 0,
+        files_quarantined=len(tables["quarantine"]),
+        rules_failed=len(failed),
+        reports_with_failed_rules=failed["report_id"].nunique(),
+        published=not failures,
+        validation_failures=failures,
+        curated_dir=str(settings.curated_dir),
+    )
+    if not failures:
+        publish(tables, settings)
+    create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
+    logger.info(
+        "files seen %d, reports published %d, cells written %d, files quarantined %d, rules failed %d",
+        summary.files_seen, summary.reports_published, summary.cells_written, summary.files_quarantined, summary.rules_failed,
+    )
+    if failures:
+        for failure in failures:
+            logger.error("validation failure: %s", failure)
+        raise PublishBlockedError(summary)
+    return summary

@@ -1,0 +1,29 @@
+"""The one settings object: paths and options, from XXGK_* environment variables or defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Defaults are relative to the repository; ``XXGK_RAW_DIR`` etc. override them."""
+
+    model_config = SettingsConfigDict(env_prefix="XXGK_", extra="forbid")
+
+    raw_dir: Path = Field(default=REPO_ROOT / "data" / "raw", description="Folder of input report files.")
+    curated_dir: Path = Field(default=REPO_ROOT / "data" / "curated", description="Where Parquet + DuckDB go.")
+    batch_size: int = Field(default=500, ge=1, description="Reports parsed per Prefect task.")
+    parse_workers: int = Field(default=2, ge=1, description="Processes used to parse batches.")
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.curated_dir / "xxgk.duckdb"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.curated_dir / "data_docs"

@@ -35,7 +35,9 @@ def _describe_failure(result) -> str:
 
 def validate_tables(tables: dict[str, tuple[pd.DataFrame, list]], docs_dir: Path | None) -> list[SuiteOutcome]:
     """Validate each DataFrame against its suite; write Data Docs into ``docs_dir`` when given."""
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # GX pins some module loggers at INFO; its chatter is not our run's news.
+    for name in ("great_expectations", "great_expectations.data_context.types.base"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     actions = []

@@ -21,8 +21,9 @@ VALUE_STATUSES = (OK, OK_WITH_NOTE, BLANK, PLACEHOLDER, NOT_APPLICABLE, UNPARSED
 _PLACEHOLDERS = {"-", "--", "—", "——", "–", "/", "／", "无", "空", "×", "x", "X"}
 _NUMBER = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?"
 _PLAIN_NUMBER = re.compile(rf"^{_NUMBER}$")
-# A number followed by a unit or a bracketed note: 251000元, 22（其中修订16件）.
-_NUMBER_WITH_TAIL = re.compile(rf"^(?P<number>{_NUMBER})\s*(?P<tail>(?:[（(].*[)）])|(?:[^\d.,\s].*))$")
+# A number followed by a unit word or a bracketed note: 251000元, 22（其中修订16件）.
+# Anything else after the digits (12a3, 1O3) could be a misread number, so it stays unparsed.
+_NUMBER_WITH_TAIL = re.compile(rf"^(?P<number>{_NUMBER})\s*(?P<tail>[（(][^()（）]*[)）]|[\u4e00-\u9fff%]{{1,4}})$")
 
 
 @dataclass(frozen=True)

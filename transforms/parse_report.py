@@ -10,7 +10,7 @@ from transforms.decoding import UnreadableReportError, content_report_id, decode
 from transforms.indicator_rows import MATCHED, stat_table_records
 from transforms.report_metadata import extract_report_metadata
 from transforms.stat_table import TableNotFoundError, TruncatedTableError, parse_stat_table
-from transforms.templates import STAT_2014, detect_template
+from transforms.templates import LOCAL_TABLE, STAT_2014, detect_template
 
 
 class QuarantineError(ValueError):
@@ -46,7 +46,8 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
     if template is None:
         raise QuarantineError("no statistics table found (no 统计表 or 表二/表三/表四 labels)", "template")
     if template != STAT_2014:
-        raise QuarantineError(f"template {template} (表二/表三/表四) is not supported yet", "template")
+        layout = "指标名称 / 计量单位 table" if template == LOCAL_TABLE else "表二/表三/表四"
+        raise QuarantineError(f"template {template} ({layout}) is not supported yet", "template")
     try:
         table = parse_stat_table(text)
     except TableNotFoundError as exc:

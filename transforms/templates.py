@@ -9,13 +9,14 @@ from transforms.stat_table import find_header_line
 STAT_2014 = "stat_2014"
 FMT_2019 = "fmt_2019"
 FMT_2021 = "fmt_2021"
-TEMPLATES = (STAT_2014, FMT_2019, FMT_2021)
+LOCAL_TABLE = "local_table"  # 2008–2013 local / Fujian 2014–2018: 指标名称 / 计量单位 / 本年度 / 历年累计
+TEMPLATES = (STAT_2014, FMT_2019, FMT_2021, LOCAL_TABLE)
 
 _POST_2019_MARKERS = ("本列数据的勾稽关系", "未经复议直接起诉", "收到和处理政府信息公开申请情况")
 
 
 def detect_template(text: str) -> str | None:
-    """``stat_2014``, ``fmt_2019``, ``fmt_2021`` or None when no known table is present."""
+    """``stat_2014``, ``fmt_2019``, ``fmt_2021``, ``local_table`` or None when no known table is present."""
     squashed = re.sub(r"\s+", "", text)
     if "本年制发件数" in squashed or "本年废止件数" in squashed:
         return FMT_2021
@@ -25,4 +26,6 @@ def detect_template(text: str) -> str | None:
         return STAT_2014
     if any(marker in squashed for marker in _POST_2019_MARKERS):
         return FMT_2021
+    if "指标名称" in squashed and "计量单位" in squashed:
+        return LOCAL_TABLE
     return None

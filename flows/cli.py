@@ -1,0 +1,177 @@
+"""The ``xxgk`` command: run the pipeline, query the dataset, show its status, serve a schedule."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.settings import Settings
+
+# Offline by design: no telemetry, and Prefect's own chatter only when asked for.
+for _name, _value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}.items():
+    os.environ.setdefault(_name, _value)
+
+app = typer.Typer(help="xxgk: government information-disclosure annual reports → validated indicator rows.", no_args_is_help=True)
+console = Console()
+err_console = Console(stderr=True)
+
+RawOption = Annotated[Path | None, typer.Option("--raw", help="Folder of report files [default: data/raw]")]
+CuratedOption = Annotated[Path | None, typer.Option("--curated", help="Dataset folder [default: data/curated]")]
+
+
+def _settings(raw: Path | None = None, curated: Path | None = None) -> Settings:
+    overrides = {k: v.resolve() for k, v in {"raw_dir": raw, "curated_dir": curated}.items() if v is not None}
+    return Settings(**overrides)
+
+
+def _summary_table(summary) -> Table:
+    table = Table(title="xxgk run", show_header=False)
+    for label, value in [
+        ("files seen", summary.files_seen),
+        ("reports published", summary.reports_published),
+        ("cells written", summary.cells_written),
+        ("files quarantined", summary.files_quarantined),
+        ("rules failed", f"{summary.rules_failed} (in {summary.reports_with_failed_rules} reports)"),
+        ("published", "yes" if summary.published else "[red]no: validation failed[/red]"),
+        ("dataset", summary.curated_dir),
+    ]:
+        table.add_row(label, str(value))
+    return table
+
+
+@app.command()
+def run(
+    raw: RawOption = None,
+    curated: CuratedOption = None,
+    batch_size: Annotated[int | None, typer.Option(help="Reports per parse task")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
+) -> None:
+    """Parse every report in the raw folder, validate, and publish Parquet + DuckDB."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows import progress
+    from flows.pipeline import PublishBlockedError, xxgk_pipeline
+
+    settings = _settings(raw, curated)
+    if not settings.raw_dir.is_dir():
+        err_console.print(f"[red]raw folder not found: {settings.raw_dir}[/red]")
+        raise typer.Exit(2)
+    bar = Progress(TextColumn("parsing reports"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, disable=quiet)
+    task_id = bar.add_task("parse", total=None)
+
+    def on_progress(event: str, count: int) -> None:
+        if event == "total":
+            bar.update(task_id, total=count)
+        else:
+            bar.advance(task_id, count)
+
+    unsubscribe = progress.subscribe(on_progress)
+    try:
+        with bar:
+            state = xxgk_pipeline(
+                raw_dir=settings.raw_dir, curated_dir=settings.curated_dir, batch_size=batch_size, return_state=True
+            )
+    finally:
+        unsubscribe()
+    outcome = state.result(raise_on_failure=False)
+    if isinstance(outcome, PublishBlockedError):
+        console.print(_summary_table(outcome.summary))
+        for failure in outcome.summary.validation_failures:
+            err_console.print(f"[red]validation failure:[/red] {failure}")
+        err_console.print("[red]Nothing was published; the previous dataset is unchanged.[/red]")
+        raise typer.Exit(1)
+    if isinstance(outcome, BaseException):
+        err_console.print(f"[red]run failed: {outcome}[/red]")
+        raise typer.Exit(2)
+    console.print(_summary_table(outcome))
+
+
+def _connect(curated: Path | None):
+    import duckdb
+
+    database = _settings(curated=curated).duckdb_path
+    if not database.exists():
+        err_console.print(f"[red]no dataset at {database}: run `xxgk run` first[/red]")
+        raise typer.Exit(2)
+    return duckdb.connect(str(database), read_only=True)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL over the views: indicators, reports, rule_results, …")],
+    curated: CuratedOption = None,
+    output: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+) -> None:
+    """Run SQL against the dataset's DuckDB views."""
+    import duckdb
+
+    with _connect(curated) as connection:
+        try:
+            frame = connection.sql(sql).df()
+        except duckdb.Error as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+    if output == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif output == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
+    else:
+        table = Table(*[str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            table.add_row(*["" if v is None else str(v) for v in row])
+        console.print(table)
+
+
+STATUS_SQL = """
+SELECT
+  (SELECT count(*) FROM reports) AS reports,
+  (SELECT count(*) FROM indicators) AS cells,
+  (SELECT count(*) FROM indicators WHERE value IS NOT NULL) AS cells_with_value,
+  (SELECT string_agg(DISTINCT report_year::VARCHAR, ', ' ORDER BY report_year::VARCHAR) FROM reports) AS years,
+  (SELECT string_agg(DISTINCT template, ', ' ORDER BY template) FROM reports) AS templates,
+  (SELECT count(*) FROM quarantine) AS files_quarantined,
+  (SELECT count(*) FROM failed_rules) AS rules_failed,
+  (SELECT count(DISTINCT report_id) FROM failed_rules) AS reports_with_failed_rules
+"""
+
+
+@app.command()
+def status(curated: CuratedOption = None) -> None:
+    """What the dataset holds."""
+    with _connect(curated) as connection:
+        row = connection.sql(STATUS_SQL).df().iloc[0]
+        quarantined = connection.sql("SELECT source_file, reason FROM quarantine ORDER BY source_file LIMIT 20").fetchall()
+    table = Table(title=f"xxgk dataset: {_settings(curated=curated).curated_dir}", show_header=False)
+    for name, value in row.items():
+        table.add_row(name.replace("_", " "), "" if value is None else str(value))
+    console.print(table)
+    for source_file, reason in quarantined:
+        console.print(f"  quarantined {source_file}: {reason}")
+
+
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option(help='Cron schedule, e.g. "0 2 * * *"')],
+    raw: RawOption = None,
+    curated: CuratedOption = None,
+) -> None:
+    """Register a cron deployment on the Prefect server at PREFECT_API_URL and serve it."""
+    from flows.schedule import ServerRequiredError, serve_on_schedule
+
+    settings = _settings(raw, curated)
+    try:
+        serve_on_schedule(cron, settings.raw_dir, settings.curated_dir)
+    except ServerRequiredError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+if __name__ == "__main__":
+    app()

@@ -41,3 +41,52 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+def _variant(sample: str, area: str, year: int) -> str:
+    """The sample retitled as another county and year: a second, distinct report."""
+    return sample.replace("桃源县", area).replace("2018年度", f"{year}年度").replace("2018年", f"{year}年")
+
+
+@pytest.fixture(scope="session")
+def mixed_raw_dir(tmp_path_factory, sample_bytes) -> Path:
+    """Good reports plus every kind of bad input the pipeline must quarantine."""
+    raw = tmp_path_factory.mktemp("raw")
+    sample = sample_bytes.decode("utf-8")
+    lines = sample.split("\n")
+    (raw / "taoyuan_2018_report.txt").write_bytes(sample_bytes)
+    (raw / "sub").mkdir()
+    (raw / "sub" / "shimen_2017.txt").write_bytes(_variant(sample, "石门县", 2017).encode("gb18030"))
+    # Same report again, other encoding and line ends: one report, the copy quarantined as duplicate.
+    (raw / "taoyuan_copy_gbk.txt").write_bytes(sample.replace("\u00a0", " ").replace("\n", "\r\n").encode("gb18030"))
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "scan.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n" + bytes(range(256)))
+    (raw / "noise.bin").write_bytes(bytes(range(256)) * 4)
+    (raw / "narrative_only.txt").write_text("\n".join(lines[:34]) + "\n", encoding="utf-8")
+    header = next(i for i, line in enumerate(lines) if "统" in line and "指" in line and "标" in line)
+    (raw / "truncated.txt").write_text("\n".join(lines[: header + 120]) + "\n", encoding="utf-8")
+    (raw / "undecodable.txt").write_bytes(sample_bytes[:3000] + b"\xff\x80\xfe\xc0\xc1" + sample_bytes[3000:])
+    (raw / ".hidden_notes").write_text("ignored: hidden files are not inputs", encoding="utf-8")
+    return raw
+
+
+EXPECTED_QUARANTINE = {
+    "taoyuan_copy_gbk.txt": ("duplicate", "same report as taoyuan_2018_report.txt"),
+    "empty.txt": ("decode", "empty file"),
+    "scan.pdf": ("decode", "binary file (PDF document)"),
+    "noise.bin": ("decode", "binary file"),
+    "narrative_only.txt": ("template", "no statistics table found"),
+    "truncated.txt": ("table", "statistics table cut off"),
+    "undecodable.txt": ("decode", "undecodable bytes"),
+}
+
+
+@pytest.fixture(scope="session")
+def published_dataset(prefect_harness, mixed_raw_dir, tmp_path_factory) -> Path:
+    """The real flow run once over the mixed folder into a temporary curated folder."""
+    from flows.pipeline import xxgk_pipeline
+
+    curated = tmp_path_factory.mktemp("curated")
+    summary = xxgk_pipeline(raw_dir=mixed_raw_dir, curated_dir=curated, batch_size=3)
+    assert summary.published
+    return curated

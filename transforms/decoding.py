@@ -59,6 +59,8 @@ def decode_report_bytes(data: bytes) -> DecodedText:
     for signature, kind in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise UnreadableReportError(f"binary file ({kind}), not a text report")
+    if b"\x00" in data:
+        return _decode_utf16_without_bom(data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -83,6 +85,26 @@ def decode_report_bytes(data: bytes) -> DecodedText:
             f"undecodable bytes: decoding as {best.encoding} yields no Chinese text"
         )
     return DecodedText(text, best.encoding)
+
+
+_TEXT_CHAR = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2000-\u206f\x20-\x7e\t\n\r\u00a0-\u00ff]")
+
+
+def _looks_like_text(text: str) -> bool:
+    """Nearly every character is Chinese, ASCII or common punctuation (binary decodes to noise)."""
+    return bool(text) and len(_TEXT_CHAR.findall(text)) >= 0.97 * len(text)
+
+
+def _decode_utf16_without_bom(data: bytes) -> DecodedText:
+    """NUL bytes mean UTF-16 text (NULs on one parity, text decodes to Chinese) or a binary file."""
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _CJK.search(text) and _looks_like_text(text):
+            return DecodedText(text, codec.replace("-", "_"))
+    raise UnreadableReportError("binary file (contains NUL bytes), not a text report")
 
 
 _FULLWIDTH_ALNUM = {cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}

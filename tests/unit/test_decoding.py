@@ -13,6 +13,7 @@ TEXT = "桃源县2018年度政府信息公开年度报告\n\t统计指标\t单�
         (TEXT.encode("utf-16"), "utf-16 (BOM)"),
         (TEXT.encode("gb18030"), "gb18030"),
         (TEXT.encode("gbk"), "gb18030"),  # GB18030 is the superset decoder for GBK bytes
+        (TEXT.encode("utf-16-le"), "utf_16_le"),  # no BOM
     ],
 )
 def test_decodes_the_encodings_reports_come_in(data, encoding):
@@ -29,6 +30,7 @@ def test_decodes_the_encodings_reports_come_in(data, encoding):
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3 binary", "binary file (PDF document)"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (PNG image)"),
         (b"abc\x00\x00\x01\x02def", "binary file (contains NUL bytes)"),
+        (bytes(range(256)) * 4, "binary file (contains NUL bytes)"),
         (TEXT.encode("utf-8")[:20] + b"\xff\x80\xfe\xc0" + TEXT.encode("utf-8")[20:], "undecodable bytes"),
     ],
 )

@@ -1,0 +1,67 @@
+"""The GX gate: a conforming frame passes; each kind of breakage is caught."""
+
+import pandas as pd
+import pytest
+
+from expectations.gx_validation import validate_tables
+from expectations.suites import indicators_expectations, reports_expectations
+from transforms.catalog import load_catalog
+from transforms.parse_report import parse_report
+from transforms.schemas import INDICATORS, REPORTS
+
+
+@pytest.fixture(scope="module")
+def frames(sample_bytes):
+    parsed = parse_report(sample_bytes, "taoyuan_2018_report.txt")
+    return pd.DataFrame(parsed.indicators)[INDICATORS.column_names], pd.DataFrame([parsed.report])[REPORTS.column_names]
+
+
+def _validate(indicators: pd.DataFrame, reports: pd.DataFrame, docs_dir=None):
+    codes = load_catalog()["code"].tolist()
+    outcomes = validate_tables(
+        {"indicators": (indicators, indicators_expectations(codes, 2026)), "reports": (reports, reports_expectations(2026))},
+        docs_dir,
+    )
+    return {o.table: o for o in outcomes}
+
+
+def test_sample_passes_and_data_docs_are_written(frames, tmp_path):
+    outcomes = _validate(*frames, docs_dir=tmp_path / "docs")
+    assert outcomes["indicators"].success, outcomes["indicators"].failures
+    assert outcomes["reports"].success, outcomes["reports"].failures
+    assert (tmp_path / "docs" / "index.html").exists()
+
+
+def _broken(frame: pd.DataFrame, row: int, column: str, value) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.loc[row, column] = value
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expectation"),
+    [
+        ("value", -3.0, "expect_column_values_to_be_between"),
+        ("unit", "公斤", "expect_column_values_to_be_in_set"),
+        ("indicator_code", "A99.9", "expect_column_values_to_be_in_set"),  # matched but not in the catalog
+        ("indicator_code", "A1.1a", "expect_compound_columns_to_be_unique"),  # duplicate key
+        ("report_year", 1999, "expect_column_values_to_be_between"),
+        ("report_id", None, "expect_column_values_to_not_be_null"),
+    ],
+)
+def test_breakage_is_caught(frames, column, value, expectation):
+    indicators, reports = frames
+    outcome = _validate(_broken(indicators, 1, column, value), reports)["indicators"]
+    assert not outcome.success
+    assert any(f.startswith(expectation) for f in outcome.failures), outcome.failures
+
+
+def test_unmapped_rows_do_not_need_catalog_codes(frames):
+    indicators, reports = frames
+    broken = _broken(_broken(indicators, 1, "indicator_code", "unmapped:A1:某某数#2"), 1, "catalog_status", "unmapped")
+    assert _validate(broken, reports)["indicators"].success
+
+
+def test_extra_column_is_caught(frames):
+    indicators, reports = frames
+    assert not _validate(indicators.assign(extra=1), reports)["indicators"].success

@@ -50,12 +50,17 @@ def _consistent_values(rng: random.Random) -> dict[str, float | None]:
     late = rng.randint(0, v["A3.1"])
     v["A3.2.1"], v["A3.2.2"] = v["A3.1"] - late, late
     v["A3.2"] = v["A3.1"]
-    refused = {c: rng.randint(0, 3) for c in ("A3.3.4a", "A3.3.4b", "A3.3.4c", "A3.3.4d", "A3.3.4e", "A3.3.4f")}
+    # Every request concluded is answered once: the answer rows add up to 申请办结数 (P3, P10).
+    refused = {c: rng.randint(0, 2) for c in ("A3.3.4a", "A3.3.4b", "A3.3.4c", "A3.3.4d", "A3.3.4e", "A3.3.4f")}
+    if sum(refused.values()) > v["A3.2"]:
+        refused = dict.fromkeys(refused, 0)
     v.update(refused)
     v["A3.3.4"] = sum(refused.values())
-    answers = {c: rng.randint(0, 60) for c in ("A3.3.1", "A3.3.2", "A3.3.3", "A3.3.5", "A3.3.6", "A3.3.7", "A3.3.8")}
-    v.update(answers)
-    v["A3.3"] = sum(answers.values()) + v["A3.3.4"]
+    answer_codes = ("A3.3.1", "A3.3.2", "A3.3.3", "A3.3.5", "A3.3.6", "A3.3.7", "A3.3.8")
+    cuts = sorted(rng.randint(0, v["A3.2"] - v["A3.3.4"]) for _ in range(len(answer_codes) - 1))
+    bounds = [0, *cuts, v["A3.2"] - v["A3.3.4"]]
+    v.update({code: bounds[i + 1] - bounds[i] for i, code in enumerate(answer_codes)})
+    v["A3.3"] = v["A3.2"]
     for total in ("A4", "A5"):
         parts = [rng.randint(0, 5) for _ in range(3)]
         v.update(dict(zip([f"{total}.1", f"{total}.2", f"{total}.3"], parts, strict=True)))

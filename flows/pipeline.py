@@ -22,9 +22,9 @@ from flows import progress
 from flows.duckdb_views import build_duckdb
 from flows.settings import Settings
 from flows.storage import publish_tables
-from transforms.assemble import assemble_tables
+from transforms.assemble import ParsedFrames, assemble_tables, to_frames
 from transforms.catalog import load_catalog
-from transforms.parse_report import ParsedReport, QuarantineError, parse_report
+from transforms.parse_report import QuarantineError, parse_report
 
 
 class PublishBlockedError(RuntimeError):
@@ -53,12 +53,6 @@ class RunSummary:
         return f"# xxgk run\n\n| measure | value |\n|---|---|\n{rows}\n" + (f"\n## Validation failures{failures}\n" if failures else "")
 
 
-@dataclass
-class BatchResult:
-    parsed: list[ParsedReport]
-    quarantined: list[dict]
-
-
 def list_report_files(raw_dir: Path) -> list[Path]:
     """Every regular file under ``raw_dir`` except hidden ones (dot-files, dot-folders), sorted."""
     if not raw_dir.is_dir():
@@ -76,7 +70,7 @@ def discover_reports(raw_dir: Path) -> list[Path]:
 
 
 @task(cache_policy=NO_CACHE)
-def parse_batch(raw_dir: Path, files: list[Path]) -> BatchResult:
+def parse_batch(raw_dir: Path, files: list[Path]) -> ParsedFrames:
     parsed, quarantined = [], []
     for path in files:
         relative = path.relative_to(raw_dir).as_posix()
@@ -90,7 +84,7 @@ def parse_batch(raw_dir: Path, files: list[Path]) -> BatchResult:
         except QuarantineError as exc:
             quarantined.append(_quarantine_row(relative, exc.stage, str(exc), data))
     progress.emit("advance", len(files))
-    return BatchResult(parsed, quarantined)
+    return to_frames(parsed, quarantined)
 
 
 def _quarantine_row(source_file: str, stage: str, reason: str, data: bytes) -> dict:
@@ -105,8 +99,8 @@ def _quarantine_row(source_file: str, stage: str, reason: str, data: bytes) -> d
 
 
 @task(cache_policy=NO_CACHE)
-def assemble(batches: list[BatchResult]) -> dict[str, pd.DataFrame]:
-    return assemble_tables([p for b in batches for p in b.parsed], [q for b in batches for q in b.quarantined])
+def assemble(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
+    return assemble_tables(batches)
 
 
 @task(cache_policy=NO_CACHE)

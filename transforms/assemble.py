@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from transforms.catalog import load_catalog
@@ -9,37 +11,59 @@ from transforms.parse_report import ParsedReport
 from transforms.schemas import CATALOG, INDICATORS, QUARANTINE, REPORTS
 
 
-def assemble_tables(parsed: list[ParsedReport], quarantined: list[dict]) -> dict[str, pd.DataFrame]:
+@dataclass(frozen=True)
+class ParsedFrames:
+    """One batch's results as DataFrames: cheap to hand between tasks (no per-row objects)."""
+
+    reports: pd.DataFrame
+    indicators: pd.DataFrame
+    quarantine: pd.DataFrame
+
+
+def to_frames(parsed: list[ParsedReport], quarantined: list[dict]) -> ParsedFrames:
+    return ParsedFrames(
+        reports=pd.DataFrame([p.report for p in parsed], columns=REPORTS.column_names),
+        indicators=pd.DataFrame([row for p in parsed for row in p.indicators], columns=INDICATORS.column_names),
+        quarantine=pd.DataFrame(quarantined, columns=QUARANTINE.column_names),
+    )
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
     """DataFrames for indicators, reports, quarantine and catalog, sorted on their keys.
 
     When two files hold the same report (same ``report_id``), the first by file name is kept
     and the others go to quarantine as duplicates, so every input file is accounted for.
     """
-    kept: dict[str, ParsedReport] = {}
-    quarantine = list(quarantined)
-    for item in sorted(parsed, key=lambda p: p.report["source_file"]):
-        report_id = item.report["report_id"]
-        if report_id in kept:
-            quarantine.append(
-                {
-                    "source_file": item.report["source_file"],
-                    "stage": "duplicate",
-                    "reason": f"same report as {kept[report_id].report['source_file']} (identical text after normalisation)",
-                    "duplicate_of": report_id,
-                    "source_sha256": item.report["source_sha256"],
-                    "size_bytes": item.report["size_bytes"],
-                }
-            )
-        else:
-            kept[report_id] = item
-    reports = pd.DataFrame([p.report for p in kept.values()], columns=REPORTS.column_names)
-    indicators = pd.DataFrame(
-        [row for p in kept.values() for row in p.indicators], columns=INDICATORS.column_names
+    reports = _concat([b.reports for b in batches], REPORTS.column_names).sort_values("source_file", kind="stable")
+    indicators = _concat([b.indicators for b in batches], INDICATORS.column_names)
+    quarantine = _concat([b.quarantine for b in batches], QUARANTINE.column_names)
+
+    duplicated = reports["report_id"].duplicated(keep="first")
+    kept_file = reports.loc[~duplicated].set_index("report_id")["source_file"]
+    copies = reports.loc[duplicated]
+    duplicates = pd.DataFrame(
+        {
+            "source_file": copies["source_file"],
+            "stage": "duplicate",
+            "reason": "same report as " + copies["report_id"].map(kept_file) + " (identical text after normalisation)",
+            "duplicate_of": copies["report_id"],
+            "source_sha256": copies["source_sha256"],
+            "size_bytes": copies["size_bytes"],
+        },
+        columns=QUARANTINE.column_names,
     )
+    reports = reports.loc[~duplicated]
+    if not copies.empty:
+        indicators = indicators[~indicators["source_file"].isin(set(copies["source_file"]))]
     return {
         "indicators": indicators.sort_values(list(INDICATORS.primary_key), kind="stable").reset_index(drop=True),
         "reports": reports.sort_values("report_id", kind="stable").reset_index(drop=True),
-        "quarantine": pd.DataFrame(quarantine, columns=QUARANTINE.column_names)
+        "quarantine": _concat([quarantine, duplicates], QUARANTINE.column_names)
         .sort_values("source_file", kind="stable")
         .reset_index(drop=True),
         "catalog": load_catalog()[CATALOG.column_names].sort_values("code", kind="stable").reset_index(drop=True),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.synthetic_reports import encode, make_report  # noqa: E402
+from benchmarks.synthetic_reports import encode, make_report
 
 
 def generate(raw_dir: Path, count: int, seed: int) -> int:
@@ -51,15 +51,22 @@ def main() -> None:
 
     xxgk = Path(sys.executable).with_name("xxgk")
     started = time.perf_counter()
-    result = subprocess.run([str(xxgk), "run", "--raw", str(raw), "--curated", str(curated), "--quiet"], capture_output=True, text=True)
+    result = subprocess.run(
+        [str(xxgk), "run", "--raw", str(raw), "--curated", str(curated), "--quiet"], capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(result.stdout)
     if result.returncode != 0:
         print(result.stderr, file=sys.stderr)
         sys.exit(result.returncode)
-    print(f"xxgk run: {args.reports} reports in {elapsed:.1f} s = {args.reports / elapsed:.0f} reports/s; peak memory {peak_mb:.0f} MB")
-    print(f"target: 10,000 reports in <= 60 s -> {'met' if args.reports >= 10_000 and elapsed <= 60 else 'see figures'}")
+    print(
+        f"xxgk run: {args.reports} reports in {elapsed:.1f} s = {args.reports / elapsed:.0f} reports/s; "
+        f"peak memory {peak_mb:.0f} MB"
+    )
+    print(
+        f"target: 10,000 reports in <= 60 s -> {'met' if args.reports >= 10_000 and elapsed <= 60 else 'see figures'}"
+    )
     if args.keep:
         print(f"kept {work}")
     else:

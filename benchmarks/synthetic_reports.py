@@ -13,7 +13,9 @@ from transforms.catalog import load_catalog
 
 AREAS = ["桃源", "石门", "澧县", "汉寿", "临澧", "安乡", "津市", "鼎城", "武陵", "慈利", "桑植", "永定"]
 SUFFIXES = ["县", "区", "市"]
-NATIONAL_ROWS = [c for c in load_catalog().itertuples() if c.template == "stat_2014" and c.code not in ("A3.1.5", "A3.1.6")]
+NATIONAL_ROWS = [
+    c for c in load_catalog().itertuples() if c.template == "stat_2014" and c.code not in ("A3.1.5", "A3.1.6")
+]
 # Printed labels carry notes the catalog's canonical labels leave out.
 NOTES = {
     "A1.1": "（不同渠道和方式公开相同信息计1条）",

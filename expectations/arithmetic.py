@@ -40,7 +40,14 @@ def load_rules() -> tuple[ArithmeticRule, ...]:
         table = pd.read_csv(handle, dtype=str, keep_default_na=False)
     return tuple(
         ArithmeticRule(
-            r.rule_id, r.template, r.severity, r.total, r.relation, r.aggregate, tuple(filter(None, r.parts.split("|"))), r.description
+            r.rule_id,
+            r.template,
+            r.severity,
+            r.total,
+            r.relation,
+            r.aggregate,
+            tuple(filter(None, r.parts.split("|"))),
+            r.description,
         )
         for r in table.itertuples(index=False)
     )
@@ -74,7 +81,9 @@ def _evaluate_identity(rule: ArithmeticRule, report_id: str, column: str, cells:
         return _result(report_id, rule, column, NOT_APPLICABLE, None, total[0], "no part printed")
     unreadable = [code for code, (_, status) in printed if status not in (OK, OK_WITH_NOTE, BLANK)]
     if unreadable:
-        return _result(report_id, rule, column, NOT_APPLICABLE, None, total[0], f"parts without a number: {', '.join(unreadable)}")
+        return _result(
+            report_id, rule, column, NOT_APPLICABLE, None, total[0], f"parts without a number: {', '.join(unreadable)}"
+        )
     values = [value if value is not None else 0.0 for _, (value, _) in printed]
     expected = sum(values) if rule.aggregate == "sum" else max(values)
     actual = total[0]
@@ -113,7 +122,9 @@ def evaluate_rules(indicators: pd.DataFrame) -> pd.DataFrame:
     cells: dict[tuple[str, str, str], dict] = defaultdict(dict)
     raw_rows: dict[tuple[str, str, str], list] = defaultdict(list)
     columns = ["report_id", "template", "column_label", "indicator_code", "value", "value_status", "unit"]
-    for report_id, template, column, code, value, status, unit in indicators[columns].itertuples(index=False, name=None):
+    for report_id, template, column, code, value, status, unit in indicators[columns].itertuples(
+        index=False, name=None
+    ):
         key = (report_id, template, column)
         number = None if pd.isna(value) else float(value)
         cells[key][code] = (number, status)

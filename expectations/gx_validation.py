@@ -63,7 +63,12 @@ def validate_tables(tables: dict[str, tuple[pd.DataFrame, list]], docs_dir: Path
     for definition in definitions:
         frame = tables[definition.name][0]
         checkpoint = context.checkpoints.add_or_update(
-            gx.Checkpoint(name=f"check_{definition.name}", validation_definitions=[definition], actions=actions, result_format="SUMMARY")
+            gx.Checkpoint(
+                name=f"check_{definition.name}",
+                validation_definitions=[definition],
+                actions=actions,
+                result_format="SUMMARY",
+            )
         )
         run = checkpoint.run(batch_parameters={"dataframe": frame})
         for result in run.run_results.values():

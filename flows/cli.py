@@ -17,7 +17,9 @@ from flows.settings import Settings
 for _name, _value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}.items():
     os.environ.setdefault(_name, _value)
 
-app = typer.Typer(help="xxgk: government information-disclosure annual reports → validated indicator rows.", no_args_is_help=True)
+app = typer.Typer(
+    help="xxgk: government information-disclosure annual reports → validated indicator rows.", no_args_is_help=True
+)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -63,7 +65,14 @@ def run(
     if not settings.raw_dir.is_dir():
         err_console.print(f"[red]raw folder not found: {settings.raw_dir}[/red]")
         raise typer.Exit(2)
-    bar = Progress(TextColumn("parsing reports"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, disable=quiet)
+    bar = Progress(
+        TextColumn("parsing reports"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet,
+    )
     task_id = bar.add_task("parse", total=None)
 
     def on_progress(event: str, count: int) -> None:
@@ -147,7 +156,9 @@ def status(curated: CuratedOption = None) -> None:
     """What the dataset holds."""
     with _connect(curated) as connection:
         row = connection.sql(STATUS_SQL).df().iloc[0]
-        quarantined = connection.sql("SELECT source_file, reason FROM quarantine ORDER BY source_file LIMIT 20").fetchall()
+        quarantined = connection.sql(
+            "SELECT source_file, reason FROM quarantine ORDER BY source_file LIMIT 20"
+        ).fetchall()
     table = Table(title=f"xxgk dataset: {_settings(curated=curated).curated_dir}", show_header=False)
     for name, value in row.items():
         table.add_row(name.replace("_", " "), "" if value is None else str(value))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
@@ -32,7 +31,8 @@ def _table_view_sql(schema: TableSchema, curated_dir: Path, row_count: int) -> s
     if row_count == 0 and schema.partition_by:  # no partition folders to read: an empty, typed view
         nulls = ", ".join(f'CAST(NULL AS {_DUCKDB_TYPES[c.type]}) AS "{c.name}"' for c in schema.columns)
         return f"CREATE VIEW {schema.name} AS SELECT {nulls} WHERE false"
-    source = f"read_parquet({_quote(parquet_glob(curated_dir, schema.name))}, hive_partitioning = {bool(schema.partition_by)})"
+    hive = bool(schema.partition_by)
+    source = f"read_parquet({_quote(parquet_glob(curated_dir, schema.name))}, hive_partitioning = {hive})"
     return f"CREATE VIEW {schema.name} AS SELECT {columns} FROM {source}"
 
 
@@ -41,7 +41,8 @@ def _report_wide_sql() -> str:
     catalog = load_catalog()
     valued = catalog[catalog["value_kind"] != "section"]
     pivots = ",\n  ".join(
-        f"MAX(i.value) FILTER (WHERE i.indicator_code = {_quote(code)} AND i.column_label = '') AS \"{code.replace('.', '_')}\""
+        f"MAX(i.value) FILTER (WHERE i.indicator_code = {_quote(code)} AND i.column_label = '')"
+        f' AS "{code.replace(".", "_")}"'
         for code in valued["code"]
     )
     return f"""CREATE VIEW report_wide AS
@@ -78,7 +79,12 @@ def build_duckdb(curated_dir: Path, row_counts: dict[str, int], database: Path) 
     with duckdb.connect(str(temporary)) as connection:
         for statement in statements:
             connection.execute(statement)
-        views = [row[0] for row in connection.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1").fetchall()]
+        views = [
+            row[0]
+            for row in connection.execute(
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1"
+            ).fetchall()
+        ]
         connection.execute("CHECKPOINT")
-    os.replace(temporary, database)
+    temporary.replace(database)
     return views

@@ -48,9 +48,13 @@ class RunSummary:
     curated_dir: str
 
     def as_markdown(self) -> str:
-        rows = "\n".join(f"| {k.replace('_', ' ')} | {v} |" for k, v in asdict(self).items() if k != "validation_failures")
+        rows = "\n".join(
+            f"| {k.replace('_', ' ')} | {v} |" for k, v in asdict(self).items() if k != "validation_failures"
+        )
         failures = "".join(f"\n- {f}" for f in self.validation_failures)
-        return f"# xxgk run\n\n| measure | value |\n|---|---|\n{rows}\n" + (f"\n## Validation failures{failures}\n" if failures else "")
+        return f"# xxgk run\n\n| measure | value |\n|---|---|\n{rows}\n" + (
+            f"\n## Validation failures{failures}\n" if failures else ""
+        )
 
 
 def list_report_files(raw_dir: Path) -> list[Path]:
@@ -58,7 +62,9 @@ def list_report_files(raw_dir: Path) -> list[Path]:
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder not found: {raw_dir}")
     return sorted(
-        p for p in raw_dir.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
+        p
+        for p in raw_dir.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
     )
 
 
@@ -132,9 +138,15 @@ def _batches(files: list[Path], size: int) -> list[list[Path]]:
 
 
 @flow(name="xxgk-pipeline")
-def xxgk_pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None, batch_size: int | None = None) -> RunSummary:
+def xxgk_pipeline(
+    raw_dir: Path | None = None, curated_dir: Path | None = None, batch_size: int | None = None
+) -> RunSummary:
     """Parse every report under ``raw_dir``, validate, check arithmetic, publish to ``curated_dir``."""
-    overrides = {k: v for k, v in {"raw_dir": raw_dir, "curated_dir": curated_dir, "batch_size": batch_size}.items() if v is not None}
+    overrides = {
+        k: v
+        for k, v in {"raw_dir": raw_dir, "curated_dir": curated_dir, "batch_size": batch_size}.items()
+        if v is not None
+    }
     settings = Settings(**overrides)
     logger = get_run_logger()
     files = discover_reports(settings.raw_dir)
@@ -160,7 +172,11 @@ def xxgk_pipeline(raw_dir: Path | None = None, curated_dir: Path | None = None, 
     create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
     logger.info(
         "files seen %d, reports published %d, cells written %d, files quarantined %d, rules failed %d",
-        summary.files_seen, summary.reports_published, summary.cells_written, summary.files_quarantined, summary.rules_failed,
+        summary.files_seen,
+        summary.reports_published,
+        summary.cells_written,
+        summary.files_quarantined,
+        summary.rules_failed,
     )
     if failures:
         for failure in failures:

@@ -11,7 +11,17 @@ import pandas as pd
 from transforms.labels import normalize_label
 
 CATALOG_FILE = "indicator_catalog.csv"
-CATALOG_COLUMNS = ["code", "parent_code", "template", "table_id", "label_zh", "label_en", "unit", "value_kind", "aliases"]
+CATALOG_COLUMNS = [
+    "code",
+    "parent_code",
+    "template",
+    "table_id",
+    "label_zh",
+    "label_en",
+    "unit",
+    "value_kind",
+    "aliases",
+]
 
 
 @cache
@@ -22,7 +32,9 @@ def load_catalog() -> pd.DataFrame:
     if list(catalog.columns) != CATALOG_COLUMNS:
         raise ValueError(f"{CATALOG_FILE}: columns {list(catalog.columns)} != {CATALOG_COLUMNS}")
     if catalog["code"].duplicated().any():
-        raise ValueError(f"{CATALOG_FILE}: duplicate codes {catalog.loc[catalog['code'].duplicated(), 'code'].tolist()}")
+        raise ValueError(
+            f"{CATALOG_FILE}: duplicate codes {catalog.loc[catalog['code'].duplicated(), 'code'].tolist()}"
+        )
     labels = dict(zip(catalog["code"], catalog["label_zh"], strict=True))
     parents = dict(zip(catalog["code"], catalog["parent_code"], strict=True))
     unknown_parents = {p for p in parents.values() if p and p not in labels}
@@ -81,7 +93,9 @@ class LabelMatcher:
         self._by_label: dict[str, set[str]] = {}
         for row in rows.itertuples(index=False):
             section = section_of(row.code)
-            entry = CatalogEntry(row.code, row.parent_code, row.label_zh, row.label_path, row.unit, row.value_kind, section)
+            entry = CatalogEntry(
+                row.code, row.parent_code, row.label_zh, row.label_path, row.unit, row.value_kind, section
+            )
             self.entries[row.code] = entry
             for label in [row.label_zh, *filter(None, row.aliases.split("|"))]:
                 key = normalize_label(label)

@@ -81,9 +81,7 @@ def decode_report_bytes(data: bytes) -> DecodedText:
     if "\x00" in text:
         raise UnreadableReportError("binary file (contains NUL bytes), not a text report")
     if not _CJK.search(text):
-        raise UnreadableReportError(
-            f"undecodable bytes: decoding as {best.encoding} yields no Chinese text"
-        )
+        raise UnreadableReportError(f"undecodable bytes: decoding as {best.encoding} yields no Chinese text")
     return DecodedText(text, best.encoding)
 
 

@@ -38,10 +38,8 @@ def stat_table_records(table: StatTable, template: str) -> list[dict]:
             status, code = UNMAPPED, f"unmapped:{section_code or '-'}:{normalize_label(row.label)}#{position}"
         cell = parse_cell_value(row.value)
         is_section = row.unit in SECTION_UNITS
-        if is_section and cell.value is None and not row.value.strip():
-            value_status = NOT_APPLICABLE
-        else:
-            value_status = cell.status
+        # A section row (unit ——) with an empty cell has no value by design, not a missing one.
+        value_status = NOT_APPLICABLE if is_section and not row.value.strip() else cell.status
         records.append(
             {
                 "table_id": "stat",

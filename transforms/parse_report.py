@@ -31,7 +31,9 @@ def _stat_table_is_cut_off(records: list[dict], ended_by_footer: bool, last_sect
     """No footer and the rows stop before the template's last section: the text was cut."""
     if ended_by_footer or not records:
         return not records
-    sections = [r["indicator_code"] for r in records if r["catalog_status"] == MATCHED and "." not in r["indicator_code"]]
+    sections = [
+        r["indicator_code"] for r in records if r["catalog_status"] == MATCHED and "." not in r["indicator_code"]
+    ]
     return not sections or sections[-1] != last_section
 
 

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 _TITLE_HINT = re.compile(r"政府信息公开.*(年度报告|年报)|信息公开工作.*报告")
-_TITLE = re.compile(
-    r"^(?P<before>.*?)(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>.*?)(?:政府信息公开|信息公开)"
-)
+_TITLE = re.compile(r"^(?P<before>.*?)(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>.*?)(?:政府信息公开|信息公开)")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 _FILLED_ON = re.compile(r"填报日期[:：]?\s*" + _DATE.pattern)
 # A bare administrative area name (no department suffix) is published by its people's government.

@@ -37,11 +37,10 @@ class TableSchema:
             missing = [c for c in self.column_names if c not in frame.columns]
             extra = [c for c in frame.columns if c not in self.column_names]
             raise ValueError(f"{self.name}: columns differ from the schema (missing {missing}, extra {extra})")
-        table = pa.Table.from_pandas(frame, schema=self.arrow_schema(), preserve_index=False, safe=True)
-        for column in self.columns:
-            if not column.nullable and table.column(column.name).null_count:
-                raise ValueError(f"{self.name}.{column.name}: {table.column(column.name).null_count} nulls in a required column")
-        return table
+        try:  # pyarrow enforces the declared types and non-nullable fields
+            return pa.Table.from_pandas(frame, schema=self.arrow_schema(), preserve_index=False, safe=True)
+        except (pa.ArrowException, TypeError, ValueError) as exc:
+            raise ValueError(f"{self.name}: does not conform to its schema: {exc}") from exc
 
     def empty_frame(self) -> pd.DataFrame:
         return self.arrow_schema().empty_table().to_pandas()

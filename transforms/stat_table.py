@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 UNITS = frozenset({"条", "件", "次", "篇", "个", "人", "人次", "万元", "元", "项", "家", "份", "期", "场", "天", "%"})
-SECTION_UNITS = frozenset({"——", "—", "--", "-", "/", "－－", "——"})
+SECTION_UNITS = frozenset({"——", "—", "--", "-", "/", "－－"})
 
 _HEADER_WORDS = ("统计指标", "单位", "统计数")
 _FOOTER = re.compile(r"单位负责人|审核人|填报人|填报日期|联系电话")

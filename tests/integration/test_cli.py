@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE_REPORT
 
 XXGK = str(Path(sys.executable).with_name("xxgk"))
@@ -39,8 +38,13 @@ def test_run_prints_the_summary(cli_dataset):
 def test_query_from_another_directory(cli_dataset, tmp_path):
     _, curated, _ = cli_dataset
     result = _xxgk(
-        "query", "SELECT indicator_code, value FROM indicators WHERE indicator_code LIKE 'A3.1%' ORDER BY 1",
-        "--curated", str(curated), "--format", "json", cwd=tmp_path,
+        "query",
+        "SELECT indicator_code, value FROM indicators WHERE indicator_code LIKE 'A3.1%' ORDER BY 1",
+        "--curated",
+        str(curated),
+        "--format",
+        "json",
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import EXPECTED_QUARANTINE
 
 
@@ -16,7 +15,11 @@ def db(published_dataset):
 
 
 def test_every_file_is_published_or_quarantined(db, mixed_raw_dir):
-    inputs = sorted(p.relative_to(mixed_raw_dir).as_posix() for p in mixed_raw_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
+    inputs = sorted(
+        p.relative_to(mixed_raw_dir).as_posix()
+        for p in mixed_raw_dir.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    )
     published = [r[0] for r in db.sql("SELECT source_file FROM reports ORDER BY 1").fetchall()]
     quarantined = [r[0] for r in db.sql("SELECT source_file FROM quarantine ORDER BY 1").fetchall()]
     assert published == ["sub/shimen_2017.txt", "taoyuan_2018_report.txt"]
@@ -24,7 +27,10 @@ def test_every_file_is_published_or_quarantined(db, mixed_raw_dir):
 
 
 def test_quarantine_reasons(db):
-    rows = {f: (stage, reason) for f, stage, reason in db.sql("SELECT source_file, stage, reason FROM quarantine").fetchall()}
+    rows = {
+        f: (stage, reason)
+        for f, stage, reason in db.sql("SELECT source_file, stage, reason FROM quarantine").fetchall()
+    }
     assert set(rows) == set(EXPECTED_QUARANTINE)
     for source_file, (stage, reason) in EXPECTED_QUARANTINE.items():
         assert rows[source_file][0] == stage, source_file
@@ -40,15 +46,21 @@ def test_indicator_rows_and_partitions(db, published_dataset):
     assert db.execute("SELECT count(*) FROM indicators").fetchall()[0][0] == 130
     years = db.sql("SELECT report_year, count(*) FROM indicators GROUP BY 1 ORDER BY 1").fetchall()
     assert years == [(2017, 65), (2018, 65)]
-    assert sorted(p.name for p in (published_dataset / "indicators").iterdir()) == ["report_year=2017", "report_year=2018"]
+    assert sorted(p.name for p in (published_dataset / "indicators").iterdir()) == [
+        "report_year=2017",
+        "report_year=2018",
+    ]
     value = db.sql(
-        "SELECT value, value_raw, unit, row_path FROM indicators WHERE agency = '桃源县人民政府' AND indicator_code = 'A3.1'"
+        "SELECT value, value_raw, unit, row_path FROM indicators"
+        " WHERE agency = '桃源县人民政府' AND indicator_code = 'A3.1'"
     ).fetchall()[0]
     assert value == (229.0, "229", "件", "三、依申请公开情况/（一）收到申请数")
 
 
 def test_p1_failure_is_listed(db):
-    failed = db.sql("SELECT agency, report_year, rule_id, expected, actual, detail FROM failed_rules ORDER BY 2, 1").fetchall()
+    failed = db.sql(
+        "SELECT agency, report_year, rule_id, expected, actual, detail FROM failed_rules ORDER BY 2, 1"
+    ).fetchall()
     assert ("桃源县人民政府", 2018, "P1", 208.0, 229.0, "229 ≠ 178 + 0 + 15 + 15 = 208") in failed
     assert {row[2] for row in failed} == {"P1"}
 
@@ -78,8 +90,7 @@ def test_rerun_is_idempotent(prefect_harness, mixed_raw_dir, published_dataset):
 
     def snapshot() -> dict[str, bytes]:
         return {
-            p.relative_to(published_dataset).as_posix(): p.read_bytes()
-            for p in published_dataset.rglob("*.parquet")
+            p.relative_to(published_dataset).as_posix(): p.read_bytes() for p in published_dataset.rglob("*.parquet")
         }
 
     before = snapshot()
@@ -95,7 +106,7 @@ def test_validation_failure_publishes_nothing(prefect_harness, published_dataset
     raw = tmp_path / "raw"
     raw.mkdir()
     # A negative count cannot occur in this template: the suite rejects it and blocks the run.
-    (raw / "negative.txt").write_bytes(sample_bytes.replace("\t178\n".encode(), "\t-178\n".encode()))
+    (raw / "negative.txt").write_bytes(sample_bytes.replace(b"\t178\n", b"\t-178\n"))
     before = {p: p.read_bytes() for p in published_dataset.rglob("*") if p.is_file() and "data_docs" not in p.parts}
     with pytest.raises(PublishBlockedError, match="expect_column_values_to_be_between"):
         xxgk_pipeline(raw_dir=raw, curated_dir=published_dataset)

@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
-
 from conftest import REPO_ROOT
+from nbclient import NotebookClient
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "explore.ipynb"
 
@@ -13,8 +12,12 @@ NOTEBOOK = REPO_ROOT / "notebooks" / "explore.ipynb"
 def test_notebook_executes(published_dataset: Path, monkeypatch, tmp_path):
     monkeypatch.setenv("XXGK_CURATED_DIR", str(published_dataset))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), "commit notebooks without outputs"
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), (
+        "commit notebooks without outputs"
+    )
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "\n".join(str(o.get("data", {}).get("text/plain", "")) + o.get("text", "") for o in outputs)

@@ -51,7 +51,9 @@ def prefect_server(tmp_path_factory):
     log = (tmp_path_factory.mktemp("server-log") / "server.log").open("w")
     server = subprocess.Popen(
         [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     api = f"http://127.0.0.1:{port}/api"
     try:
@@ -67,7 +69,10 @@ def test_serve_registers_the_deployment_with_its_cron(prefect_server, tmp_path):
     api, env = prefect_server
     served = subprocess.Popen(
         [str(BIN / "xxgk"), "serve", "--cron", CRON, "--raw", str(tmp_path), "--curated", str(tmp_path / "curated")],
-        env={**env, "PREFECT_API_URL": api}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**env, "PREFECT_API_URL": api},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         url = f"{api}/deployments/name/xxgk-pipeline/{DEPLOYMENT_NAME}"

@@ -8,8 +8,8 @@ import csv
 from datetime import date
 
 import pytest
-
 from conftest import EXPECTED_DIR, SHARED_DIR
+
 from transforms.parse_report import parse_report
 
 

@@ -8,8 +8,15 @@ from expectations.arithmetic import evaluate_rules
 def _rows(cells: dict[str, tuple[float | None, str]], unit: str = "件") -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"report_id": "r1", "template": "stat_2014", "column_label": "", "indicator_code": code,
-             "value": value, "value_status": status, "unit": unit}
+            {
+                "report_id": "r1",
+                "template": "stat_2014",
+                "column_label": "",
+                "indicator_code": code,
+                "value": value,
+                "value_status": status,
+                "unit": unit,
+            }
             for code, (value, status) in cells.items()
         ]
     )
@@ -21,15 +28,26 @@ def _rule(frame: pd.DataFrame, rule_id: str) -> dict:
 
 
 def test_p1_fails_when_channels_do_not_add_up():
-    frame = _rows({"A3.1": (229, "ok"), "A3.1.1": (178, "ok"), "A3.1.2": (0, "ok"), "A3.1.3": (15, "ok"), "A3.1.4": (15, "ok")})
+    frame = _rows(
+        {"A3.1": (229, "ok"), "A3.1.1": (178, "ok"), "A3.1.2": (0, "ok"), "A3.1.3": (15, "ok"), "A3.1.4": (15, "ok")}
+    )
     p1 = _rule(frame, "P1")
     assert (p1["outcome"], p1["expected"], p1["actual"]) == ("fail", 208.0, 229.0)
     assert p1["detail"] == "229 ≠ 178 + 0 + 15 + 15 = 208"
 
 
 def test_p1_includes_provincial_email_and_other_rows():
-    frame = _rows({"A3.1": (229, "ok"), "A3.1.1": (178, "ok"), "A3.1.2": (0, "ok"), "A3.1.3": (15, "ok"),
-                   "A3.1.4": (15, "ok"), "A3.1.5": (20, "ok"), "A3.1.6": (1, "ok")})
+    frame = _rows(
+        {
+            "A3.1": (229, "ok"),
+            "A3.1.1": (178, "ok"),
+            "A3.1.2": (0, "ok"),
+            "A3.1.3": (15, "ok"),
+            "A3.1.4": (15, "ok"),
+            "A3.1.5": (20, "ok"),
+            "A3.1.6": (1, "ok"),
+        }
+    )
     assert _rule(frame, "P1")["outcome"] == "pass"
 
 

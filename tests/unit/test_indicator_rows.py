@@ -19,9 +19,7 @@ def test_same_label_under_different_sections_gets_different_codes():
 
 def test_matching_ignores_numbering_style_notes_and_spacing():
     records = _records(
-        "\t三、依申请公开情况\t——\t\n"
-        "\t(一)收到申请数（含电子邮件）\t件\t9\n"
-        "\t　　　 　其中：涉及国家秘密\t件\t0\n"
+        "\t三、依申请公开情况\t——\t\n\t(一)收到申请数（含电子邮件）\t件\t9\n\t　　　 　其中：涉及国家秘密\t件\t0\n"
     )
     assert [r["indicator_code"] for r in records] == ["A3", "A3.1", "A3.3.4a"]
     assert records[1]["row_label"] == "(一)收到申请数（含电子邮件）"

@@ -6,10 +6,7 @@ from transforms.report_metadata import canonical_agency, extract_report_metadata
 
 
 def test_metadata_from_title_date_line_and_footer():
-    text = (
-        "桃源县2018年度政府信息公开年度报告\n2019年3月12日\n\n正文……\n"
-        "\t单位负责人：某\t填报日期：2019年3月10日\n"
-    )
+    text = "桃源县2018年度政府信息公开年度报告\n2019年3月12日\n\n正文……\n\t单位负责人：某\t填报日期：2019年3月10日\n"
     meta = extract_report_metadata(text)
     assert (meta.agency_as_written, meta.agency, meta.report_year) == ("桃源县", "桃源县人民政府", 2018)
     assert meta.publication_date == date(2019, 3, 12)
@@ -28,7 +25,12 @@ def test_no_title_gives_no_year():
 
 @pytest.mark.parametrize(
     ("written", "canonical"),
-    [("桃源县", "桃源县人民政府"), ("常德市", "常德市人民政府"), ("沭阳县发展和改革局", "沭阳县发展和改革局"), ("桃源县人民政府", "桃源县人民政府")],
+    [
+        ("桃源县", "桃源县人民政府"),
+        ("常德市", "常德市人民政府"),
+        ("沭阳县发展和改革局", "沭阳县发展和改革局"),
+        ("桃源县人民政府", "桃源县人民政府"),
+    ],
 )
 def test_canonical_agency(written, canonical):
     assert canonical_agency(written) == canonical

@@ -19,7 +19,10 @@ def frames(sample_bytes):
 def _validate(indicators: pd.DataFrame, reports: pd.DataFrame, docs_dir=None):
     codes = load_catalog()["code"].tolist()
     outcomes = validate_tables(
-        {"indicators": (indicators, indicators_expectations(codes, 2026)), "reports": (reports, reports_expectations(2026))},
+        {
+            "indicators": (indicators, indicators_expectations(codes, 2026)),
+            "reports": (reports, reports_expectations(2026)),
+        },
         docs_dir,
     )
     return {o.table: o for o in outcomes}

@@ -1,0 +1,32 @@
+"""The indicator catalog data file is internally consistent."""
+
+from expectations.arithmetic import load_rules
+from expectations.suites import ALLOWED_UNITS
+from transforms.catalog import load_catalog
+
+
+def test_codes_unique_and_parents_known():
+    catalog = load_catalog()
+    assert catalog["code"].is_unique
+    assert set(catalog["parent_code"]) - {""} <= set(catalog["code"])
+
+
+def test_every_valued_indicator_has_a_unit_and_english_label():
+    catalog = load_catalog()
+    valued = catalog[catalog["value_kind"] != "section"]
+    assert set(valued["unit"]) <= set(ALLOWED_UNITS) - {""}
+    assert (catalog["label_en"].str.len() > 0).all()
+
+
+def test_label_paths_follow_parents():
+    catalog = load_catalog().set_index("code")
+    assert (
+        catalog.loc["A3.3.4a", "label_path"]
+        == "三、依申请公开情况/（三）申请答复数/4.不同意公开答复数/其中：涉及国家秘密"
+    )
+
+
+def test_rules_reference_catalog_codes():
+    codes = set(load_catalog()["code"])
+    for rule in load_rules():
+        assert {rule.total, *rule.parts} - {""} <= codes, rule.rule_id

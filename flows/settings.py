@@ -18,7 +18,6 @@ class Settings(BaseSettings):
     raw_dir: Path = Field(default=REPO_ROOT / "data" / "raw", description="Folder of input report files.")
     curated_dir: Path = Field(default=REPO_ROOT / "data" / "curated", description="Where Parquet + DuckDB go.")
     batch_size: int = Field(default=500, ge=1, description="Reports parsed per Prefect task.")
-    parse_workers: int = Field(default=2, ge=1, description="Processes used to parse batches.")
 
     @property
     def duckdb_path(self) -> Path:

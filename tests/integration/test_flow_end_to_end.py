@@ -121,6 +121,7 @@ def test_run_publishes_a_summary_artifact(published_dataset):
     with get_client(sync_client=True) as client:
         summary_key = ArtifactFilter(key=ArtifactFilterKey(any_=["xxgk-run-summary"]))
         artifacts = client.read_artifacts(artifact_filter=summary_key)
-    expected = ("| files seen | 9 |", "| reports published | 2 |", "| cells written | 130 |", "| files quarantined | 7 |")
+    expected = ("| files seen | 9 |", "| reports published | 2 |", "| cells written | 130 |")
+    expected += ("| files quarantined | 7 |",)
     # Other tests' runs (the blocked one) write the same key; the mixed-folder run's summary must be among them.
     assert any(all(line in artifact.data for line in expected) for artifact in artifacts), [a.data for a in artifacts]

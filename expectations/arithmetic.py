@@ -1,7 +1,10 @@
 """Evaluate the spec's arithmetic rules per report: they flag reports, they never block publishing.
 
-Semantics (spec §C.3): a blank or missing total makes a rule not applicable; blank parts count
-as 0 and the detail says so; an unreadable part makes the rule not applicable.
+A rule compares the sum of some cells (lhs) with the sum or maximum of others (rhs), either
+within each column (rows named in the rule) or within each row (columns named in the rule).
+Blank semantics (spec §C.3): a blank 总计 cell, or a blank single total, is *missing* and makes the
+rule not applicable; other blank or dash cells count as 0 and the detail says so; a cell with no
+number (unreadable, ambiguous) makes the rule not applicable.
 """
 
 from __future__ import annotations
@@ -13,24 +16,30 @@ from importlib import resources
 
 import pandas as pd
 
-from transforms.cell_values import BLANK, OK, OK_WITH_NOTE
+from transforms.catalog import table_columns
+from transforms.cell_values import BLANK, MISSING, OK, OK_WITH_NOTE, PLACEHOLDER
 from transforms.schemas import RULE_RESULTS
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not_applicable"
 _TOLERANCE = 1e-6
 _RELATION_SYMBOLS = {"eq": ("=", "≠"), "le": ("≤", ">"), "ge": ("≥", "<")}
 DECIMAL_UNITS = frozenset({"万元", "元"})
+TOTAL_COLUMN = "total"
+_NUMBERED = (OK, OK_WITH_NOTE)
+_ZERO_LIKE = (BLANK, PLACEHOLDER)
 
 
 @dataclass(frozen=True)
 class ArithmeticRule:
     rule_id: str
-    template: str
+    templates: tuple[str, ...]
+    table_id: str
     severity: str
-    total: str
+    scope: str  # per_column, per_row or integers
+    lhs: tuple[str, ...]
     relation: str
     aggregate: str
-    parts: tuple[str, ...]
+    rhs: tuple[str, ...]
     description: str
 
 
@@ -38,15 +47,21 @@ class ArithmeticRule:
 def load_rules() -> tuple[ArithmeticRule, ...]:
     with resources.files("expectations").joinpath("arithmetic_rules.csv").open(encoding="utf-8") as handle:
         table = pd.read_csv(handle, dtype=str, keep_default_na=False)
+
+    def codes(text: str) -> tuple[str, ...]:
+        return tuple(filter(None, text.split("|")))
+
     return tuple(
         ArithmeticRule(
             r.rule_id,
-            r.template,
+            codes(r.templates),
+            r.table_id,
             r.severity,
-            r.total,
+            r.scope,
+            codes(r.lhs),
             r.relation,
             r.aggregate,
-            tuple(filter(None, r.parts.split("|"))),
+            codes(r.rhs),
             r.description,
         )
         for r in table.itertuples(index=False)
@@ -57,86 +72,151 @@ def _fmt(number: float) -> str:
     return f"{number:.6f}".rstrip("0").rstrip(".") if number % 1 else str(int(number))
 
 
-def _result(report_id, rule, column, outcome, expected, actual, detail) -> dict:
-    return {
+@dataclass
+class _ReportCells:
+    template: str
+    cells: dict[tuple[str, str, str], tuple[float | None, str, str]]  # (table, row, column) → (value, status, unit)
+
+    def rows(self, table: str) -> list[str]:
+        return sorted({r for t, r, _ in self.cells if t == table})
+
+    def columns(self, table: str) -> list[str]:
+        return sorted({c for t, _, c in self.cells if t == table})
+
+
+def _identity(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: str, row: str, column: str) -> dict:
+    """Evaluate ``rule`` on one column (per_column: ``column`` fixed) or one row (per_row)."""
+
+    def key(code: str) -> tuple[str, str, str]:
+        return (table, code, column) if rule.scope == "per_column" else (table, row, code)
+
+    def printed(codes: tuple[str, ...]) -> list[tuple[str, tuple]]:
+        found = [(code, cells.cells.get(key(code))) for code in codes]
+        return [(code, cell) for code, cell in found if cell is not None and cell[1] != MISSING]
+
+    result = {
         "report_id": report_id,
         "rule_id": rule.rule_id,
-        "column_label": column,
+        "table_id": table,
+        "row_code": row,
+        "column_code": column,
         "severity": rule.severity,
         "description": rule.description,
-        "expected": expected,
-        "actual": actual,
-        "outcome": outcome,
-        "detail": detail,
+        "expected": None,
+        "actual": None,
     }
 
+    def not_applicable(why: str) -> dict:
+        return {**result, "outcome": NOT_APPLICABLE, "detail": why}
 
-def _evaluate_identity(rule: ArithmeticRule, report_id: str, column: str, cells: dict) -> dict:
-    total = cells.get(rule.total)
-    if total is None or total[1] not in (OK, OK_WITH_NOTE):
-        why = "not printed" if total is None else f"{total[1]}"
-        return _result(report_id, rule, column, NOT_APPLICABLE, None, None, f"total {rule.total} {why}")
-    printed = [(code, cells[code]) for code in rule.parts if code in cells]
-    if not printed:
-        return _result(report_id, rule, column, NOT_APPLICABLE, None, total[0], "no part printed")
-    unreadable = [code for code, (_, status) in printed if status not in (OK, OK_WITH_NOTE, BLANK)]
+    lhs, rhs = printed(rule.lhs), printed(rule.rhs)
+    if not lhs:
+        return not_applicable(f"{'/'.join(rule.lhs)} not printed")
+    if not rhs:
+        return not_applicable("no part printed")
+    involved = lhs + rhs
+    unreadable = [code for code, (_, status, _) in involved if status not in _NUMBERED + _ZERO_LIKE]
     if unreadable:
-        return _result(
-            report_id, rule, column, NOT_APPLICABLE, None, total[0], f"parts without a number: {', '.join(unreadable)}"
-        )
-    values = [value if value is not None else 0.0 for _, (value, _) in printed]
-    expected = sum(values) if rule.aggregate == "sum" else max(values)
-    actual = total[0]
+        return not_applicable(f"cells without a number: {', '.join(unreadable)}")
+    if all(status in _ZERO_LIKE for _, (_, status, _) in involved):
+        return not_applicable("every cell blank")
+    blanks = [code for code, (_, status, _) in involved if status in _ZERO_LIKE]
+    total_blanks = [
+        code
+        for code, (_, status, _) in involved
+        if status in _ZERO_LIKE and (column == TOTAL_COLUMN or (rule.scope == "per_row" and code == TOTAL_COLUMN))
+    ]
+    if total_blanks or (len(lhs) == 1 and lhs[0][1][1] in _ZERO_LIKE):
+        return not_applicable(f"blank total is missing, not 0: {', '.join(total_blanks or [lhs[0][0]])}")
+
+    def values(terms):
+        return [value if status in _NUMBERED else 0.0 for _, (value, status, _) in terms]
+
+    left, right = values(lhs), values(rhs)
+    actual = sum(left)
+    expected = sum(right) if rule.aggregate == "sum" else max(right)
     holds = {
         "eq": abs(actual - expected) <= _TOLERANCE,
         "le": actual <= expected + _TOLERANCE,
         "ge": actual >= expected - _TOLERANCE,
     }[rule.relation]
     ok_symbol, fail_symbol = _RELATION_SYMBOLS[rule.relation]
-    joined = (" + " if rule.aggregate == "sum" else ", ").join(_fmt(v) for v in values)
-    rhs = f"{joined} = {_fmt(expected)}" if rule.aggregate == "sum" else f"max({joined}) = {_fmt(expected)}"
-    if len(values) == 1:
-        rhs = _fmt(expected)
-    detail = f"{_fmt(actual)} {ok_symbol if holds else fail_symbol} {rhs}"
-    blanks = [code for code, (_, status) in printed if status == BLANK]
+
+    def side(numbers: list[float], total: float, aggregate: str) -> str:
+        if len(numbers) == 1:
+            return _fmt(total)
+        if aggregate == "max":
+            return f"max({', '.join(_fmt(n) for n in numbers)}) = {_fmt(total)}"
+        return f"{' + '.join(_fmt(n) for n in numbers)} = {_fmt(total)}"
+
+    left_text = side(left, actual, "sum") if len(left) > 1 else _fmt(actual)
+    detail = f"{left_text} {ok_symbol if holds else fail_symbol} {side(right, expected, rule.aggregate)}"
     if blanks:
         detail += f" (blank counted as 0: {', '.join(blanks)})"
-    return _result(report_id, rule, column, PASS if holds else FAIL, expected, actual, detail)
+    return {**result, "expected": expected, "actual": actual, "outcome": PASS if holds else FAIL, "detail": detail}
 
 
-def _evaluate_integers(rule: ArithmeticRule, report_id: str, column: str, rows: list[tuple]) -> dict:
-    bad = [
-        f"{code}={_fmt(value)}"
-        for code, value, unit in rows
-        if value is not None and unit not in DECIMAL_UNITS and (value < 0 or value % 1)
-    ]
+def _integers(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: str) -> dict:
+    kinds = {code: entry.value_kind for code, entry in table_columns(cells.template, table).items()}
+    bad = []
+    for (t, row, column), (value, _status, unit) in sorted(cells.cells.items()):
+        if t != table or value is None:
+            continue
+        kind = kinds.get(column) or ("amount" if unit in DECIMAL_UNITS else "count")
+        if kind == "free_amount":
+            continue
+        negative_ok, decimal_ok = kind == "signed_count", kind == "amount"
+        if (value < 0 and not negative_ok) or (value % 1 and not decimal_ok):
+            bad.append(f"{row}{'/' + column if column else ''}={_fmt(value)}")
     detail = "all counts are non-negative integers" if not bad else "not a non-negative integer: " + ", ".join(bad[:10])
-    return _result(report_id, rule, column, FAIL if bad else PASS, 0.0, float(len(bad)), detail)
+    return {
+        "report_id": report_id,
+        "rule_id": rule.rule_id,
+        "table_id": table,
+        "row_code": "",
+        "column_code": "",
+        "severity": rule.severity,
+        "description": rule.description,
+        "expected": 0.0,
+        "actual": float(len(bad)),
+        "outcome": FAIL if bad else PASS,
+        "detail": detail,
+    }
 
 
 def evaluate_rules(indicators: pd.DataFrame) -> pd.DataFrame:
-    """One row per (report, rule, column) with pass / fail / not_applicable and the arithmetic."""
-    rules = load_rules()
+    """One row per (report, rule, row or column) with pass / fail / not_applicable and the arithmetic."""
     if indicators.empty:
         return RULE_RESULTS.empty_frame()
-    cells: dict[tuple[str, str, str], dict] = defaultdict(dict)
-    raw_rows: dict[tuple[str, str, str], list] = defaultdict(list)
-    columns = ["report_id", "template", "column_label", "indicator_code", "value", "value_status", "unit"]
-    for report_id, template, column, code, value, status, unit in indicators[columns].itertuples(
+    reports: dict[str, _ReportCells] = {}
+    columns = ["report_id", "template", "table_id", "indicator_code", "column_code", "value", "value_status", "unit"]
+    for report_id, template, table, code, column, value, status, unit in indicators[columns].itertuples(
         index=False, name=None
     ):
-        key = (report_id, template, column)
-        number = None if pd.isna(value) else float(value)
-        cells[key][code] = (number, status)
-        raw_rows[key].append((code, number, unit))
+        report = reports.get(report_id)
+        if report is None:
+            report = reports[report_id] = _ReportCells(template, {})
+        report.cells[(table, code, column)] = (None if pd.isna(value) else float(value), status, unit)
+    by_template: dict[str, list[ArithmeticRule]] = defaultdict(list)
+    for rule in load_rules():
+        for template in rule.templates:
+            by_template[template].append(rule)
     results = []
-    for (report_id, template, column), report_cells in cells.items():
-        for rule in rules:
-            if rule.template != template:
-                continue
-            if rule.relation == "integers":
-                results.append(_evaluate_integers(rule, report_id, column, raw_rows[(report_id, template, column)]))
-            else:
-                results.append(_evaluate_identity(rule, report_id, column, report_cells))
+    for report_id, report in reports.items():
+        tables = sorted({t for t, _, _ in report.cells})
+        for rule in by_template.get(report.template, []):
+            for table in tables if rule.table_id == "*" else [rule.table_id]:
+                if table not in tables:
+                    continue
+                if rule.scope == "integers":
+                    results.append(_integers(rule, report_id, report, table))
+                elif rule.scope == "per_column":
+                    results += [_identity(rule, report_id, report, table, "", c) for c in report.columns(table)]
+                else:
+                    results += [
+                        _identity(rule, report_id, report, table, r, "")
+                        for r in report.rows(table)
+                        if any(report.cells.get((table, r, c), (0, MISSING))[1] != MISSING for c in rule.lhs + rule.rhs)
+                    ]
     frame = pd.DataFrame(results, columns=RULE_RESULTS.column_names)
-    return frame.sort_values(["report_id", "rule_id", "column_label"], kind="stable").reset_index(drop=True)
+    return frame.sort_values(list(RULE_RESULTS.primary_key), kind="stable").reset_index(drop=True)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
+from transforms.catalog import load_column_catalog
 from transforms.cell_values import VALUE_STATUSES
-from transforms.indicator_rows import DUPLICATE, MATCHED, UNMAPPED
+from transforms.indicator_rows import CATALOG_STATUSES, MATCHED, MATCHED_BY_POSITION
 from transforms.schemas import INDICATORS, REPORTS, TableSchema
 from transforms.templates import TEMPLATES
 
@@ -40,15 +41,21 @@ def indicators_expectations(catalog_codes: list[str], last_year: int) -> list[gx
         gxe.ExpectColumnValuesToBeInSet(column="template", value_set=list(TEMPLATES)),
         gxe.ExpectColumnValuesToBeInSet(column="unit", value_set=list(ALLOWED_UNITS)),
         gxe.ExpectColumnValuesToBeInSet(column="value_status", value_set=list(VALUE_STATUSES)),
-        gxe.ExpectColumnValuesToBeInSet(column="catalog_status", value_set=[MATCHED, UNMAPPED, DUPLICATE]),
+        gxe.ExpectColumnValuesToBeInSet(column="catalog_status", value_set=list(CATALOG_STATUSES)),
         gxe.ExpectColumnValuesToBeInSet(
             column="indicator_code",
             value_set=sorted(catalog_codes),
-            row_condition=f'catalog_status=="{MATCHED}"',
+            row_condition=f'catalog_status=="{MATCHED}" or catalog_status=="{MATCHED_BY_POSITION}"',
             condition_parser="pandas",
         ),
-        # Counts cannot be negative; templates with signed cells (2019 本年增/减) will get their own condition.
-        gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="column_code", value_set=["", *sorted(set(load_column_catalog()["column_code"]))]
+        ),
+        gxe.ExpectColumnValuesToBeInSet(column="table_id", value_set=["stat", "t2", "t3", "t4"]),
+        # Counts cannot be negative; only 2019 表二's 本年增/减 (column "change") is signed.
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value", min_value=0, row_condition='column_code!="change"', condition_parser="pandas"
+        ),
         gxe.ExpectColumnValuesToBeBetween(column="source_line", min_value=1),
     ]
 

@@ -8,7 +8,8 @@ import duckdb
 import pyarrow as pa
 
 from flows.storage import parquet_glob
-from transforms.catalog import load_catalog
+from transforms.catalog import load_catalog, table_columns
+from transforms.post2019_tables import T2_LAYOUT
 from transforms.schemas import CURATED_TABLES, TableSchema
 
 _DUCKDB_TYPES = {
@@ -36,33 +37,80 @@ def _table_view_sql(schema: TableSchema, curated_dir: Path, row_count: int) -> s
     return f"CREATE VIEW {schema.name} AS SELECT {columns} FROM {source}"
 
 
+def _pivot(code: str, column: str, name: str) -> str:
+    condition = f"i.indicator_code = {_quote(code)} AND i.column_code = {_quote(column)}"
+    return f'MAX(i.value) FILTER (WHERE {condition}) AS "{name}"'
+
+
 def _report_wide_sql() -> str:
-    """One row per report, one column per valued catalog indicator (A3.1 → column A3_1)."""
+    """One row per report, one column per valued indicator: A3.1 → A3_1; 表三/表四 totals → T3_1;
+    表二 cells → T2_1_1_issued."""
     catalog = load_catalog()
     valued = catalog[catalog["value_kind"] != "section"]
-    pivots = ",\n  ".join(
-        f"MAX(i.value) FILTER (WHERE i.indicator_code = {_quote(code)} AND i.column_label = '')"
-        f' AS "{code.replace(".", "_")}"'
-        for code in valued["code"]
-    )
+    pivots = []
+    for code, table_id in zip(valued["code"], valued["table_id"], strict=True):
+        name = code.replace(".", "_")
+        if table_id == "stat":
+            pivots.append(_pivot(code, "", name))
+        elif table_id in ("t3", "t4"):
+            pivots.append(_pivot(code, "total", name))
+        else:
+            columns = dict.fromkeys(c for layout in T2_LAYOUT.values() for c in layout.get(code, ()))
+            pivots += [_pivot(code, column, f"{name}_{column}") for column in columns]
+    selected = ",\n  ".join(pivots)
     return f"""CREATE VIEW report_wide AS
 SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
-  {pivots}
+  {selected}
 FROM reports r LEFT JOIN indicators i USING (report_id)
+GROUP BY ALL"""
+
+
+def _t3_grid_sql() -> str:
+    """表三 as printed: one row per report and result row, one column per applicant type."""
+    columns = list(table_columns("fmt_2021", "t3"))
+    pivots = ",\n  ".join(f'MAX(i.value) FILTER (WHERE i.column_code = {_quote(c)}) AS "{c}"' for c in columns)
+    return f"""CREATE VIEW t3_grid AS
+SELECT i.report_id, i.report_year, i.agency, i.template, i.indicator_code, c.label_en, i.row_path,
+  {pivots},
+  string_agg(DISTINCT i.value_status, ', ' ORDER BY i.value_status) AS value_statuses,
+  MIN(i.row_order) AS row_order
+FROM indicators i LEFT JOIN catalog c ON c.code = i.indicator_code
+WHERE i.table_id = 't3'
 GROUP BY ALL"""
 
 
 ANALYST_VIEWS = {
     "indicators_en": """CREATE VIEW indicators_en AS
 SELECT i.report_id, i.report_year, i.agency, i.template, i.table_id, i.indicator_code,
-       c.label_en, i.row_path, i.column_label, i.unit, i.value, i.value_status, i.value_raw,
-       i.catalog_status, i.source_file, i.source_line
-FROM indicators i LEFT JOIN catalog c ON c.code = i.indicator_code""",
+       c.label_en, i.row_path, i.column_code, k.label_en AS column_label_en, i.column_label, i.unit,
+       i.value, i.value_status, i.value_raw, i.catalog_status, i.source_file, i.source_line
+FROM indicators i
+LEFT JOIN catalog c ON c.code = i.indicator_code
+LEFT JOIN catalog_columns k
+  ON k.table_id = i.table_id AND k.column_code = i.column_code
+ AND list_contains(string_split(k.templates, '|'), i.template)""",
     "failed_rules": """CREATE VIEW failed_rules AS
-SELECT r.agency, r.report_year, r.source_file, x.rule_id, x.column_label, x.severity,
-       x.description, x.expected, x.actual, x.detail, x.report_id
+SELECT r.agency, r.report_year, r.source_file, x.rule_id, x.table_id, x.row_code, x.column_code,
+       x.severity, x.description, x.expected, x.actual, x.detail, x.report_id
 FROM rule_results x JOIN reports r USING (report_id)
 WHERE x.outcome = 'fail'""",
+    # The same questions across both template families, where the meaning matches; NULL where a
+    # template has no such cell (pre-2019 tables have no carry-over rows).
+    "report_summary": """CREATE VIEW report_summary AS
+SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
+  CASE WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A3.1')
+       ELSE MAX(i.value) FILTER (WHERE i.indicator_code = 'T3.1' AND i.column_code = 'total') END AS received,
+  MAX(i.value) FILTER (WHERE i.indicator_code = 'T3.2' AND i.column_code = 'total') AS carried_over,
+  CASE WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A3.3')
+       ELSE MAX(i.value) FILTER (WHERE i.indicator_code = 'T3.3.7' AND i.column_code = 'total') END AS answered,
+  MAX(i.value) FILTER (WHERE i.indicator_code = 'T3.4' AND i.column_code = 'total') AS carried_forward,
+  CASE WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A4')
+       ELSE MAX(i.value) FILTER (WHERE i.indicator_code = 'T4.1' AND i.column_code = 'total') END AS reviews,
+  CASE WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A5')
+       ELSE MAX(i.value) FILTER (WHERE i.indicator_code = 'T4.2' AND i.column_code = 'total')
+          + MAX(i.value) FILTER (WHERE i.indicator_code = 'T4.3' AND i.column_code = 'total') END AS lawsuits
+FROM reports r LEFT JOIN indicators i USING (report_id)
+GROUP BY r.report_id, r.report_year, r.agency, r.template, r.source_file""",
 }
 
 
@@ -75,7 +123,7 @@ def build_duckdb(curated_dir: Path, row_counts: dict[str, int], database: Path) 
     temporary = database.with_name(database.name + ".tmp")
     temporary.unlink(missing_ok=True)
     statements = [_table_view_sql(s, curated_dir, row_counts.get(s.name, 0)) for s in CURATED_TABLES.values()]
-    statements += [*ANALYST_VIEWS.values(), _report_wide_sql()]
+    statements += [*ANALYST_VIEWS.values(), _report_wide_sql(), _t3_grid_sql()]
     with duckdb.connect(str(temporary)) as connection:
         for statement in statements:
             connection.execute(statement)

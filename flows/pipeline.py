@@ -129,7 +129,10 @@ def check_arithmetic(indicators: pd.DataFrame) -> pd.DataFrame:
 
 @task(cache_policy=NO_CACHE)
 def publish(tables: dict[str, pd.DataFrame], settings: Settings) -> list[str]:
-    counts = publish_tables(tables, settings.curated_dir)
+    counts = {name: len(frame) for name, frame in tables.items()}
+    publish_tables(
+        tables, settings.curated_dir, check_staged=lambda staged: build_duckdb(staged, counts, staged / "check.duckdb")
+    )
     return build_duckdb(settings.curated_dir, counts, settings.duckdb_path)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -35,11 +36,15 @@ def _write(table: pd.DataFrame, schema: TableSchema, directory: Path) -> list[Pa
     return written
 
 
-def publish_tables(tables: dict[str, pd.DataFrame], curated_dir: Path) -> dict[str, int]:
+def publish_tables(
+    tables: dict[str, pd.DataFrame], curated_dir: Path, check_staged: Callable[[Path], object] | None = None
+) -> dict[str, int]:
     """Write every table to a staging folder, then swap each into place.
 
     Schemas are enforced while writing, so a table that does not conform never reaches
-    ``curated_dir``. Returns row counts per table.
+    ``curated_dir``; ``check_staged(staging_dir)`` runs before the swap (the DuckDB views are
+    built over the staged files there, so a view that cannot bind stops the publish).
+    Returns row counts per table.
     """
     curated_dir.mkdir(parents=True, exist_ok=True)
     staging = curated_dir / STAGING
@@ -49,6 +54,12 @@ def publish_tables(tables: dict[str, pd.DataFrame], curated_dir: Path) -> dict[s
     staging.mkdir()
     for name, frame in tables.items():
         _write(frame, CURATED_TABLES[name], staging / name)
+    if check_staged is not None:
+        try:
+            check_staged(staging)
+        except Exception:
+            shutil.rmtree(staging)
+            raise
     previous.mkdir()
     for name in tables:
         target = curated_dir / name

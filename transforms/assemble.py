@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from transforms.catalog import load_catalog
+from transforms.catalog import load_catalog, load_column_catalog
 from transforms.parse_report import ParsedReport
-from transforms.schemas import CATALOG, INDICATORS, QUARANTINE, REPORTS
+from transforms.schemas import CATALOG, CATALOG_COLUMNS, INDICATORS, QUARANTINE, REPORTS
 
 
 @dataclass(frozen=True)
@@ -67,4 +67,7 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
         .sort_values("source_file", kind="stable")
         .reset_index(drop=True),
         "catalog": load_catalog()[CATALOG.column_names].sort_values("code", kind="stable").reset_index(drop=True),
+        "catalog_columns": load_column_catalog()[CATALOG_COLUMNS.column_names]
+        .sort_values(list(CATALOG_COLUMNS.primary_key), kind="stable")
+        .reset_index(drop=True),
     }

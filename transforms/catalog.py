@@ -11,6 +11,7 @@ import pandas as pd
 from transforms.labels import normalize_label
 
 CATALOG_FILE = "indicator_catalog.csv"
+COLUMN_CATALOG_FILE = "column_catalog.csv"
 CATALOG_COLUMNS = [
     "code",
     "parent_code",
@@ -53,6 +54,33 @@ def load_catalog() -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
+class ColumnEntry:
+    code: str
+    label_zh: str
+    label_en: str
+    unit: str
+    value_kind: str
+
+
+@cache
+def load_column_catalog() -> pd.DataFrame:
+    """Columns of the post-2019 tables: code, labels, unit and kind per template (| separated)."""
+    with resources.files("transforms").joinpath(COLUMN_CATALOG_FILE).open(encoding="utf-8") as handle:
+        return pd.read_csv(handle, dtype=str, keep_default_na=False)
+
+
+@cache
+def table_columns(template: str, table_id: str) -> dict[str, ColumnEntry]:
+    """Column code → entry for one table of one template, in printed order."""
+    columns = load_column_catalog()
+    rows = columns[(columns["table_id"] == table_id) & columns["templates"].str.split("|").map(lambda t: template in t)]
+    return {
+        r.column_code: ColumnEntry(r.column_code, r.label_zh, r.label_en, r.unit, r.value_kind)
+        for r in rows.itertuples()
+    }
+
+
+@dataclass(frozen=True)
 class CatalogEntry:
     code: str
     parent_code: str
@@ -78,7 +106,7 @@ class LabelMatcher:
 
     def __init__(self, template: str) -> None:
         catalog = load_catalog()
-        rows = catalog[catalog["template"] == template]
+        rows = catalog[catalog["template"].str.split("|").map(lambda templates: template in templates)]
         if rows.empty:
             raise ValueError(f"no catalog entries for template {template!r}")
         parents = dict(zip(rows["code"], rows["parent_code"], strict=True))
@@ -91,17 +119,23 @@ class LabelMatcher:
         self.entries: dict[str, CatalogEntry] = {}
         self._by_section: dict[tuple[str, str], str] = {}
         self._by_label: dict[str, set[str]] = {}
+        self._aliases: dict[str, list[str]] = {}
         for row in rows.itertuples(index=False):
             section = section_of(row.code)
             entry = CatalogEntry(
                 row.code, row.parent_code, row.label_zh, row.label_path, row.unit, row.value_kind, section
             )
             self.entries[row.code] = entry
+            self._aliases[row.code] = list(filter(None, row.aliases.split("|")))
             for label in [row.label_zh, *filter(None, row.aliases.split("|"))]:
                 key = normalize_label(label)
                 scope = "" if not row.parent_code else section
                 self._by_section.setdefault((scope, key), row.code)
                 self._by_label.setdefault(key, set()).add(row.code)
+
+    def aliases_of(self, codes: list[str]) -> dict[str, str]:
+        """Printed alternatives (alias → code) for the given codes."""
+        return {alias: code for code in codes for alias in self._aliases.get(code, [])}
 
     def match(self, label: str, section_code: str | None) -> CatalogEntry | None:
         """The entry for ``label`` printed inside ``section_code`` (None before any section)."""

@@ -16,7 +16,9 @@ BLANK = "blank"
 PLACEHOLDER = "placeholder"
 NOT_APPLICABLE = "not_applicable"
 UNPARSED = "unparsed"
-VALUE_STATUSES = (OK, OK_WITH_NOTE, BLANK, PLACEHOLDER, NOT_APPLICABLE, UNPARSED)
+AMBIGUOUS = "ambiguous"  # printed, but which cell it belongs to cannot be told
+MISSING = "missing"  # the template has the cell; the document does not show it
+VALUE_STATUSES = (OK, OK_WITH_NOTE, BLANK, PLACEHOLDER, NOT_APPLICABLE, UNPARSED, AMBIGUOUS, MISSING)
 
 _PLACEHOLDERS = {"-", "--", "—", "——", "–", "/", "／", "无", "空", "×", "x", "X"}
 _NUMBER = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?"

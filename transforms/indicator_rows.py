@@ -8,8 +8,10 @@ from transforms.labels import clean_label, normalize_label, numbering_level
 from transforms.stat_table import SECTION_UNITS, StatTable
 
 MATCHED = "matched"
+MATCHED_BY_POSITION = "matched_by_position"  # label lost in the document; row placed by its order
 UNMAPPED = "unmapped"
 DUPLICATE = "duplicate"
+CATALOG_STATUSES = (MATCHED, MATCHED_BY_POSITION, UNMAPPED, DUPLICATE)
 
 
 def stat_table_records(table: StatTable, template: str) -> list[dict]:
@@ -47,6 +49,7 @@ def stat_table_records(table: StatTable, template: str) -> list[dict]:
                 "catalog_status": status,
                 "row_label": clean_label(row.label),
                 "row_path": path,
+                "column_code": "",
                 "column_label": "",
                 "unit": "" if is_section else row.unit,
                 "value": cell.value,

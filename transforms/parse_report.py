@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from transforms.cell_values import NOT_APPLICABLE, OK, OK_WITH_NOTE
+from transforms.cell_values import MISSING, NOT_APPLICABLE, OK, OK_WITH_NOTE
 from transforms.decoding import UnreadableReportError, content_report_id, decode_report_bytes, normalize_text
-from transforms.indicator_rows import MATCHED, stat_table_records
+from transforms.document_rows import read_document
+from transforms.indicator_rows import MATCHED, MATCHED_BY_POSITION, stat_table_records
+from transforms.post2019_tables import post2019_records
 from transforms.report_metadata import extract_report_metadata
 from transforms.stat_table import TableNotFoundError, TruncatedTableError, parse_stat_table
-from transforms.templates import LOCAL_TABLE, STAT_2014, detect_template
+from transforms.templates import LOCAL_TABLE, STAT_2014, TemplateUnclearError, detect_template
 
 
 class QuarantineError(ValueError):
@@ -27,6 +29,14 @@ class ParsedReport:
     indicators: list[dict] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Tables:
+    records: list[dict]
+    title: str
+    notes: list[str]
+    text: str
+
+
 def _stat_table_is_cut_off(records: list[dict], ended_by_footer: bool, last_section: str) -> bool:
     """No footer and the rows stop before the template's last section: the text was cut."""
     if ended_by_footer or not records:
@@ -37,26 +47,12 @@ def _stat_table_is_cut_off(records: list[dict], ended_by_footer: bool, last_sect
     return not sections or sections[-1] != last_section
 
 
-def parse_report(data: bytes, source_file: str) -> ParsedReport:
-    """Parse one report. Raises :class:`QuarantineError` with a precise reason when it cannot."""
-    try:
-        decoded = decode_report_bytes(data)
-    except UnreadableReportError as exc:
-        raise QuarantineError(str(exc), "decode") from exc
-    text = normalize_text(decoded.text)
-    template = detect_template(text)
-    if template is None:
-        raise QuarantineError("no statistics table found (no 统计表 or 表二/表三/表四 labels)", "template")
-    if template != STAT_2014:
-        layout = "指标名称 / 计量单位 table" if template == LOCAL_TABLE else "表二/表三/表四"
-        raise QuarantineError(f"template {template} ({layout}) is not supported yet", "template")
+def _read_stat_2014(text: str) -> _Tables:
     try:
         table = parse_stat_table(text)
-    except TableNotFoundError as exc:
+    except (TableNotFoundError, TruncatedTableError) as exc:
         raise QuarantineError(str(exc), "table") from exc
-    except TruncatedTableError as exc:
-        raise QuarantineError(str(exc), "table") from exc
-    records = stat_table_records(table, template)
+    records = stat_table_records(table, STAT_2014)
     if _stat_table_is_cut_off(records, table.ended_by_footer, last_section="A9"):
         last = records[-1]["row_label"] if records else "the header"
         raise QuarantineError(
@@ -64,7 +60,53 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
             "before the table's last section or footer",
             "table",
         )
-    meta = extract_report_metadata(text)
+    return _Tables(records, table.title, [], text)
+
+
+def _read_post2019(text: str, template: str) -> _Tables:
+    document = read_document(text)
+    result = post2019_records(document.rows, template)
+    by_code = {}
+    for record in result.records:
+        by_code.setdefault(record["indicator_code"], []).append(record)
+    found = [r for r in result.records if r["value_status"] != MISSING]
+    if not found:
+        raise QuarantineError(
+            "表二/表三/表四 labels found but no row with the template's cells: the numbers are run together "
+            "or otherwise unseparated (not supported yet)",
+            "table",
+        )
+    t3_end_missing = all(r["value_status"] == MISSING for r in by_code.get("T3.4", []))
+    t4_missing = all(r["value_status"] == MISSING for code in ("T4.1", "T4.2", "T4.3") for r in by_code.get(code, []))
+    if t3_end_missing and t4_missing:
+        placed = [r["row_label"] for r in result.records if r["table_id"] == "t3" and r["value_status"] != MISSING]
+        last = placed[-1] if placed else "its header"
+        raise QuarantineError(
+            f"statistics tables cut off: 表三 stops after {last!r} and 表四 is not in the text", "table"
+        )
+    for order, record in enumerate(result.records, start=1):
+        record["row_order"] = order
+    return _Tables(result.records, "", result.notes, document.text)
+
+
+def parse_report(data: bytes, source_file: str) -> ParsedReport:
+    """Parse one report. Raises :class:`QuarantineError` with a precise reason when it cannot."""
+    try:
+        decoded = decode_report_bytes(data)
+    except UnreadableReportError as exc:
+        raise QuarantineError(str(exc), "decode") from exc
+    text = normalize_text(decoded.text)
+    try:
+        template = detect_template(text)
+    except TemplateUnclearError as exc:
+        raise QuarantineError(str(exc), "template") from exc
+    if template is None:
+        raise QuarantineError("no statistics table found (no 统计表 or 表二/表三/表四 labels)", "template")
+    if template == LOCAL_TABLE:
+        raise QuarantineError(f"template {template} (指标名称 / 计量单位 table) is not supported yet", "template")
+    tables = _read_stat_2014(text) if template == STAT_2014 else _read_post2019(text, template)
+    records = tables.records
+    meta = extract_report_metadata(tables.text)
     if meta.report_year is None:
         raise QuarantineError("report year not stated in the title", "metadata")
     report_id = content_report_id(text)
@@ -84,12 +126,15 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
         "title": meta.title,
         "publication_date": meta.publication_date,
         "template": template,
-        "table_title": table.title,
+        "table_title": tables.title,
         "table_filled_on": meta.table_filled_on,
-        "table_rows": len(records),
+        "table_rows": len({(r["table_id"], r["indicator_code"]) for r in records}),
         "cells_with_value": sum(r["value_status"] in (OK, OK_WITH_NOTE) for r in records),
         "cells_without_value": sum(r["value_status"] not in (OK, OK_WITH_NOTE, NOT_APPLICABLE) for r in records),
-        "unmapped_rows": sum(r["catalog_status"] != MATCHED for r in records),
+        "unmapped_rows": len(
+            {r["indicator_code"] for r in records if r["catalog_status"] not in (MATCHED, MATCHED_BY_POSITION)}
+        ),
+        "layout_notes": "; ".join(tables.notes),
         "source_file": source_file,
         "source_sha256": hashlib.sha256(data).hexdigest(),
         "encoding": decoded.encoding,

@@ -9,6 +9,7 @@ from datetime import date
 _TITLE_HINT = re.compile(r"政府信息公开.*(年度报告|年报)|信息公开工作.*报告")
 _TITLE = re.compile(r"^(?P<before>.*?)(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>.*?)(?:政府信息公开|信息公开)")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 _FILLED_ON = re.compile(r"填报日期[:：]?\s*" + _DATE.pattern)
 # A bare administrative area name (no department suffix) is published by its people's government.
 _AREA_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:省|自治区|市|县|区|旗|州|盟|镇|乡|街道)$")
@@ -35,10 +36,17 @@ def _to_date(match: re.Match[str] | None) -> date | None:
 
 
 def find_title(lines: list[str]) -> str:
-    for line in lines[:15]:
-        text = line.strip().strip("#").strip()
-        if text and _TITLE_HINT.search(text):
-            return re.sub(r"\s+", "", text)
+    """The first title-like line near the top; PDF extractions break titles over 2–3 lines."""
+    head = [re.sub(r"\s+", "", line.strip().strip("#")) for line in lines[:40]]
+    for start, line in enumerate(head):
+        if not line or len(line) > 80:
+            continue
+        for span in (1, 2, 3):
+            if span > 1 and not _YEAR.search(line):  # a broken title starts with its year line
+                break
+            candidate = "".join(head[start : start + span])
+            if len(candidate) <= 80 and _TITLE_HINT.search(candidate) and _TITLE.match(candidate):
+                return candidate
     return ""
 
 
@@ -60,7 +68,10 @@ def extract_report_metadata(text: str) -> ReportMetadata:
         agency = (match["before"] or match["after"]).strip("（）()")
     published = None
     # The publication date is printed alone (or in brackets) just under the title.
-    start = next((i for i, line in enumerate(lines) if title and re.sub(r"\s+", "", line).strip("#") == title), 0)
+    start = next(
+        (i for i, line in enumerate(lines) if title and title.startswith(re.sub(r"\s+", "", line).strip("#") or "\0")),
+        0,
+    )
     for line in lines[start + 1 : start + 6]:
         stripped = line.strip().strip("（）()")
         date_match = _DATE.fullmatch(stripped) if stripped else None

@@ -55,7 +55,7 @@ STR, INT16, INT32, INT64, F64, DATE = pa.string(), pa.int16(), pa.int32(), pa.in
 INDICATORS = TableSchema(
     name="indicators",
     description="One row per statistics-table cell of every published report.",
-    primary_key=("report_id", "indicator_code", "column_label"),
+    primary_key=("report_id", "indicator_code", "column_code"),
     partition_by="report_year",
     columns=(
         _c("report_id", STR, "Content hash of the normalised report text (16 hex chars)."),
@@ -64,14 +64,20 @@ INDICATORS = TableSchema(
         _c("template", STR, "Table template: stat_2014, fmt_2019, fmt_2021."),
         _c("table_id", STR, "Table within the report: stat (pre-2019), t2, t3, t4."),
         _c("indicator_code", STR, "Catalog code; 'unmapped:…' or 'duplicate:…' when the row is not in the catalog."),
-        _c("catalog_status", STR, "matched, unmapped or duplicate."),
+        _c("catalog_status", STR, "matched, matched_by_position (label lost, placed by order), unmapped or duplicate."),
         _c("row_label", STR, "Row label as printed (wrapped lines joined)."),
         _c("row_path", STR, "Canonical Chinese label path, e.g. 三、依申请公开情况/（一）收到申请数."),
-        _c("column_label", STR, "Column label; empty for one-value tables."),
+        _c("column_code", STR, "Column code (natural_person, total, …); empty for one-value tables."),
+        _c("column_label", STR, "Canonical Chinese column label; empty for one-value tables."),
         _c("unit", STR, "Unit as printed; empty for section rows."),
         _c("value", F64, "The number, null when blank, a placeholder, unreadable or not applicable.", nullable=True),
         _c("value_raw", STR, "The cell exactly as written."),
-        _c("value_status", STR, "ok, ok_with_note, blank, placeholder, not_applicable, unparsed."),
+        _c(
+            "value_status",
+            STR,
+            "ok, ok_with_note, blank, placeholder, not_applicable, unparsed, ambiguous (printed, cell unknown), "
+            "missing (the template has the cell, the document does not show it).",
+        ),
         _c("value_note", STR, "Text split off the number (unit or note inside the cell)."),
         _c("row_order", INT32, "Position of the row in the printed table."),
         _c("source_file", STR, "File the cell came from, relative to the raw folder."),
@@ -97,6 +103,7 @@ REPORTS = TableSchema(
         _c("cells_with_value", INT32, "Cells holding a number."),
         _c("cells_without_value", INT32, "Cells blank, placeholder or unreadable (section rows excluded)."),
         _c("unmapped_rows", INT32, "Rows not matched to the catalog."),
+        _c("layout_notes", STR, "What was unusual about the tables' layout or damaged in them; empty when nothing."),
         _c("source_file", STR, "File the report was read from, relative to the raw folder."),
         _c("source_sha256", STR, "SHA-256 of the file's bytes."),
         _c("encoding", STR, "Detected text encoding."),
@@ -107,11 +114,13 @@ REPORTS = TableSchema(
 RULE_RESULTS = TableSchema(
     name="rule_results",
     description="Arithmetic consistency rules evaluated per report; they flag, never block.",
-    primary_key=("report_id", "rule_id", "column_label"),
+    primary_key=("report_id", "rule_id", "row_code", "column_code"),
     columns=(
         _c("report_id", STR, "Report the rule was evaluated on."),
-        _c("rule_id", STR, "Rule id from the spec (P1…P11, R1…)."),
-        _c("column_label", STR, "Column the rule was evaluated on; empty for one-value tables."),
+        _c("rule_id", STR, "Rule id from the spec (P1…P11, R1…R8)."),
+        _c("table_id", STR, "Table the rule checks."),
+        _c("row_code", STR, "Row the rule was evaluated on, for rules within a row (R3, R5); else empty."),
+        _c("column_code", STR, "Column the rule was evaluated on, for rules within a column (R1, R4); else empty."),
         _c("severity", STR, "error (an identity the table must satisfy) or warning (usually holds)."),
         _c("description", STR, "What the rule checks."),
         _c("expected", F64, "Value the rule derives from the parts.", nullable=True),
@@ -153,4 +162,21 @@ CATALOG = TableSchema(
     ),
 )
 
-CURATED_TABLES: dict[str, TableSchema] = {t.name: t for t in (INDICATORS, REPORTS, RULE_RESULTS, QUARANTINE, CATALOG)}
+CATALOG_COLUMNS = TableSchema(
+    name="catalog_columns",
+    description="Columns of the post-2019 tables: codes, labels (zh/en), units, kinds.",
+    primary_key=("table_id", "templates", "column_code"),
+    columns=(
+        _c("table_id", STR, "Table: t2, t3, t4."),
+        _c("templates", STR, "Templates the column appears in, |-separated."),
+        _c("column_code", STR, "Column code."),
+        _c("label_zh", STR, "Canonical Chinese label."),
+        _c("label_en", STR, "English label."),
+        _c("unit", STR, "Unit of the column's cells."),
+        _c("value_kind", STR, "count, amount, signed_count or free_amount."),
+    ),
+)
+
+CURATED_TABLES: dict[str, TableSchema] = {
+    t.name: t for t in (INDICATORS, REPORTS, RULE_RESULTS, QUARANTINE, CATALOG, CATALOG_COLUMNS)
+}

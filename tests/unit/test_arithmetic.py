@@ -11,7 +11,8 @@ def _rows(cells: dict[str, tuple[float | None, str]], unit: str = "件") -> pd.D
             {
                 "report_id": "r1",
                 "template": "stat_2014",
-                "column_label": "",
+                "table_id": "stat",
+                "column_code": "",
                 "indicator_code": code,
                 "value": value,
                 "value_status": status,
@@ -84,8 +85,105 @@ def test_p11_flags_fractional_counts_but_allows_decimal_money():
 
 def test_rules_of_other_templates_are_not_evaluated():
     frame = _rows({"A3.1": (1, "ok")}).assign(template="fmt_2021")
-    assert evaluate_rules(frame).empty
+    assert not evaluate_rules(frame)["rule_id"].str.startswith("P").any()
 
 
 def test_no_rows_gives_an_empty_typed_frame():
     assert list(evaluate_rules(_rows({}).iloc[0:0]).columns)[:2] == ["report_id", "rule_id"]
+
+
+def _t3(cells: dict[tuple[str, str], tuple[float | None, str]], table: str = "t3", unit: str = "件") -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "report_id": "r1",
+                "template": "fmt_2021",
+                "table_id": table,
+                "indicator_code": row,
+                "column_code": column,
+                "value": value,
+                "value_status": status,
+                "unit": unit,
+            }
+            for (row, column), (value, status) in cells.items()
+        ]
+    )
+
+
+def _result(frame: pd.DataFrame, rule_id: str, row: str = "", column: str = "") -> dict:
+    results = evaluate_rules(frame)
+    chosen = results[
+        (results["rule_id"] == rule_id) & (results["row_code"] == row) & (results["column_code"] == column)
+    ]
+    assert len(chosen) == 1, results[["rule_id", "row_code", "column_code"]]
+    return chosen.iloc[0].to_dict()
+
+
+def test_r1_per_column_and_a_blank_total_is_missing():
+    frame = _t3(
+        {
+            ("T3.1", "natural_person"): (32, "ok"),
+            ("T3.2", "natural_person"): (2, "ok"),
+            ("T3.3.7", "natural_person"): (33, "ok"),
+            ("T3.4", "natural_person"): (1, "ok"),
+            ("T3.1", "total"): (34, "ok"),
+            ("T3.2", "total"): (2, "ok"),
+            ("T3.3.7", "total"): (35, "ok"),
+            ("T3.4", "total"): (None, "blank"),
+        }
+    )
+    person = _result(frame, "R1", column="natural_person")
+    assert (person["outcome"], person["detail"]) == ("pass", "32 + 2 = 34 = 33 + 1 = 34")
+    total = _result(frame, "R1", column="total")
+    assert total["outcome"] == "not_applicable" and "T3.4" in total["detail"]
+
+
+def test_r1_fails_when_the_column_does_not_balance():
+    frame = _t3(
+        {
+            ("T3.1", "business"): (3, "ok"),
+            ("T3.2", "business"): (0, "ok"),
+            ("T3.3.7", "business"): (2, "ok"),
+            ("T3.4", "business"): (0, "ok"),
+        }
+    )
+    assert _result(frame, "R1", column="business")["outcome"] == "fail"
+
+
+def test_r3_row_total_blank_is_not_a_violation_but_blank_applicants_count_as_zero():
+    applicants = ["natural_person", "business", "research", "nonprofit", "legal_services", "other"]
+    blank_total = _t3({**{("T3.3.1", c): (1, "ok") for c in applicants}, ("T3.3.1", "total"): (None, "blank")})
+    assert _result(blank_total, "R3", row="T3.3.1")["outcome"] == "not_applicable"
+    blank_parts = _t3(
+        {
+            ("T3.1", "natural_person"): (26, "ok"),
+            **{("T3.1", c): (None, "blank") for c in applicants[1:]},
+            ("T3.1", "total"): (26, "ok"),
+        }
+    )
+    r3 = _result(blank_parts, "R3", row="T3.1")
+    assert r3["outcome"] == "pass" and "blank counted as 0" in r3["detail"]
+
+
+def test_r5_per_group_in_table_four():
+    frame = _t3(
+        {
+            ("T4.1", "upheld"): (40, "ok"),
+            ("T4.1", "corrected"): (0, "ok"),
+            ("T4.1", "other_result"): (10, "ok"),
+            ("T4.1", "pending"): (5, "ok"),
+            ("T4.1", "total"): (56, "ok"),
+        },
+        table="t4",
+    )
+    r5 = _result(frame, "R5", row="T4.1")
+    assert (r5["outcome"], r5["detail"]) == ("fail", "56 ≠ 40 + 0 + 10 + 5 = 55")
+
+
+def test_r8_allows_decimal_fees_and_negative_changes_only_where_the_template_does():
+    fees = _t3({("T2.8.1", "fees"): (4068.208, "ok")}, table="t2", unit="万元")
+    assert _result(fees, "R8")["outcome"] == "pass"
+    negative_issued = _t3({("T2.1.1", "issued"): (-2, "ok")}, table="t2")
+    assert _result(negative_issued, "R8")["outcome"] == "fail"
+    change = _t3({("T2.5.1", "change"): (-8, "ok")}, table="t2").assign(template="fmt_2019")
+    assert _result(change, "R8")["outcome"] == "pass"

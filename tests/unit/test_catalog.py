@@ -2,7 +2,7 @@
 
 from expectations.arithmetic import load_rules
 from expectations.suites import ALLOWED_UNITS
-from transforms.catalog import load_catalog
+from transforms.catalog import load_catalog, load_column_catalog
 
 
 def test_codes_unique_and_parents_known():
@@ -13,8 +13,9 @@ def test_codes_unique_and_parents_known():
 
 def test_every_valued_indicator_has_a_unit_and_english_label():
     catalog = load_catalog()
-    valued = catalog[catalog["value_kind"] != "section"]
+    valued = catalog[(catalog["value_kind"] != "section") & (catalog["table_id"] != "t2")]  # 表二 units are per column
     assert set(valued["unit"]) <= set(ALLOWED_UNITS) - {""}
+    assert set(load_column_catalog()["unit"]) <= set(ALLOWED_UNITS)
     assert (catalog["label_en"].str.len() > 0).all()
 
 
@@ -28,5 +29,7 @@ def test_label_paths_follow_parents():
 
 def test_rules_reference_catalog_codes():
     codes = set(load_catalog()["code"])
+    columns = set(load_column_catalog()["column_code"])
     for rule in load_rules():
-        assert {rule.total, *rule.parts} - {""} <= codes, rule.rule_id
+        names = set(rule.lhs + rule.rhs)
+        assert names <= (codes if rule.scope == "per_column" else columns), rule.rule_id

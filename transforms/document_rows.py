@@ -1,0 +1,171 @@
+"""Read a report in any text form into table rows: cells in document order, with source lines.
+
+Forms: plain text with one cell per line (rows separated by blank lines), text with cells
+separated by tabs or runs of spaces, markdown pipe tables (also split into fragments), and HTML
+tables (rowspan/colspan expanded, site header and footer outside the tables ignored).
+Interpreting the rows as 表二/表三/表四 is :mod:`transforms.post2019_tables`' job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+
+from transforms.decoding import normalize_text
+
+TEXT, MARKDOWN, HTML = "text", "markdown", "html"
+
+_PAGE_NUMBER = re.compile(r"^\s*[—\-–－]+\s*\d{1,3}\s*[—\-–－]+\s*$")
+_MD_SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
+_TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s.,])\s+(?P<numbers>[-+]?\d[\d,.]*(?:\s+[-+]?\d[\d,.]*)*)$")
+_SPACE_RUN = re.compile(r" {2,}")
+_BLOCK_TAGS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article")
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[str, ...]
+    line: int  # 1-based line in the (normalised) source text
+
+
+@dataclass(frozen=True)
+class Document:
+    form: str
+    text: str  # readable plain text, for metadata and narrative
+    rows: list[Row]
+
+
+def detect_form(text: str) -> str:
+    head = text[:20000].lower()
+    if "<table" in head or "<html" in head or "<body" in head:
+        return HTML
+    if re.search(r"^\s*\|.*\|\s*$", text, re.MULTILINE) and re.search(r"^\s*\|\s*:?-{2,}", text, re.MULTILINE):
+        return MARKDOWN
+    return TEXT
+
+
+def read_document(text: str) -> Document:
+    """Rows of every table-like line or element in ``text`` (already normalised)."""
+    form = detect_form(text)
+    if form == HTML:
+        return _read_html(text)
+    return Document(form, text, _read_lines(text.split("\n"), markdown=form == MARKDOWN))
+
+
+def _clean(cell: str) -> str:
+    return re.sub(r"\s+", " ", cell).strip()
+
+
+def _split_line(line: str) -> list[str]:
+    """Cells of one text line: tabs, else runs of 2+ spaces; trailing numbers split off a label."""
+    cells = [_clean(c) for c in (line.split("\t") if "\t" in line else _SPACE_RUN.split(line.strip()))]
+    while cells and not cells[0]:
+        cells.pop(0)
+    if cells:
+        match = _TRAILING_NUMBERS.match(cells[-1])
+        if match:
+            cells[-1:] = [match["label"].strip(), *match["numbers"].split()]
+    return cells
+
+
+def _read_lines(lines: list[str], markdown: bool) -> list[Row]:
+    rows: list[Row] = []
+    block: list[str] = []  # one-cell-per-line row being collected
+    block_line = 0
+
+    def flush() -> None:
+        nonlocal block
+        if block:
+            rows.append(Row(tuple(block), block_line))
+        block = []
+
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped:
+            flush()
+            continue
+        if _PAGE_NUMBER.match(stripped):
+            continue
+        if markdown and stripped.startswith("|"):
+            flush()
+            cells = [_clean(c) for c in stripped.strip("|").split("|")]
+            if not all(_MD_SEPARATOR.match(c) for c in cells):
+                rows.append(Row(tuple(cells), number))
+            continue
+        if line.startswith("\t") and line.count("\t") == 1:  # one cell per line, sample style
+            if not block:
+                block_line = number
+            block.append(_clean(line))
+            continue
+        if block and not line.startswith("\t"):  # a wrapped cell continues the previous one
+            block[-1] += _clean(line)
+            continue
+        flush()
+        cells = _split_line(line)
+        if cells:
+            rows.append(Row(tuple(cells), number))
+    flush()
+    return rows
+
+
+def _html_cell_text(cell) -> str:
+    for br in cell.iter("br"):
+        br.tail = " " + (br.tail or "")
+    return _clean(normalize_text(cell.text_content()))
+
+
+def _table_rows(table) -> list[Row]:
+    """Rows of one <table> with spans expanded: colspan copies dropped, rowspan labels repeated."""
+    rows: list[Row] = []
+    pending: dict[int, tuple[str, int]] = {}  # column → (text, rows left) from rowspans above
+    for tr in table.iter("tr"):
+        if next(tr.iterancestors("table")) is not table:  # a nested table's row
+            continue
+        cells: list[str] = []
+        column = 0
+        for td in tr:
+            if td.tag not in ("td", "th"):
+                continue
+            while column in pending:
+                cells.append(_take_rowspan(pending, column))
+                column += 1
+            text = _html_cell_text(td)
+            colspan = max(1, int(td.get("colspan", "1") or 1))
+            rowspan = max(1, int(td.get("rowspan", "1") or 1))
+            cells.append(text)
+            if rowspan > 1:
+                pending[column] = (text, rowspan - 1)
+            column += colspan
+        while column in pending:
+            cells.append(_take_rowspan(pending, column))
+            column += 1
+        rows.append(Row(tuple(c for c in cells if c is not None), tr.sourceline or 0))
+    return rows
+
+
+def _take_rowspan(pending: dict[int, tuple[str, int]], column: int) -> str | None:
+    text, left = pending[column]
+    if left <= 1:
+        del pending[column]
+    else:
+        pending[column] = (text, left - 1)
+    # A label spanning rows gives each row its context; a spanned value must not be counted twice.
+    return None if re.fullmatch(r"[-+]?\d[\d,.]*|", text) else text
+
+
+def _read_html(text: str) -> Document:
+    root = lxml.html.fromstring(text)
+    for junk in root.xpath("//script|//style|//noscript"):
+        junk.drop_tree()
+    heading = root.xpath("string(//h1)").strip() or root.xpath("string(//title)").strip()
+    rows: list[Row] = []
+    for table in root.iter("table"):
+        rows.extend(_table_rows(table))
+    for element in root.iter(*_BLOCK_TAGS):
+        element.tail = "\n" + (element.tail or "")
+    body = root.find("body")
+    plain = normalize_text((body if body is not None else root).text_content())
+    plain = "\n".join(line.strip() for line in plain.split("\n") if line.strip())
+    return Document(HTML, f"{heading}\n{plain}", rows)

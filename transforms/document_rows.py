@@ -83,6 +83,11 @@ def _read_lines(lines: list[str], markdown: bool) -> list[Row]:
 
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
+        if not stripped and line.startswith("\t") and line.count("\t") == 1:  # an empty cell of its own
+            if not block:
+                block_line = number
+            block.append("")
+            continue
         if not stripped:
             flush()
             continue

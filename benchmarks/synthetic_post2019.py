@@ -65,17 +65,26 @@ def _t2_cells(rng: random.Random, template: str) -> dict[tuple[str, str], str]:
 
 
 def _t3_cells(rng: random.Random, rows: list[str], blanks: bool) -> dict[tuple[str, str], str]:
+    """Cells that satisfy the template's arithmetic: R1 and R4 per column, R3 per row."""
     applicant = ["natural_person", "business", "research", "nonprofit", "legal_services", "other"]
     # Organisations often leave their columns blank (not 0) when they had no requests.
     blank_columns = set(rng.sample(applicant[1:], rng.randint(0, 3))) if blanks else set()
+    results = [code for code in rows if code.startswith("T3.3.") and code != "T3.3.7"]
+    numbers: dict[tuple[str, str], int] = {}
+    for column in applicant:
+        high = 0 if column in blank_columns else (40 if column == "natural_person" else 5)
+        for code in results:
+            numbers[(code, column)] = rng.randint(0, high)
+        answered = sum(numbers[(code, column)] for code in results)
+        numbers[("T3.3.7", column)] = answered
+        numbers[("T3.4", column)] = rng.randint(0, high)
+        numbers[("T3.2", column)] = rng.randint(0, min(high, answered + numbers[("T3.4", column)]))
+        numbers[("T3.1", column)] = answered + numbers[("T3.4", column)] - numbers[("T3.2", column)]
     cells = {}
     for code in rows:
-        numbers = {
-            c: (0 if c in blank_columns else rng.randint(0, 40 if c == "natural_person" else 5)) for c in applicant
-        }
         for column in applicant:
-            cells[(code, column)] = "" if column in blank_columns else str(numbers[column])
-        cells[(code, "total")] = str(sum(numbers.values()))
+            cells[(code, column)] = "" if column in blank_columns else str(numbers[(code, column)])
+        cells[(code, "total")] = str(sum(numbers[(code, column)] for column in applicant))
     return cells
 
 

@@ -52,6 +52,7 @@ def _variant(sample: str, area: str, year: int) -> str:
 def mixed_raw_dir(tmp_path_factory, sample_bytes) -> Path:
     """Good reports plus every kind of bad input the pipeline must quarantine."""
     raw = tmp_path_factory.mktemp("raw")
+    (raw / "post2019").mkdir()
     sample = sample_bytes.decode("utf-8")
     lines = sample.split("\n")
     (raw / "taoyuan_2018_report.txt").write_bytes(sample_bytes)
@@ -67,8 +68,24 @@ def mixed_raw_dir(tmp_path_factory, sample_bytes) -> Path:
     (raw / "truncated.txt").write_text("\n".join(lines[: header + 120]) + "\n", encoding="utf-8")
     (raw / "undecodable.txt").write_bytes(sample_bytes[:3000] + b"\xff\x80\xfe\xc0\xc1" + sample_bytes[3000:])
     (raw / ".hidden_notes").write_text("ignored: hidden files are not inputs", encoding="utf-8")
+    for name, report in POST2019_REPORTS.items():
+        (raw / name).write_text(report.text, encoding="utf-8")
     return raw
 
+
+def _post2019_reports():
+    import random
+
+    from benchmarks.synthetic_post2019 import make_post2019_report
+
+    return {
+        "post2019/report_2021.html": make_post2019_report(random.Random(21), 3, "fmt_2021", "html"),
+        "post2019/report_2019.md": make_post2019_report(random.Random(19), 4, "fmt_2019", "markdown_fragments"),
+    }
+
+
+# Reports generated from known cell values (the generator's, not the parser's).
+POST2019_REPORTS = _post2019_reports()
 
 EXPECTED_QUARANTINE = {
     "taoyuan_copy_gbk.txt": ("duplicate", "same report as taoyuan_2018_report.txt"),

@@ -5,7 +5,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import EXPECTED_QUARANTINE
+from conftest import EXPECTED_QUARANTINE, POST2019_REPORTS
+
+# 65 cells per 统计表; 表二 + 表三 + 表四 = 10 + 25×7 + 15 in 2021, 22 + 23×7 + 15 in 2019.
+CELLS = {"stat_2014": 65, "fmt_2021": 200, "fmt_2019": 198}
+TOTAL_CELLS = 2 * CELLS["stat_2014"] + CELLS["fmt_2021"] + CELLS["fmt_2019"]
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +26,7 @@ def test_every_file_is_published_or_quarantined(db, mixed_raw_dir):
     )
     published = [r[0] for r in db.sql("SELECT source_file FROM reports ORDER BY 1").fetchall()]
     quarantined = [r[0] for r in db.sql("SELECT source_file FROM quarantine ORDER BY 1").fetchall()]
-    assert published == ["sub/shimen_2017.txt", "taoyuan_2018_report.txt"]
+    assert published == sorted(["sub/shimen_2017.txt", "taoyuan_2018_report.txt", *POST2019_REPORTS])
     assert sorted(published + quarantined) == inputs
 
 
@@ -43,12 +47,16 @@ def test_duplicate_points_at_the_kept_report(db):
 
 
 def test_indicator_rows_and_partitions(db, published_dataset):
-    assert db.execute("SELECT count(*) FROM indicators").fetchall()[0][0] == 130
-    years = db.sql("SELECT report_year, count(*) FROM indicators GROUP BY 1 ORDER BY 1").fetchall()
-    assert years == [(2017, 65), (2018, 65)]
+    assert db.execute("SELECT count(*) FROM indicators").fetchall()[0][0] == TOTAL_CELLS
+    per_template = dict(
+        db.sql("SELECT template, count(*) / count(DISTINCT report_id) FROM indicators GROUP BY 1").fetchall()
+    )
+    assert per_template == {"stat_2014": 65, "fmt_2021": 200, "fmt_2019": 198}
+    years = db.sql("SELECT report_year FROM indicators GROUP BY 1 ORDER BY 1").fetchall()
+    expected_years = sorted({2017, 2018, *(r.year for r in POST2019_REPORTS.values())})
+    assert [y for (y,) in years] == expected_years
     assert sorted(p.name for p in (published_dataset / "indicators").iterdir()) == [
-        "report_year=2017",
-        "report_year=2018",
+        f"report_year={y}" for y in expected_years
     ]
     value = db.sql(
         "SELECT value, value_raw, unit, row_path FROM indicators"
@@ -62,21 +70,80 @@ def test_p1_failure_is_listed(db):
         "SELECT agency, report_year, rule_id, expected, actual, detail FROM failed_rules ORDER BY 2, 1"
     ).fetchall()
     assert ("桃源县人民政府", 2018, "P1", 208.0, 229.0, "229 ≠ 178 + 0 + 15 + 15 = 208") in failed
-    assert {row[2] for row in failed} == {"P1"}
+    # The generated post-2019 reports add up by construction: only the sample's P1 (and its copy's) fail.
+    assert {(row[0], row[2]) for row in failed} == {("桃源县人民政府", "P1"), ("石门县人民政府", "P1")}
+
+
+def test_post2019_rules_are_evaluated_per_column_and_row(db):
+    outcomes = dict(
+        db.sql(
+            "SELECT rule_id, list(DISTINCT outcome ORDER BY outcome)"
+            " FROM rule_results x JOIN reports r USING (report_id) WHERE r.template <> 'stat_2014' GROUP BY 1"
+        ).fetchall()
+    )
+    assert set(outcomes) == {"R1", "R3", "R4", "R5", "R8"}
+    assert all("fail" not in values for values in outcomes.values())
+    r1_columns = db.sql(
+        "SELECT count(DISTINCT column_code) FROM rule_results x JOIN reports r USING (report_id)"
+        " WHERE rule_id = 'R1' AND r.template = 'fmt_2021'"
+    ).fetchall()[0][0]
+    assert r1_columns == 7
 
 
 def test_analyst_views(db):
     english = db.execute("SELECT label_en FROM indicators_en WHERE indicator_code = 'A3.1' LIMIT 1").fetchall()[0][0]
     assert english == "Requests received"
-    wide = db.sql("SELECT agency, report_year, A3_1, A3_1_1, A8_4 FROM report_wide ORDER BY report_year").fetchall()
+    wide = db.sql(
+        "SELECT agency, report_year, A3_1, A3_1_1, A8_4 FROM report_wide"
+        " WHERE template = 'stat_2014' ORDER BY report_year"
+    ).fetchall()
     assert wide == [("石门县人民政府", 2017, 229.0, 178.0, 40.0), ("桃源县人民政府", 2018, 229.0, 178.0, 40.0)]
+
+
+def _number(printed: str) -> float | None:
+    return float(printed) if printed else None
+
+
+def test_t3_grid_lays_out_table_three(db):
+    report = POST2019_REPORTS["post2019/report_2021.html"]
+    grid = db.sql(
+        "SELECT indicator_code, natural_person, business, research, nonprofit, legal_services, other, total"
+        " FROM t3_grid JOIN reports USING (report_id)"
+        " WHERE source_file = 'post2019/report_2021.html' ORDER BY row_order",
+    ).fetchall()
+    assert len(grid) == 25
+    columns = ["natural_person", "business", "research", "nonprofit", "legal_services", "other", "total"]
+    for code, *values in grid:
+        assert values == [_number(report.cells[(code, c)]) for c in columns], code
+
+
+def test_report_summary_across_template_families(db):
+    rows = {
+        r[0]: r[1:]
+        for r in db.sql(
+            "SELECT source_file, template, received, carried_over, answered, carried_forward, reviews, lawsuits"
+            " FROM report_summary"
+        ).fetchall()
+    }
+    assert rows["taoyuan_2018_report.txt"] == ("stat_2014", 229.0, None, 229.0, None, 0.0, 0.0)
+    report = POST2019_REPORTS["post2019/report_2019.md"]
+    cells = {k: _number(v) for k, v in report.cells.items()}
+    assert rows["post2019/report_2019.md"] == (
+        "fmt_2019",
+        cells[("T3.1", "total")],
+        cells[("T3.2", "total")],
+        cells[("T3.3.7", "total")],
+        cells[("T3.4", "total")],
+        cells[("T4.1", "total")],
+        cells[("T4.2", "total")] + cells[("T4.3", "total")],
+    )
 
 
 def test_views_work_from_another_working_directory(published_dataset, tmp_path):
     os.chdir(tmp_path)
     try:
         with duckdb.connect(str(published_dataset / "xxgk.duckdb"), read_only=True) as connection:
-            assert connection.execute("SELECT count(*) FROM report_wide").fetchall()[0][0] == 2
+            assert connection.execute("SELECT count(*) FROM report_wide").fetchall()[0][0] == 4
     finally:
         os.chdir(Path(__file__).parent)
 
@@ -97,7 +164,7 @@ def test_rerun_is_idempotent(prefect_harness, mixed_raw_dir, published_dataset):
     xxgk_pipeline(raw_dir=mixed_raw_dir, curated_dir=published_dataset, batch_size=2)
     assert snapshot() == before
     with duckdb.connect(str(published_dataset / "xxgk.duckdb"), read_only=True) as connection:
-        assert connection.execute("SELECT count(*) FROM indicators").fetchall()[0][0] == 130
+        assert connection.execute("SELECT count(*) FROM indicators").fetchall()[0][0] == TOTAL_CELLS
 
 
 def test_validation_failure_publishes_nothing(prefect_harness, published_dataset, sample_bytes, tmp_path):
@@ -121,7 +188,7 @@ def test_run_publishes_a_summary_artifact(published_dataset):
     with get_client(sync_client=True) as client:
         summary_key = ArtifactFilter(key=ArtifactFilterKey(any_=["xxgk-run-summary"]))
         artifacts = client.read_artifacts(artifact_filter=summary_key)
-    expected = ("| files seen | 9 |", "| reports published | 2 |", "| cells written | 130 |")
+    expected = ("| files seen | 11 |", "| reports published | 4 |", f"| cells written | {TOTAL_CELLS} |")
     expected += ("| files quarantined | 7 |",)
     # Other tests' runs (the blocked one) write the same key; the mixed-folder run's summary must be among them.
     assert any(all(line in artifact.data for line in expected) for artifact in artifacts), [a.data for a in artifacts]

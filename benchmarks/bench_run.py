@@ -17,28 +17,39 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.synthetic_post2019 import make_post2019_report
 from benchmarks.synthetic_reports import encode, make_report
 
+SUFFIX = {"html": ".html", "markdown": ".md", "markdown_fragments": ".md"}
 
-def generate(raw_dir: Path, count: int, seed: int) -> int:
+
+def generate(raw_dir: Path, count: int, seed: int, pre2019_share: float) -> tuple[int, Counter]:
+    """A mix of templates and forms: pre-2019 统计表 text, and 2019/2021 tables in six forms."""
     rng = random.Random(seed)
-    total = 0
+    total, mix = 0, Counter()
     for index in range(count):
-        report = make_report(rng, index)
-        data = encode(report, rng)
-        (raw_dir / f"report_{index:06d}.txt").write_bytes(data)
+        if rng.random() < pre2019_share:
+            data, kind, suffix = encode(make_report(rng, index), rng), "stat_2014/text", ".txt"
+        else:
+            report = make_post2019_report(rng, index)
+            data, kind = report.text.encode("utf-8"), f"{report.template}/{report.form}"
+            suffix = SUFFIX.get(report.form, ".txt")
+        (raw_dir / f"report_{index:06d}{suffix}").write_bytes(data)
         total += len(data)
-    return total
+        mix[kind] += 1
+    return total, mix
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2018)
+    parser.add_argument("--pre2019-share", type=float, default=0.4, help="share of pre-2019 reports in the mix")
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
     args = parser.parse_args()
 
@@ -46,8 +57,9 @@ def main() -> None:
     raw, curated = work / "raw", work / "curated"
     raw.mkdir()
     started = time.perf_counter()
-    size = generate(raw, args.reports, args.seed)
+    size, mix = generate(raw, args.reports, args.seed, args.pre2019_share)
     print(f"generated {args.reports} reports ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
+    print("mix: " + ", ".join(f"{kind} {n}" for kind, n in sorted(mix.items())))
 
     xxgk = Path(sys.executable).with_name("xxgk")
     started = time.perf_counter()

@@ -8,7 +8,7 @@ import pandas as pd
 
 from transforms.catalog import load_catalog, load_column_catalog
 from transforms.parse_report import ParsedReport
-from transforms.schemas import CATALOG, CATALOG_COLUMNS, INDICATORS, QUARANTINE, REPORTS
+from transforms.schemas import CATALOG, CATALOG_COLUMNS, INDICATORS, QUARANTINE, REPORTS, RULE_RESULTS
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class ParsedFrames:
     reports: pd.DataFrame
     indicators: pd.DataFrame
     quarantine: pd.DataFrame
+    rule_results: pd.DataFrame | None = None  # per-report arithmetic, when the batch evaluated it
 
 
 def to_frames(parsed: list[ParsedReport], quarantined: list[dict]) -> ParsedFrames:
@@ -42,6 +43,7 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
     reports = _concat([b.reports for b in batches], REPORTS.column_names).sort_values("source_file", kind="stable")
     indicators = _concat([b.indicators for b in batches], INDICATORS.column_names)
     quarantine = _concat([b.quarantine for b in batches], QUARANTINE.column_names)
+    rule_results = _concat([b.rule_results for b in batches if b.rule_results is not None], RULE_RESULTS.column_names)
 
     duplicated = reports["report_id"].duplicated(keep="first")
     kept_file = reports.loc[~duplicated].set_index("report_id")["source_file"]
@@ -60,7 +62,10 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
     reports = reports.loc[~duplicated]
     if not copies.empty:
         indicators = indicators[~indicators["source_file"].isin(set(copies["source_file"]))]
+    # A duplicate copy's rules were evaluated on the same cells: keep one set per report.
+    rule_results = rule_results.drop_duplicates(subset=list(RULE_RESULTS.primary_key))
     return {
+        "rule_results": rule_results.sort_values(list(RULE_RESULTS.primary_key), kind="stable").reset_index(drop=True),
         "indicators": indicators.sort_values(list(INDICATORS.primary_key), kind="stable").reset_index(drop=True),
         "reports": reports.sort_values("report_id", kind="stable").reset_index(drop=True),
         "quarantine": _concat([quarantine, duplicates], QUARANTINE.column_names)

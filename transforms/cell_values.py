@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Statuses a cell can have; downstream checks and GX use this closed set.
 OK = "ok"
@@ -39,6 +40,7 @@ def _to_float(number: str) -> float:
     return float(number.replace(",", ""))
 
 
+@lru_cache(maxsize=65536)  # tables repeat the same few cell texts ("0", "1", "") endlessly
 def parse_cell_value(raw: str) -> CellValue:
     """Parse a cell exactly as printed (already text-normalised).
 

@@ -1,0 +1,42 @@
+"""Parse one batch of report files into DataFrames; run in worker processes, so no Prefect here.
+
+Reading files is I/O, so this lives in ``flows``; the parsing itself is ``transforms``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from expectations.arithmetic import evaluate_rules
+from transforms.assemble import ParsedFrames, to_frames
+from transforms.parse_report import QuarantineError, parse_report
+
+
+def quarantine_row(source_file: str, stage: str, reason: str, data: bytes) -> dict:
+    return {
+        "source_file": source_file,
+        "stage": stage,
+        "reason": reason,
+        "duplicate_of": None,
+        "source_sha256": hashlib.sha256(data).hexdigest(),
+        "size_bytes": len(data),
+    }
+
+
+def parse_files(raw_dir: Path, files: list[Path]) -> ParsedFrames:
+    """Every file either parsed or quarantined with its reason; rules evaluated per report."""
+    parsed, quarantined = [], []
+    for path in files:
+        relative = path.relative_to(raw_dir).as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            quarantined.append(quarantine_row(relative, "read", f"cannot read file: {exc.strerror or exc}", b""))
+            continue
+        try:
+            parsed.append(parse_report(data, relative))
+        except QuarantineError as exc:
+            quarantined.append(quarantine_row(relative, exc.stage, str(exc), data))
+    frames = to_frames(parsed, quarantined)
+    return ParsedFrames(frames.reports, frames.indicators, frames.quarantine, evaluate_rules(frames.indicators))

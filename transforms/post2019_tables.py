@@ -46,6 +46,7 @@ T3_ROWS_SPLIT_SIX = [*_T3_HEAD, "T3.3.6.1", "T3.3.6.2", "T3.3.6.3", "T3.3.7", "T
 T3_ROWS_SINGLE_SIX = [*_T3_HEAD, "T3.3.6", "T3.3.7", "T3.4"]  # 2019, and 2021 reports in the old layout
 T4_ROWS = ["T4.1", "T4.2", "T4.3"]
 _T4_START = re.compile(r"行政复议|复议后起诉|未经复议")
+_T2_START = re.compile(r"第二十条|主动公开政府信息情况|信息内容")
 _T3_START = re.compile(r"本列数据的勾稽关系|收到和处理政府信息公开申请|申请人情况")
 
 
@@ -90,7 +91,7 @@ class _RowFinder:
 
     def __init__(self, template: str, table_id: str, codes: list[str]) -> None:
         matcher = label_matcher(template)
-        self.entries = {code: matcher.entries[code] for code in codes}
+        self.entries = {code: matcher.entries[code] for code in codes if code in matcher.entries}
         self.by_label: dict[str, str] = {}
         self.full_text: dict[str, str] = {}  # label with its bracketed note, for fragment search
         for code, entry in self.entries.items():
@@ -155,18 +156,25 @@ def _flagged_records(entry, columns, row, labels, status, note) -> list[dict]:
 
 
 def table2_records(rows: list[Row], template: str) -> TableResult:
+    """表二 rows by label, anywhere before 表三; unknown labelled rows inside 表二 are kept, flagged."""
     layout = T2_LAYOUT[template]
     finder = _RowFinder(template, "t2", list(layout))
     columns = table_columns(template, "t2")
     result = TableResult()
     found: dict[str, tuple[Row, list[str], list[str]]] = {}
-    for row in rows:
+    unknown: list[tuple[Row, list[str], list[str]]] = []
+    inside = False
+    for row in rows[: table3_start(rows, template)]:
         labels, values = split_row(row)
+        inside = inside or any(_T2_START.search(cell) for cell in row.cells)
         if not labels or not values:
             continue
         code = finder.find(labels[-1:])  # 表二 labels are whole cells; fragments would be too loose
         if code and code not in found:
             found[code] = (row, labels, values)
+            inside = True
+        elif code is None and inside and len(values) <= 3 and len(labels[-1]) <= 60 and any(values):
+            unknown.append((row, labels, values))  # e.g. a province's extra row (其他主动公开文件…)
     for code, column_codes in layout.items():
         entry = finder.entries[code]
         cols = [columns[c] for c in column_codes]
@@ -181,7 +189,48 @@ def table2_records(rows: list[Row], template: str) -> TableResult:
             result.notes.append(f"表二 {entry.label_zh}: {note}")
         else:
             result.records += _row_records(entry, cols, fitted, row, labels, MATCHED)
+    for row, labels, values in unknown:
+        result.records += _unknown_t2_records(row, labels, values)
+        result.notes.append(f"表二: row not in the template kept as unmapped: {clean_label(labels[-1])}")
     return result
+
+
+def _unknown_t2_records(row: Row, labels: list[str], values: list[str]) -> list[dict]:
+    label = clean_label(labels[-1])
+    records = []
+    for position, raw in enumerate(values, start=1):
+        cell = parse_cell_value(raw)
+        records.append(
+            {
+                "table_id": "t2",
+                "indicator_code": f"unmapped:t2:{normalize_label(label)}#{row.line}.{position}",
+                "catalog_status": UNMAPPED,
+                "row_label": label,
+                "row_path": f"二、主动公开政府信息情况/{label}",
+                "column_code": "",
+                "column_label": "",
+                "unit": "",
+                "value": cell.value,
+                "value_raw": raw,
+                "value_status": cell.status,
+                "value_note": f"column {position} of a row the template does not have",
+                "source_line": row.line,
+            }
+        )
+    return records
+
+
+def table3_start(rows: list[Row], template: str) -> int:
+    """Where 表三 begins: the last 表三 heading before its first labelled row.
+
+    Only headings just before the table count: a preamble that names the section does not.
+    """
+    finder = _RowFinder(template, "t3", [*T3_ROWS_SPLIT_SIX, "T3.3.6"])
+    first = next((i for i, row in enumerate(rows) if all(split_row(row)) and finder.find(split_row(row)[0])), None)
+    if first is None:
+        return len(rows)
+    headings = [i for i in range(first) if _T3_START.search(" ".join(rows[i].cells))]
+    return headings[-1] if headings else first
 
 
 def _t3_layout(rows: list[Row], template: str) -> list[str]:
@@ -209,10 +258,7 @@ def table3_records(rows: list[Row], template: str) -> tuple[TableResult, int]:
         result.notes.append("表三 （六）其他处理 printed as one row (2019 layout)")
 
     # Candidate rows: 7 value cells, inside the 表三 region, in document order.
-    start = next(
-        (i for i, row in enumerate(rows) if _T3_START.search(" ".join(row.cells)) or finder.find(split_row(row)[0])),
-        len(rows),
-    )
+    start = table3_start(rows, template)
     candidates: list[tuple[int, Row, list[str], list[str], str | None]] = []
     end = len(rows)
     for index in range(start, len(rows)):

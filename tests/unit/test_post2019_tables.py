@@ -103,3 +103,22 @@ def test_table_four_from_rows_of_five_or_one_of_fifteen():
     short = [Row(("行政复议",), 0), Row(("1", "2", "3"), 1)]
     cells = _by_code(table4_records(short, FMT_2021, 0).records)
     assert cells[("T4.1", "upheld")]["value_status"] == "ambiguous"
+
+
+def test_table_two_annotations_and_extra_provincial_rows():
+    rows = [
+        Row(("第二十条第（一）项",), 1),
+        Row(("规章（设区的市、自治州人民政府应提供相关数据）", "1", "2", "3"), 2),
+        Row(("其他主动公开文件（含以本单位名义正式签发的文件）", "40", "41", "42"), 3),
+        Row(("行政许可", "5", "-8", "12"), 4),
+        Row(("政府集中采购", "3", "251000元"), 5),
+    ]
+    records = table2_records(rows, "fmt_2019").records
+    cells = _by_code(records)
+    assert cells[("T2.1.1", "total_published")]["value"] == 3.0  # annotation in the label ignored
+    assert (cells[("T2.5.1", "change")]["value"], cells[("T2.5.1", "change")]["value_status"]) == (-8.0, "ok")
+    amount = cells[("T2.9.1", "procurement_amount")]
+    assert (amount["value"], amount["value_status"], amount["value_note"]) == (251000.0, "ok_with_note", "元")
+    extra = [r for r in records if r["catalog_status"] == "unmapped"]
+    assert [r["value"] for r in extra] == [40.0, 41.0, 42.0]
+    assert extra[0]["row_label"].startswith("其他主动公开文件")

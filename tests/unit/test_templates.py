@@ -26,5 +26,6 @@ def test_detect_template(text, template):
 def test_post2019_tables_without_a_version_marker_are_unclear():
     with pytest.raises(TemplateUnclearError, match="2019 from the 2021"):
         detect_template(
-            "三、收到和处理政府信息公开申请情况\n（本列数据的勾稽关系为：…）\n一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1"
+            "三、收到和处理政府信息公开申请情况\n（本列数据的勾稽关系为：…）\n"
+            "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1"
         )

@@ -46,7 +46,8 @@ T3_ROWS_SPLIT_SIX = [*_T3_HEAD, "T3.3.6.1", "T3.3.6.2", "T3.3.6.3", "T3.3.7", "T
 T3_ROWS_SINGLE_SIX = [*_T3_HEAD, "T3.3.6", "T3.3.7", "T3.4"]  # 2019, and 2021 reports in the old layout
 T4_ROWS = ["T4.1", "T4.2", "T4.3"]
 _T4_START = re.compile(r"行政复议|复议后起诉|未经复议")
-_T2_START = re.compile(r"第二十条|主动公开政府信息情况|信息内容")
+_T2_CAPTION = re.compile(r"第二十条\s*第\s*[（(][一二三四五六七八九十]+[)）]\s*项")
+_SENTENCE = re.compile(r"[，。；;]")
 _T3_START = re.compile(r"本列数据的勾稽关系|收到和处理政府信息公开申请|申请人情况")
 
 
@@ -166,14 +167,14 @@ def table2_records(rows: list[Row], template: str) -> TableResult:
     inside = False
     for row in rows[: table3_start(rows, template)]:
         labels, values = split_row(row)
-        inside = inside or any(_T2_START.search(cell) for cell in row.cells)
+        inside = inside or any(_T2_CAPTION.search(cell) for cell in row.cells)
         if not labels or not values:
             continue
         code = finder.find(labels[-1:])  # 表二 labels are whole cells; fragments would be too loose
         if code and code not in found:
             found[code] = (row, labels, values)
             inside = True
-        elif code is None and inside and len(values) <= 3 and len(labels[-1]) <= 60 and any(values):
+        elif code is None and inside and len(values) <= 3 and any(values) and _looks_like_row_label(labels[-1]):
             unknown.append((row, labels, values))  # e.g. a province's extra row (其他主动公开文件…)
     for code, column_codes in layout.items():
         entry = finder.entries[code]
@@ -193,6 +194,12 @@ def table2_records(rows: list[Row], template: str) -> TableResult:
         result.records += _unknown_t2_records(row, labels, values)
         result.notes.append(f"表二: row not in the template kept as unmapped: {clean_label(labels[-1])}")
     return result
+
+
+def _looks_like_row_label(label: str) -> bool:
+    """A table label, not a sentence of narrative that happens to end in a number."""
+    bare = re.sub(r"[（(][^()（）]*[)）]", "", label)
+    return 0 < len(bare) <= 30 and not _SENTENCE.search(bare)
 
 
 def _unknown_t2_records(row: Row, labels: list[str], values: list[str]) -> list[dict]:

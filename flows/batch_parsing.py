@@ -38,5 +38,8 @@ def parse_files(raw_dir: Path, files: list[Path]) -> ParsedFrames:
             parsed.append(parse_report(data, relative))
         except QuarantineError as exc:
             quarantined.append(quarantine_row(relative, exc.stage, str(exc), data))
+        except Exception as exc:  # a parser bug must cost one file, not the run; it is reported
+            reason = f"parser error (please report): {type(exc).__name__}: {exc}"
+            quarantined.append(quarantine_row(relative, "error", reason[:500], data))
     frames = to_frames(parsed, quarantined)
     return ParsedFrames(frames.reports, frames.indicators, frames.quarantine, evaluate_rules(frames.indicators))

@@ -61,7 +61,7 @@ def mixed_raw_dir(tmp_path_factory, sample_bytes) -> Path:
     # Same report again, other encoding and line ends: one report, the copy quarantined as duplicate.
     (raw / "taoyuan_copy_gbk.txt").write_bytes(sample.replace("\u00a0", " ").replace("\n", "\r\n").encode("gb18030"))
     (raw / "empty.txt").write_bytes(b"")
-    (raw / "scan.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n" + bytes(range(256)))
+    (raw / "scan.pdf").write_bytes(BLANK_PAGE_PDF)  # a page with no text layer, as a scan has
     (raw / "noise.bin").write_bytes(bytes(range(256)) * 4)
     (raw / "narrative_only.txt").write_text("\n".join(lines[:34]) + "\n", encoding="utf-8")
     header = next(i for i, line in enumerate(lines) if "统" in line and "指" in line and "标" in line)
@@ -87,10 +87,17 @@ def _post2019_reports():
 # Reports generated from known cell values (the generator's, not the parser's).
 POST2019_REPORTS = _post2019_reports()
 
+BLANK_PAGE_PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
 EXPECTED_QUARANTINE = {
     "taoyuan_copy_gbk.txt": ("duplicate", "same report as taoyuan_2018_report.txt"),
     "empty.txt": ("decode", "empty file"),
-    "scan.pdf": ("decode", "binary file (PDF document)"),
+    "scan.pdf": ("decode", "PDF has no text layer"),
     "noise.bin": ("decode", "binary file"),
     "narrative_only.txt": ("template", "no statistics table found"),
     "truncated.txt": ("table", "statistics table cut off"),

@@ -27,7 +27,8 @@ _BLOCK_TAGS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
 @dataclass(frozen=True)
 class Row:
     cells: tuple[str, ...]
-    line: int  # 1-based line in the (normalised) source text
+    line: int  # 1-based line in the (normalised) source text; for PDFs, the row within its page
+    page: int | None = None  # PDF page
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ def stat_table_records(table: StatTable, template: str) -> list[dict]:
                 "value_note": cell.note,
                 "row_order": position,
                 "source_line": row.value_line if row.value.strip() else row.label_line,
+                "source_page": None,
             }
         )
     return records

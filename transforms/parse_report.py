@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from transforms.cell_values import MISSING, NOT_APPLICABLE, OK, OK_WITH_NOTE
 from transforms.decoding import UnreadableReportError, content_report_id, decode_report_bytes, normalize_text
-from transforms.document_rows import read_document
+from transforms.document_rows import Document, read_document
 from transforms.indicator_rows import MATCHED, MATCHED_BY_POSITION, stat_table_records
+from transforms.pdf_document import UnreadablePdfError, read_pdf
 from transforms.post2019_tables import post2019_records
 from transforms.report_metadata import extract_report_metadata
 from transforms.stat_table import TableNotFoundError, TruncatedTableError, parse_stat_table
@@ -63,8 +64,7 @@ def _read_stat_2014(text: str) -> _Tables:
     return _Tables(records, table.title, [], text)
 
 
-def _read_post2019(text: str, template: str) -> _Tables:
-    document = read_document(text)
+def _read_post2019(document: Document, template: str) -> _Tables:
     result = post2019_records(document.rows, template)
     by_code = {}
     for record in result.records:
@@ -91,11 +91,20 @@ def _read_post2019(text: str, template: str) -> _Tables:
 
 def parse_report(data: bytes, source_file: str) -> ParsedReport:
     """Parse one report. Raises :class:`QuarantineError` with a precise reason when it cannot."""
-    try:
-        decoded = decode_report_bytes(data)
-    except UnreadableReportError as exc:
-        raise QuarantineError(str(exc), "decode") from exc
-    text = normalize_text(decoded.text)
+    if data.startswith(b"%PDF"):
+        try:
+            pdf = read_pdf(data)
+        except UnreadablePdfError as exc:
+            raise QuarantineError(str(exc), "decode") from exc
+        document, encoding = pdf.document, f"pdf ({pdf.pages} pages, text layer)"
+        text = document.text
+    else:
+        try:
+            decoded = decode_report_bytes(data)
+        except UnreadableReportError as exc:
+            raise QuarantineError(str(exc), "decode") from exc
+        document, encoding = None, decoded.encoding
+        text = normalize_text(decoded.text)
     try:
         template = detect_template(text)
     except TemplateUnclearError as exc:
@@ -104,7 +113,10 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
         raise QuarantineError("no statistics table found (no 统计表 or 表二/表三/表四 labels)", "template")
     if template == LOCAL_TABLE:
         raise QuarantineError(f"template {template} (指标名称 / 计量单位 table) is not supported yet", "template")
-    tables = _read_stat_2014(text) if template == STAT_2014 else _read_post2019(text, template)
+    if template == STAT_2014:
+        tables = _read_stat_2014(text)
+    else:
+        tables = _read_post2019(document or read_document(text), template)
     records = tables.records
     meta = extract_report_metadata(tables.text)
     if meta.report_year is None:
@@ -137,7 +149,7 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
         "layout_notes": "; ".join(tables.notes),
         "source_file": source_file,
         "source_sha256": hashlib.sha256(data).hexdigest(),
-        "encoding": decoded.encoding,
+        "encoding": encoding,
         "size_bytes": len(data),
     }
     return ParsedReport(report, records)

@@ -142,7 +142,8 @@ def _cell_record(
         "value_raw": raw if not status_override or status_override == AMBIGUOUS else "",
         "value_status": status,
         "value_note": note or cell.note,
-        "source_line": row.line if row else 0,
+        "source_line": row.line if row else None,
+        "source_page": row.page if row else None,
     }
 
 
@@ -222,6 +223,7 @@ def _unknown_t2_records(row: Row, labels: list[str], values: list[str]) -> list[
                 "value_status": cell.status,
                 "value_note": f"column {position} of a row the template does not have",
                 "source_line": row.line,
+                "source_page": row.page,
             }
         )
     return records
@@ -346,6 +348,7 @@ def _unplaced_records(row: Row, labels: list[str], values: list[str], columns: l
             "value_status": parse_cell_value(raw).status,
             "value_note": "row could not be placed in the template",
             "source_line": row.line,
+            "source_page": row.page,
         }
         for column, raw in zip(columns, values, strict=True)
     ]

@@ -10,6 +10,9 @@ _TITLE_HINT = re.compile(r"政府信息公开.*(年度报告|年报)|信息公�
 _TITLE = re.compile(r"^(?P<before>.*?)(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>.*?)(?:政府信息公开|信息公开)")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+_AGENCY_LINE = re.compile(
+    r"^[\u4e00-\u9fff（）()]{2,30}(?:人民政府|政府|办公室|办公厅|局|委员会|委|厅|院|中心|县|市|区)$"
+)
 _FILLED_ON = re.compile(r"填报日期[:：]?\s*" + _DATE.pattern)
 # A bare administrative area name (no department suffix) is published by its people's government.
 _AREA_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:省|自治区|市|县|区|旗|州|盟|镇|乡|街道)$")
@@ -42,7 +45,8 @@ def find_title(lines: list[str]) -> str:
         if not line or len(line) > 80:
             continue
         for span in (1, 2, 3):
-            if span > 1 and not _YEAR.search(line):  # a broken title starts with its year line
+            # A broken title starts with its year, or with the agency alone on its line.
+            if span > 1 and not (_YEAR.search(line) or _AGENCY_LINE.match(line)):
                 break
             candidate = "".join(head[start : start + span])
             if len(candidate) <= 80 and _TITLE_HINT.search(candidate) and _TITLE.match(candidate):

@@ -81,7 +81,14 @@ INDICATORS = TableSchema(
         _c("value_note", STR, "Text split off the number (unit or note inside the cell)."),
         _c("row_order", INT32, "Position of the row in the printed table."),
         _c("source_file", STR, "File the cell came from, relative to the raw folder."),
-        _c("source_line", INT32, "1-based line of the cell in the normalised text."),
+        _c("source_page", INT32, "PDF page the cell is on; null for text forms.", nullable=True),
+        _c(
+            "source_line",
+            INT32,
+            "1-based line of the cell in the normalised text; for PDFs, its table row on the page; "
+            "null for a missing cell.",
+            nullable=True,
+        ),
     ),
 )
 

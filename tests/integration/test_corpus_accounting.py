@@ -1,14 +1,14 @@
 """Every real report in ../shared/corpus is either parsed or quarantined with a precise reason.
 
-Forms not supported yet (PDF, DOCX, run-together crawler text, the older 指标名称 tables) must be
+Forms not supported yet (DOCX, run-together crawler text, the older 指标名称 tables) must be
 quarantined saying so; nothing may crash or be silently dropped.
 """
 
 from transforms.parse_report import QuarantineError, parse_report
 
 EXPECTED = {
-    "hongze_2023.pdf": "binary file (PDF document)",
-    "huaian_2024.pdf": "binary file (PDF document)",
+    "hongze_2023.pdf": "parsed",
+    "huaian_2024.pdf": "parsed",
     "huaian_2024_truncated_extract.txt": "statistics tables cut off",
     "pingtan_2016_1.txt": "template local_table (指标名称 / 计量单位 table) is not supported yet",
     "pingtan_2021_1.txt": "numbers are run together",

@@ -53,3 +53,18 @@ def test_report_id_ignores_encoding_line_ends_and_trailing_space():
     gbk_crlf = normalize_text(decode_report_bytes((TEXT.replace("\n", "  \r\n\r\n")).encode("gb18030")).text)
     assert content_report_id(utf8) == content_report_id(gbk_crlf)
     assert content_report_id(utf8) != content_report_id(utf8.replace("229", "230"))
+
+
+def test_pdf_without_text_layer_or_broken_is_quarantined():
+    from transforms.parse_report import QuarantineError, parse_report
+
+    blank_page = (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n"
+        b"trailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    with pytest.raises(QuarantineError, match="no text layer"):
+        parse_report(blank_page, "scan.pdf")
+    with pytest.raises(QuarantineError, match="PDF cannot be opened"):
+        parse_report(b"%PDF-1.4 truncated garbage", "broken.pdf")

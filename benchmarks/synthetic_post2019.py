@@ -265,3 +265,32 @@ def make_post2019_report(rng: random.Random, index: int = 0, template: str | Non
     else:
         text = "\n".join([title, date, "", *intro, "", *_render_text(tables, form)])
     return SyntheticPost2019(template, form, year, agency, text + "\n", cells)
+
+
+def to_docx(report: SyntheticPost2019) -> bytes:
+    """The report as a Word document: title and text as paragraphs, each table as a Word table."""
+    import io
+
+    import docx
+
+    labels = _labels()
+    t3_rows = T3_ROWS_SINGLE_SIX if report.template == FMT_2019 else T3_ROWS_SPLIT_SIX
+    tables = _table_rows(report.template, t3_rows, report.cells, labels)
+    document = docx.Document()
+    document.add_paragraph(f"{report.agency}{report.year}年政府信息公开工作年度报告")
+    document.add_paragraph("一、总体情况")
+    for heading, rows in zip(
+        ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、行政复议、行政诉讼情况"),
+        tables.values(),
+        strict=True,
+    ):
+        document.add_paragraph(heading)
+        width = max(len(r) for r in rows)
+        table = document.add_table(rows=len(rows), cols=width)
+        for r, row in enumerate(rows):
+            # Pad on the left, so values keep their last-column alignment as in the printed table.
+            for c, text in enumerate([""] * (width - len(row)) + row):
+                table.cell(r, c).text = text
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

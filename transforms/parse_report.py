@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from transforms.cell_values import MISSING, NOT_APPLICABLE, OK, OK_WITH_NOTE
 from transforms.decoding import UnreadableReportError, content_report_id, decode_report_bytes, normalize_text
 from transforms.document_rows import Document, read_document
+from transforms.docx_document import UnreadableDocxError, is_docx, read_docx
 from transforms.indicator_rows import MATCHED, MATCHED_BY_POSITION, stat_table_records
 from transforms.pdf_document import UnreadablePdfError, read_pdf
 from transforms.post2019_tables import post2019_records
@@ -84,6 +85,8 @@ def _read_post2019(document: Document, template: str) -> _Tables:
         raise QuarantineError(
             f"statistics tables cut off: 表三 stops after {last!r} and 表四 is not in the text", "table"
         )
+    if not any(r["value_status"] in (OK, OK_WITH_NOTE) for r in result.records):
+        raise QuarantineError("表二/表三/表四 are present but every cell is empty (a blank template?)", "table")
     for order, record in enumerate(result.records, start=1):
         record["row_order"] = order
     return _Tables(result.records, "", result.notes, document.text)
@@ -91,7 +94,13 @@ def _read_post2019(document: Document, template: str) -> _Tables:
 
 def parse_report(data: bytes, source_file: str) -> ParsedReport:
     """Parse one report. Raises :class:`QuarantineError` with a precise reason when it cannot."""
-    if data.startswith(b"%PDF"):
+    if is_docx(data):
+        try:
+            document = read_docx(data)
+        except UnreadableDocxError as exc:
+            raise QuarantineError(str(exc), "decode") from exc
+        encoding, text = "docx", document.text + "\n" + "\n".join(" ".join(r.cells) for r in document.rows)
+    elif data.startswith(b"%PDF"):
         try:
             pdf = read_pdf(data)
         except UnreadablePdfError as exc:

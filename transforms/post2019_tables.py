@@ -278,8 +278,9 @@ def table3_records(rows: list[Row], template: str) -> tuple[TableResult, int]:
             if code and values:  # a labelled row with the wrong number of cells: damaged
                 candidates.append((index, rows[index], labels, values, code))
             continue
-        if not any(v for v in fitted) or all(parse_cell_value(v).status == PLACEHOLDER for v in fitted):
-            continue  # empty header dummies
+        empty = not any(fitted) or all(parse_cell_value(v).status == PLACEHOLDER for v in fitted)
+        if empty and code is None:
+            continue  # header dummies; a labelled row of blanks is a row of blank cells
         candidates.append((index, rows[index], labels, fitted, code))
         if code == "T3.4":
             end = index + 1

@@ -1,6 +1,6 @@
 """Every real report in ../shared/corpus is either parsed or quarantined with a precise reason.
 
-Forms not supported yet (DOCX, run-together crawler text, the older 指标名称 tables) must be
+Forms not supported yet (run-together crawler text, the older 指标名称 tables) must be
 quarantined saying so; nothing may crash or be silently dropped.
 """
 
@@ -14,7 +14,7 @@ EXPECTED = {
     "pingtan_2021_1.txt": "numbers are run together",
     "shanghai_kewei_2024.md": "parsed",
     "shuyang_fgj_2023.html": "parsed",
-    "template_2021_blank.docx": "binary file (ZIP container",
+    "template_2021_blank.docx": "every cell is empty",
 }
 
 

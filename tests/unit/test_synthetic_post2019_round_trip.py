@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.synthetic_post2019 import FORMS, make_post2019_report
+from benchmarks.synthetic_post2019 import FORMS, make_post2019_report, to_docx
 from transforms.parse_report import parse_report
 from transforms.templates import FMT_2019, FMT_2021
 
@@ -35,3 +35,12 @@ def test_table_three_has_the_template_row_count():
         report = make_post2019_report(random.Random(1), template=template, form="markdown")
         parsed = parse_report(report.text.encode("utf-8"), "x.md")
         assert len({r["indicator_code"] for r in parsed.indicators if r["table_id"] == "t3"}) == rows
+
+
+@pytest.mark.parametrize("template", [FMT_2019, FMT_2021])
+def test_docx_round_trip(template):
+    report = make_post2019_report(random.Random(7), 7, template, "markdown")
+    parsed = parse_report(to_docx(report), "synthetic.docx")
+    cells = {(r["indicator_code"], r["column_code"]): r for r in parsed.indicators}
+    assert parsed.report["encoding"] == "docx"
+    assert {key: cells[key]["value_raw"] for key in report.cells} == report.cells

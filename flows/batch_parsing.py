@@ -8,7 +8,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pandas as pd
+
 from expectations.arithmetic import evaluate_rules
+from expectations.narrative_rules import evaluate_narrative_rules
 from transforms.assemble import ParsedFrames, to_frames
 from transforms.parse_report import QuarantineError, parse_report
 
@@ -42,4 +45,8 @@ def parse_files(raw_dir: Path, files: list[Path]) -> ParsedFrames:
             reason = f"parser error (please report): {type(exc).__name__}: {exc}"
             quarantined.append(quarantine_row(relative, "error", reason[:500], data))
     frames = to_frames(parsed, quarantined)
-    return ParsedFrames(frames.reports, frames.indicators, frames.quarantine, evaluate_rules(frames.indicators))
+    rules = pd.concat(
+        [evaluate_rules(frames.indicators), evaluate_narrative_rules(frames.indicators, frames.narrative_facts)],
+        ignore_index=True,
+    )
+    return ParsedFrames(frames.reports, frames.indicators, frames.quarantine, rules, frames.narrative_facts)

@@ -94,6 +94,23 @@ SELECT r.agency, r.report_year, r.source_file, x.rule_id, x.table_id, x.row_code
        x.severity, x.description, x.expected, x.actual, x.detail, x.report_id
 FROM rule_results x JOIN reports r USING (report_id)
 WHERE x.outcome = 'fail'""",
+    # Spec R6: this year's 上年结转 (T3.2) should equal last year's 结转下年度继续办理 (T3.4), per column,
+    # for the same agency. Expect breaks after institutional reforms; agency names must match exactly.
+    "carry_over_chain": """CREATE VIEW carry_over_chain AS
+WITH carried AS (
+  SELECT r.agency, r.report_year, i.report_id, i.indicator_code, i.column_code, i.value
+  FROM indicators i JOIN reports r USING (report_id)
+  WHERE i.indicator_code IN ('T3.2', 'T3.4')
+)
+SELECT this.agency, this.report_year, prev.report_year AS previous_year, this.column_code,
+  this.value AS carried_over_this_year, prev.value AS carried_forward_last_year,
+  CASE WHEN this.value IS NULL OR prev.value IS NULL THEN 'not_applicable'
+       WHEN this.value = prev.value THEN 'pass' ELSE 'fail' END AS outcome,
+  this.report_id, prev.report_id AS previous_report_id
+FROM carried this
+JOIN carried prev
+  ON prev.agency = this.agency AND prev.report_year = this.report_year - 1 AND prev.column_code = this.column_code
+WHERE this.indicator_code = 'T3.2' AND prev.indicator_code = 'T3.4'""",
     # The same questions across both template families, where the meaning matches; NULL where a
     # template has no such cell (pre-2019 tables have no carry-over rows).
     "report_summary": """CREATE VIEW report_summary AS

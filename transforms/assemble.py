@@ -8,7 +8,7 @@ import pandas as pd
 
 from transforms.catalog import load_catalog, load_column_catalog
 from transforms.parse_report import ParsedReport
-from transforms.schemas import CATALOG, CATALOG_COLUMNS, INDICATORS, QUARANTINE, REPORTS, RULE_RESULTS
+from transforms.schemas import CATALOG, CATALOG_COLUMNS, INDICATORS, NARRATIVE_FACTS, QUARANTINE, REPORTS, RULE_RESULTS
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class ParsedFrames:
     indicators: pd.DataFrame
     quarantine: pd.DataFrame
     rule_results: pd.DataFrame | None = None  # per-report arithmetic, when the batch evaluated it
+    narrative_facts: pd.DataFrame | None = None
 
 
 def to_frames(parsed: list[ParsedReport], quarantined: list[dict]) -> ParsedFrames:
@@ -26,6 +27,7 @@ def to_frames(parsed: list[ParsedReport], quarantined: list[dict]) -> ParsedFram
         reports=pd.DataFrame([p.report for p in parsed], columns=REPORTS.column_names),
         indicators=pd.DataFrame([row for p in parsed for row in p.indicators], columns=INDICATORS.column_names),
         quarantine=pd.DataFrame(quarantined, columns=QUARANTINE.column_names),
+        narrative_facts=pd.DataFrame([f for p in parsed for f in p.facts], columns=NARRATIVE_FACTS.column_names),
     )
 
 
@@ -44,6 +46,7 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
     indicators = _concat([b.indicators for b in batches], INDICATORS.column_names)
     quarantine = _concat([b.quarantine for b in batches], QUARANTINE.column_names)
     rule_results = _concat([b.rule_results for b in batches if b.rule_results is not None], RULE_RESULTS.column_names)
+    facts = _concat([b.narrative_facts for b in batches if b.narrative_facts is not None], NARRATIVE_FACTS.column_names)
 
     duplicated = reports["report_id"].duplicated(keep="first")
     kept_file = reports.loc[~duplicated].set_index("report_id")["source_file"]
@@ -64,7 +67,9 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
         indicators = indicators[~indicators["source_file"].isin(set(copies["source_file"]))]
     # A duplicate copy's rules were evaluated on the same cells: keep one set per report.
     rule_results = rule_results.drop_duplicates(subset=list(RULE_RESULTS.primary_key))
+    facts = facts.drop_duplicates(subset=list(NARRATIVE_FACTS.primary_key))
     return {
+        "narrative_facts": facts.sort_values(list(NARRATIVE_FACTS.primary_key), kind="stable").reset_index(drop=True),
         "rule_results": rule_results.sort_values(list(RULE_RESULTS.primary_key), kind="stable").reset_index(drop=True),
         "indicators": indicators.sort_values(list(INDICATORS.primary_key), kind="stable").reset_index(drop=True),
         "reports": reports.sort_values("report_id", kind="stable").reset_index(drop=True),

@@ -10,6 +10,7 @@ from transforms.decoding import UnreadableReportError, content_report_id, decode
 from transforms.document_rows import Document, read_document
 from transforms.docx_document import UnreadableDocxError, is_docx, read_docx
 from transforms.indicator_rows import MATCHED, MATCHED_BY_POSITION, stat_table_records
+from transforms.narrative_facts import extract_narrative_facts
 from transforms.pdf_document import UnreadablePdfError, read_pdf
 from transforms.post2019_tables import post2019_records
 from transforms.report_metadata import extract_report_metadata
@@ -29,6 +30,7 @@ class QuarantineError(ValueError):
 class ParsedReport:
     report: dict
     indicators: list[dict] = field(default_factory=list)
+    facts: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -161,4 +163,16 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
         "encoding": encoding,
         "size_bytes": len(data),
     }
-    return ParsedReport(report, records)
+    facts = [
+        {
+            "report_id": report_id,
+            "fact_order": order,
+            "fact_code": f.fact_code,
+            "value": f.value,
+            "unit": f.unit,
+            "sentence": f.sentence,
+            "source_line": f.line,
+        }
+        for order, f in enumerate(extract_narrative_facts(tables.text), start=1)
+    ]
+    return ParsedReport(report, records, facts)

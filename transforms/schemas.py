@@ -169,6 +169,21 @@ CATALOG = TableSchema(
     ),
 )
 
+NARRATIVE_FACTS = TableSchema(
+    name="narrative_facts",
+    description="Numbers the report's text states about its tables, with the sentence they come from.",
+    primary_key=("report_id", "fact_order"),
+    columns=(
+        _c("report_id", STR, "Report the sentence is in."),
+        _c("fact_order", INT32, "Position of the fact in the report's text."),
+        _c("fact_code", STR, "received, answered, carried_over, carried_forward, reviews, lawsuits, fees, channel_…"),
+        _c("value", F64, "The number as stated."),
+        _c("unit", STR, "Unit as stated (件, 条, 元, 万元)."),
+        _c("sentence", STR, "The sentence, spaces removed."),
+        _c("source_line", INT32, "Line where the sentence's paragraph starts."),
+    ),
+)
+
 CATALOG_COLUMNS = TableSchema(
     name="catalog_columns",
     description="Columns of the post-2019 tables: codes, labels (zh/en), units, kinds.",
@@ -185,5 +200,5 @@ CATALOG_COLUMNS = TableSchema(
 )
 
 CURATED_TABLES: dict[str, TableSchema] = {
-    t.name: t for t in (INDICATORS, REPORTS, RULE_RESULTS, QUARANTINE, CATALOG, CATALOG_COLUMNS)
+    t.name: t for t in (INDICATORS, REPORTS, RULE_RESULTS, NARRATIVE_FACTS, QUARANTINE, CATALOG, CATALOG_COLUMNS)
 }

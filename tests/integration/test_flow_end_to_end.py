@@ -192,3 +192,17 @@ def test_run_publishes_a_summary_artifact(published_dataset):
     expected += ("| files quarantined | 7 |",)
     # Other tests' runs (the blocked one) write the same key; the mixed-folder run's summary must be among them.
     assert any(all(line in artifact.data for line in expected) for artifact in artifacts), [a.data for a in artifacts]
+
+
+def test_narrative_facts_and_text_rules_are_published(db):
+    email = db.sql(
+        "SELECT value, unit FROM narrative_facts JOIN reports USING (report_id)"
+        " WHERE source_file = 'taoyuan_2018_report.txt' AND fact_code = 'channel_email'"
+    ).fetchall()
+    assert email == [(20.0, "件")]
+    p1t = db.sql(
+        "SELECT outcome FROM rule_results JOIN reports USING (report_id)"
+        " WHERE source_file = 'taoyuan_2018_report.txt' AND rule_id = 'P1t'"
+    ).fetchall()
+    assert p1t == [("pass",)]
+    assert db.sql("SELECT count(*) FROM carry_over_chain").fetchall()[0][0] == 0  # no agency twice here

@@ -80,3 +80,30 @@ def test_bundled_sample_is_the_users_seed(sample_bytes):
     if not seed.exists():
         pytest.skip("../shared is not present")
     assert seed.read_bytes() == sample_bytes
+
+
+def test_narrative_facts_explain_the_p1_gap(sample_bytes):
+    """The text names e-mail (20) and other (1) channels the table has no rows for: 208 + 20 + 1 = 229."""
+    from expectations.narrative_rules import evaluate_narrative_rules
+
+    parsed = parse_report(sample_bytes, "taoyuan_2018_report.txt")
+    facts = {(f["fact_code"], f["value"]) for f in parsed.facts}
+    # Read from the report's text by a person (tests/expected/taoyuan_2018_facts.md).
+    assert {
+        ("received", 229.0),
+        ("channel_in_person", 178.0),
+        ("channel_fax", 0.0),
+        ("channel_email", 20.0),
+        ("channel_online", 15.0),
+        ("channel_letter", 15.0),
+        ("channel_other", 1.0),
+        ("answered", 229.0),
+    } <= facts
+    import pandas as pd
+
+    results = evaluate_narrative_rules(pd.DataFrame(parsed.indicators), pd.DataFrame(parsed.facts))
+    p1t = results[results["rule_id"] == "P1t"].iloc[0]
+    assert p1t["outcome"] == "pass"
+    assert p1t["detail"] == "229 = 178 + 0 + 15 + 15 + 20 (channel_email, text) + 1 (channel_other, text) = 229"
+    email = results[(results["rule_id"] == "R7") & (results["row_code"] == "channel_email")].iloc[0]
+    assert email["outcome"] == "not_applicable"  # the table has no e-mail row

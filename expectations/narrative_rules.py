@@ -1,0 +1,133 @@
+"""Text ↔ table rules: does what the report says in words match its own tables? (spec R7)
+
+Warnings, not errors: the text's wording varies (a 区政府办 may report only its own requests).
+P1t re-checks P1 (收到申请数 = sum of channels) adding the channels that only the text names,
+which is how a reader explains a P1 gap such as 桃源县 2018's 229 vs 208.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from expectations.arithmetic import FAIL, NOT_APPLICABLE, PASS, _fmt
+from transforms.cell_values import OK, OK_WITH_NOTE
+from transforms.schemas import RULE_RESULTS
+
+# fact code → cells whose sum it states, per template family: (row code, column code)
+TABLE_CELLS = {
+    "stat_2014": {
+        "received": [("A3.1", "")],
+        "answered": [("A3.3", "")],
+        "reviews": [("A4", "")],
+        "lawsuits": [("A5", "")],
+        "proactive": [("A1.1", "")],
+        "channel_in_person": [("A3.1.1", "")],
+        "channel_fax": [("A3.1.2", "")],
+        "channel_online": [("A3.1.3", "")],
+        "channel_letter": [("A3.1.4", "")],
+        "channel_email": [("A3.1.5", "")],
+        "channel_other": [("A3.1.6", "")],
+        "fees": [("A7", "")],
+    },
+    "post_2019": {
+        "received": [("T3.1", "total")],
+        "answered": [("T3.3.7", "total")],
+        "carried_over": [("T3.2", "total")],
+        "carried_forward": [("T3.4", "total")],
+        "reviews": [("T4.1", "total")],
+        "lawsuits": [("T4.2", "total"), ("T4.3", "total")],
+    },
+}
+P1_CHANNELS = {
+    "channel_in_person": "A3.1.1",
+    "channel_fax": "A3.1.2",
+    "channel_online": "A3.1.3",
+    "channel_letter": "A3.1.4",
+    "channel_email": "A3.1.5",
+    "channel_other": "A3.1.6",
+}
+TABLE_UNITS = {("stat_2014", "fees"): "万元"}
+
+
+def _result(report_id, rule_id, row, description, expected, actual, outcome, detail) -> dict:
+    return {
+        "report_id": report_id,
+        "rule_id": rule_id,
+        "table_id": "text",
+        "row_code": row,
+        "column_code": "",
+        "severity": "warning",
+        "description": description,
+        "expected": expected,
+        "actual": actual,
+        "outcome": outcome,
+        "detail": detail,
+    }
+
+
+def _in_table_unit(value: float, unit: str, table_unit: str) -> float:
+    if unit == "元" and table_unit == "万元":
+        return value / 10000
+    return value
+
+
+def evaluate_narrative_rules(indicators: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """R7 per stated fact (first statement of each), and P1t for pre-2019 reports."""
+    if facts.empty or indicators.empty:
+        return RULE_RESULTS.empty_frame()
+    cells = {
+        (r, c, col): (v, s)
+        for r, c, col, v, s in indicators[
+            ["report_id", "indicator_code", "column_code", "value", "value_status"]
+        ].itertuples(index=False, name=None)
+    }
+    templates = dict(zip(indicators["report_id"], indicators["template"], strict=False))
+    results = []
+    for report_id, report_facts in facts.groupby("report_id", sort=True):
+        template = templates.get(report_id)
+        family = "stat_2014" if template == "stat_2014" else "post_2019"
+        first = report_facts.sort_values("fact_order").drop_duplicates("fact_code")
+        for fact in first.itertuples(index=False):
+            targets = TABLE_CELLS[family].get(fact.fact_code)
+            if not targets:
+                continue
+            description = f"text ↔ table: {fact.fact_code} stated in the text equals {'+'.join(r for r, _ in targets)}"
+            stated = _in_table_unit(fact.value, fact.unit, TABLE_UNITS.get((family, fact.fact_code), fact.unit))
+            found = [cells.get((report_id, row, column)) for row, column in targets]
+            if any(c is None or c[1] not in (OK, OK_WITH_NOTE) for c in found):
+                detail = f"text says {_fmt(fact.value)}{fact.unit}; the table has no number for it"
+                results.append(
+                    _result(report_id, "R7", fact.fact_code, description, stated, None, NOT_APPLICABLE, detail)
+                )
+                continue
+            table = sum(c[0] for c in found)
+            holds = abs(table - stated) < 1e-6
+            detail = f"text {_fmt(stated)} {'=' if holds else '≠'} table {_fmt(table)} («{fact.sentence[:80]}»)"
+            results.append(
+                _result(report_id, "R7", fact.fact_code, description, stated, table, PASS if holds else FAIL, detail)
+            )
+        if family == "stat_2014":
+            results.append(_p1_with_text(report_id, cells, first))
+    frame = pd.DataFrame(results, columns=RULE_RESULTS.column_names)
+    return frame.sort_values(list(RULE_RESULTS.primary_key), kind="stable").reset_index(drop=True)
+
+
+def _p1_with_text(report_id: str, cells: dict, facts: pd.DataFrame) -> dict:
+    description = "收到申请数 = channels in the table + channels only the text names (P1 explained by the text)"
+    total = cells.get((report_id, "A3.1", ""))
+    stated = {f.fact_code: f.value for f in facts.itertuples(index=False) if f.fact_code in P1_CHANNELS}
+    printed = {code: cells.get((report_id, row, "")) for code, row in P1_CHANNELS.items()}
+    only_text = {code: value for code, value in stated.items() if printed[code] is None}
+    if total is None or total[1] not in (OK, OK_WITH_NOTE) or not only_text:
+        return _result(
+            report_id, "P1t", "", description, None, None, NOT_APPLICABLE, "no channel named only in the text"
+        )
+    table_parts = [c[0] for c in printed.values() if c is not None and c[1] in (OK, OK_WITH_NOTE)]
+    expected = sum(table_parts) + sum(only_text.values())
+    holds = abs(expected - total[0]) < 1e-6
+    text_terms = " + ".join(f"{_fmt(v)} ({code}, text)" for code, v in only_text.items())
+    detail = (
+        f"{_fmt(total[0])} {'=' if holds else '≠'} {' + '.join(_fmt(v) for v in table_parts)} + {text_terms}"
+        f" = {_fmt(expected)}"
+    )
+    return _result(report_id, "P1t", "", description, expected, total[0], PASS if holds else FAIL, detail)

@@ -16,11 +16,12 @@ FACT_PATTERNS: dict[str, list[re.Pattern[str]]] = {
     code: [re.compile(p) for p in patterns]
     for code, patterns in {
         "received": [rf"(?:收到|受理|接收|新收){_GAP}申请{_GAP}{_NUMBER}\s*件"],
-        "answered": [rf"(?:答复|办结){_GAP}{_NUMBER}\s*件"],
+        # Not "同意公开答复9件" or "不予公开答复2件": those are one outcome, not all answers.
+        "answered": [rf"(?<!公开)(?<!处理)(?:答复|办结|办理)[^。；;，,\n\d]{{0,6}}?{_NUMBER}\s*件"],
         "carried_over": [rf"上一?年度?结转{_GAP}{_NUMBER}\s*件"],
         "carried_forward": [
             rf"{_NUMBER}\s*件{_GAP}(?:结转|顺延)(?:到|至)?下一?年",
-            rf"(?:结转|顺延)(?:到|至)?下一?年度?{_GAP}{_NUMBER}\s*件",
+            rf"(?:结转|顺延|转)(?:到|至)?下一?年度?{_GAP}{_NUMBER}\s*件",
         ],
         "proactive": [rf"主动公开{_GAP}信息\s*{_NUMBER}\s*条"],
         "reviews": [rf"行政复议(?:案件|申请)?共?\s*{_NUMBER}\s*件"],
@@ -84,6 +85,10 @@ def extract_narrative_facts(text: str) -> list[NarrativeFact]:
             for code, patterns in FACT_PATTERNS.items():
                 for pattern in patterns:
                     for match in pattern.finditer(compact):
+                        if code == "answered" and re.search(
+                            r"下一?年", compact[max(0, match.start() - 8) : match.end()]
+                        ):
+                            continue  # "转下一年度办理答复的有1件" is carried forward, not answered
                         unit = match.groupdict().get("unit") or FACT_UNITS.get(code, "件")
                         facts.append(NarrativeFact(code, float(match["number"]), unit, compact, line_number))
     return facts

@@ -129,3 +129,33 @@ def test_pdf_cells_know_their_page(shared_corpus):
     # Read off the rendered pages: 表三 breaks between （四）2 and （四）3; 表四 is on page 4.
     assert pages[("T3.3.4.2", "total")] == 3 and pages[("T3.3.4.3", "total")] == 4
     assert pages[("T4.1", "total")] == 4
+
+
+def test_narrative_facts_of_a_pdf_against_a_hand_reading(shared_corpus):
+    """tests/expected/huaian_2024_facts.md: the text states 3119 / 3050 / 34 / 103 / 351 / 46 and 3940 元."""
+    parsed = parse_report((shared_corpus / "huaian_2024.pdf").read_bytes(), "huaian_2024.pdf")
+    facts = {(f["fact_code"], f["value"], f["unit"]) for f in parsed.facts}
+    assert {
+        ("received", 3119.0, "件"),
+        ("answered", 3050.0, "件"),
+        ("carried_over", 34.0, "件"),
+        ("carried_forward", 103.0, "件"),
+        ("reviews", 351.0, "件"),
+        ("lawsuits", 46.0, "件"),
+        ("fees", 3940.0, "元"),
+    } <= facts
+
+
+def test_text_that_disagrees_with_its_table_is_flagged(shared_corpus):
+    """hongze_2024's text says 17 requests (those its 区政府办 handled); 表三 says 95 (hand-read)."""
+    from expectations.narrative_rules import evaluate_narrative_rules
+
+    parsed = parse_report((shared_corpus / "hongze_2024.pdf").read_bytes(), "hongze_2024.pdf")
+    results = evaluate_narrative_rules(pd.DataFrame(parsed.indicators), pd.DataFrame(parsed.facts))
+    received = results[(results["rule_id"] == "R7") & (results["row_code"] == "received")].iloc[0]
+    assert (received["outcome"], received["expected"], received["actual"], received["severity"]) == (
+        "fail",
+        17.0,
+        95.0,
+        "warning",
+    )

@@ -17,7 +17,7 @@ from importlib import resources
 import pandas as pd
 
 from transforms.catalog import table_columns
-from transforms.cell_values import BLANK, MISSING, OK, OK_WITH_NOTE, PLACEHOLDER
+from transforms.cell_values import BLANK, MISSING, NUMBER_STATUSES, PLACEHOLDER
 from transforms.schemas import RULE_RESULTS
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not_applicable"
@@ -25,7 +25,7 @@ _TOLERANCE = 1e-6
 _RELATION_SYMBOLS = {"eq": ("=", "≠"), "le": ("≤", ">"), "ge": ("≥", "<")}
 DECIMAL_UNITS = frozenset({"万元", "元"})
 TOTAL_COLUMN = "total"
-_NUMBERED = (OK, OK_WITH_NOTE)
+_NUMBERED = NUMBER_STATUSES
 _ZERO_LIKE = (BLANK, PLACEHOLDER)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from expectations.arithmetic import FAIL, NOT_APPLICABLE, PASS, _fmt
-from transforms.cell_values import OK, OK_WITH_NOTE
+from transforms.cell_values import NUMBER_STATUSES
 from transforms.schemas import RULE_RESULTS
 
 # fact code → cells whose sum it states, per template family: (row code, column code)
@@ -36,6 +36,8 @@ TABLE_CELLS = {
         "carried_forward": [("T3.4", "total")],
         "reviews": [("T4.1", "total")],
         "lawsuits": [("T4.2", "total"), ("T4.3", "total")],
+        "normative_issued": [("T2.1.2", "issued")],
+        "normative_in_force": [("T2.1.2", "in_force")],
     },
 }
 # Another reading the text may use: "受理" counted with last year's carried-over requests.
@@ -96,7 +98,7 @@ def evaluate_narrative_rules(indicators: pd.DataFrame, facts: pd.DataFrame) -> p
             description = f"text ↔ table: {fact.fact_code} stated in the text equals {'+'.join(r for r, _ in targets)}"
             stated = _in_table_unit(fact.value, fact.unit, TABLE_UNITS.get((family, fact.fact_code), fact.unit))
             found = [cells.get((report_id, row, column)) for row, column in targets]
-            if any(c is None or c[1] not in (OK, OK_WITH_NOTE) for c in found):
+            if any(c is None or c[1] not in NUMBER_STATUSES for c in found):
                 detail = f"text says {_fmt(fact.value)}{fact.unit}; the table has no number for it"
                 results.append(
                     _result(report_id, "R7", fact.fact_code, description, stated, None, NOT_APPLICABLE, detail)
@@ -108,7 +110,7 @@ def evaluate_narrative_rules(indicators: pd.DataFrame, facts: pd.DataFrame) -> p
             alternative = ALTERNATIVES.get((family, fact.fact_code))
             if not holds and alternative:
                 other = [cells.get((report_id, row, column)) for row, column in alternative]
-                if all(c is not None and c[1] in (OK, OK_WITH_NOTE) for c in other):
+                if all(c is not None and c[1] in NUMBER_STATUSES for c in other):
                     other_total = sum(c[0] for c in other)
                     if abs(other_total - stated) < 1e-6:
                         holds, table = True, other_total
@@ -129,11 +131,11 @@ def _p1_with_text(report_id: str, cells: dict, facts: pd.DataFrame) -> dict:
     stated = {f.fact_code: f.value for f in facts.itertuples(index=False) if f.fact_code in P1_CHANNELS}
     printed = {code: cells.get((report_id, row, "")) for code, row in P1_CHANNELS.items()}
     only_text = {code: value for code, value in stated.items() if printed[code] is None}
-    if total is None or total[1] not in (OK, OK_WITH_NOTE) or not only_text:
+    if total is None or total[1] not in NUMBER_STATUSES or not only_text:
         return _result(
             report_id, "P1t", "", description, None, None, NOT_APPLICABLE, "no channel named only in the text"
         )
-    table_parts = [c[0] for c in printed.values() if c is not None and c[1] in (OK, OK_WITH_NOTE)]
+    table_parts = [c[0] for c in printed.values() if c is not None and c[1] in NUMBER_STATUSES]
     expected = sum(table_parts) + sum(only_text.values())
     holds = abs(expected - total[0]) < 1e-6
     text_terms = " + ".join(f"{_fmt(v)} ({code}, text)" for code, v in only_text.items())

@@ -19,7 +19,9 @@ NOT_APPLICABLE = "not_applicable"
 UNPARSED = "unparsed"
 AMBIGUOUS = "ambiguous"  # printed, but which cell it belongs to cannot be told
 MISSING = "missing"  # the template has the cell; the document does not show it
-VALUE_STATUSES = (OK, OK_WITH_NOTE, BLANK, PLACEHOLDER, NOT_APPLICABLE, UNPARSED, AMBIGUOUS, MISSING)
+INFERRED = "inferred"  # cut out of run-together digits: the only split the table's arithmetic allows
+NUMBER_STATUSES = (OK, OK_WITH_NOTE, INFERRED)  # the cell has a value
+VALUE_STATUSES = (OK, OK_WITH_NOTE, INFERRED, BLANK, PLACEHOLDER, NOT_APPLICABLE, UNPARSED, AMBIGUOUS, MISSING)
 
 _PLACEHOLDERS = {"-", "--", "—", "——", "–", "/", "／", "无", "空", "×", "x", "X"}
 _NUMBER = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?"

@@ -24,6 +24,8 @@ FACT_PATTERNS: dict[str, list[re.Pattern[str]]] = {
             rf"(?:结转|顺延|转)(?:到|至)?下一?年度?{_GAP}{_NUMBER}\s*件",
         ],
         "proactive": [rf"主动公开{_GAP}信息\s*{_NUMBER}\s*条"],
+        "normative_issued": [rf"制发的?(?:行政)?规范性文件\s*{_NUMBER}\s*件"],
+        "normative_in_force": [rf"现行有效的?(?:行政)?规范性文件\s*{_NUMBER}\s*件"],
         "reviews": [rf"行政复议(?:案件|申请)?共?\s*{_NUMBER}\s*件"],
         "lawsuits": [rf"行政诉讼(?:案件)?共?\s*{_NUMBER}\s*件"],
         "fees": [rf"(?:信息处理费|收取费用){_GAP}{_NUMBER}\s*(?P<unit>万元|元)"],

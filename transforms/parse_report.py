@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from transforms.cell_values import MISSING, NOT_APPLICABLE, OK, OK_WITH_NOTE
+from transforms.cell_values import MISSING, NOT_APPLICABLE, NUMBER_STATUSES
 from transforms.decoding import UnreadableReportError, content_report_id, decode_report_bytes, normalize_text
-from transforms.document_rows import Document, read_document
+from transforms.document_rows import TEXT, Document, read_document
 from transforms.docx_document import UnreadableDocxError, is_docx, read_docx
 from transforms.indicator_rows import MATCHED, MATCHED_BY_POSITION, stat_table_records
 from transforms.narrative_facts import extract_narrative_facts
 from transforms.pdf_document import UnreadablePdfError, read_pdf
 from transforms.post2019_tables import post2019_records
 from transforms.report_metadata import extract_report_metadata
+from transforms.run_together_tables import run_together_records
 from transforms.stat_table import TableNotFoundError, TruncatedTableError, parse_stat_table
 from transforms.templates import LOCAL_TABLE, STAT_2014, TemplateUnclearError, detect_template
 
@@ -69,6 +70,9 @@ def _read_stat_2014(text: str) -> _Tables:
 
 def _read_post2019(document: Document, template: str) -> _Tables:
     result = post2019_records(document.rows, template)
+    if not any(r["value_status"] not in (MISSING,) for r in result.records) and document.form == TEXT:
+        # No row with separate cells: crawler text whose numbers run together.
+        result = run_together_records(document.text, template, extract_narrative_facts(document.text))
     by_code = {}
     for record in result.records:
         by_code.setdefault(record["indicator_code"], []).append(record)
@@ -87,7 +91,7 @@ def _read_post2019(document: Document, template: str) -> _Tables:
         raise QuarantineError(
             f"statistics tables cut off: 表三 stops after {last!r} and 表四 is not in the text", "table"
         )
-    if not any(r["value_status"] in (OK, OK_WITH_NOTE) for r in result.records):
+    if not any(r["value_status"] in NUMBER_STATUSES for r in result.records):
         raise QuarantineError("表二/表三/表四 are present but every cell is empty (a blank template?)", "table")
     for order, record in enumerate(result.records, start=1):
         record["row_order"] = order
@@ -152,8 +156,8 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
         "table_title": tables.title,
         "table_filled_on": meta.table_filled_on,
         "table_rows": len({(r["table_id"], r["indicator_code"]) for r in records}),
-        "cells_with_value": sum(r["value_status"] in (OK, OK_WITH_NOTE) for r in records),
-        "cells_without_value": sum(r["value_status"] not in (OK, OK_WITH_NOTE, NOT_APPLICABLE) for r in records),
+        "cells_with_value": sum(r["value_status"] in NUMBER_STATUSES for r in records),
+        "cells_without_value": sum(r["value_status"] not in (*NUMBER_STATUSES, NOT_APPLICABLE) for r in records),
         "unmapped_rows": len(
             {r["indicator_code"] for r in records if r["catalog_status"] not in (MATCHED, MATCHED_BY_POSITION)}
         ),

@@ -116,7 +116,7 @@ class _RowFinder:
         return None
 
 
-def _cell_record(
+def cell_record(
     entry: CatalogEntry,
     column: ColumnEntry,
     raw: str,
@@ -148,13 +148,11 @@ def _cell_record(
 
 
 def _row_records(entry, columns, values, row, labels, catalog_status) -> list[dict]:
-    return [
-        _cell_record(entry, col, raw, row, labels, catalog_status) for col, raw in zip(columns, values, strict=True)
-    ]
+    return [cell_record(entry, col, raw, row, labels, catalog_status) for col, raw in zip(columns, values, strict=True)]
 
 
-def _flagged_records(entry, columns, row, labels, status, note) -> list[dict]:
-    return [_cell_record(entry, col, "", row, labels, MATCHED, status_override=status, note=note) for col in columns]
+def flagged_records(entry, columns, row, labels, status, note) -> list[dict]:
+    return [cell_record(entry, col, "", row, labels, MATCHED, status_override=status, note=note) for col in columns]
 
 
 def table2_records(rows: list[Row], template: str) -> TableResult:
@@ -181,13 +179,13 @@ def table2_records(rows: list[Row], template: str) -> TableResult:
         entry = finder.entries[code]
         cols = [columns[c] for c in column_codes]
         if code not in found:
-            result.records += _flagged_records(entry, cols, None, [], MISSING, "row not found in the document")
+            result.records += flagged_records(entry, cols, None, [], MISSING, "row not found in the document")
             continue
         row, labels, values = found[code]
         fitted = _fit(values, len(cols))
         if fitted is None:
             note = f"row printed {len(values)} cells for {len(cols)} columns: {' | '.join(values)}"
-            result.records += _flagged_records(entry, cols, row, labels, AMBIGUOUS, note)
+            result.records += flagged_records(entry, cols, row, labels, AMBIGUOUS, note)
             result.notes.append(f"表二 {entry.label_zh}: {note}")
         else:
             result.records += _row_records(entry, cols, fitted, row, labels, MATCHED)
@@ -325,10 +323,10 @@ def table3_records(rows: list[Row], template: str) -> tuple[TableResult, int]:
         elif code in damaged:
             row, labels, values = damaged[code]
             note = f"row printed {len(values)} cells for 7 columns: {' | '.join(values)}"
-            result.records += _flagged_records(entry, columns, row, labels, AMBIGUOUS, note)
+            result.records += flagged_records(entry, columns, row, labels, AMBIGUOUS, note)
             result.notes.append(f"表三 {entry.label_zh}: {note}")
         else:
-            result.records += _flagged_records(entry, columns, None, [], MISSING, "row not found in the document")
+            result.records += flagged_records(entry, columns, None, [], MISSING, "row not found in the document")
     return result, end
 
 
@@ -385,7 +383,7 @@ def table4_records(rows: list[Row], template: str, after: int) -> TableResult:
                 if not collected
                 else f"{len(collected)} cells printed for 15: {' | '.join(collected)}"
             )
-            result.records += _flagged_records(entry, columns, source[0] if source else None, [], status, note)
+            result.records += flagged_records(entry, columns, source[0] if source else None, [], status, note)
             continue
         cells = fitted[group * 5 : group * 5 + 5]
         row = source[min(group, len(source) - 1)]

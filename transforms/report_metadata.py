@@ -17,6 +17,11 @@ _FILLED_ON = re.compile(r"填报日期[:：]?\s*" + _DATE.pattern)
 # A bare administrative area name (no department suffix) is published by its people's government.
 _AREA_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:省|自治区|市|县|区|旗|州|盟|镇|乡|街道)$")
 _DEPARTMENT_HINT = re.compile(r"局|委|办|厅|院|中心|所|站|队|会|部|处|政府")
+# Zones run by a 管委会, not a people's government: their name is kept as written.
+_ZONE = re.compile(r"(?:实验|开发|新|园|高新|经济|保税|综合)区$")
+_POSTED_ON = re.compile(
+    r"(?:发布时间|发布日期|成文日期)[:：]\s*(?P<y>(?:19|20)\d{2})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})"
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,8 @@ def _to_date(match: re.Match[str] | None) -> date | None:
 
 def find_title(lines: list[str]) -> str:
     """The first title-like line near the top; PDF extractions break titles over 2–3 lines."""
-    head = [re.sub(r"\s+", "", line.strip().strip("#")) for line in lines[:40]]
+    # Crawled pages label their fields: "标题：…".
+    head = [re.sub(r"^(?:标题|题目|名称)[:：]", "", re.sub(r"\s+", "", line.strip().strip("#"))) for line in lines[:40]]
     for start, line in enumerate(head):
         if not line or len(line) > 80:
             continue
@@ -56,7 +62,11 @@ def find_title(lines: list[str]) -> str:
 
 def canonical_agency(agency_as_written: str) -> str:
     """桃源县 → 桃源县人民政府; a department name stays as written."""
-    if _AREA_ONLY.match(agency_as_written) and not _DEPARTMENT_HINT.search(agency_as_written):
+    if (
+        _AREA_ONLY.match(agency_as_written)
+        and not _DEPARTMENT_HINT.search(agency_as_written)
+        and not _ZONE.search(agency_as_written)
+    ):
         return agency_as_written + "人民政府"
     return agency_as_written
 
@@ -82,6 +92,8 @@ def extract_report_metadata(text: str) -> ReportMetadata:
         if date_match:
             published = _to_date(date_match)
             break
+    if published is None:  # crawled pages state when the page was posted
+        published = _to_date(_POSTED_ON.search("\n".join(lines[:30])))
     return ReportMetadata(
         title=title,
         agency_as_written=agency,

@@ -1,6 +1,6 @@
 """Every real report in ../shared/corpus is either parsed or quarantined with a precise reason.
 
-Forms not supported yet (run-together crawler text, the older 指标名称 tables) must be
+Forms not supported yet (the older 指标名称 tables, run-together text of those tables) must be
 quarantined saying so; nothing may crash or be silently dropped.
 """
 
@@ -11,7 +11,7 @@ EXPECTED = {
     "huaian_2024.pdf": "parsed",
     "huaian_2024_truncated_extract.txt": "statistics tables cut off",
     "pingtan_2016_1.txt": "template local_table (指标名称 / 计量单位 table) is not supported yet",
-    "pingtan_2021_1.txt": "numbers are run together",
+    "pingtan_2021_1.txt": "parsed",
     "shanghai_kewei_2024.md": "parsed",
     "shuyang_fgj_2023.html": "parsed",
     "template_2021_blank.docx": "every cell is empty",

@@ -1,0 +1,182 @@
+"""Recover table cells from crawler text whose numbers run together (``640020470`` = 64|0|0|2|0|4|70).
+
+A digit run is split only by what the table itself guarantees: the number of cells the template
+has, no leading zeros, each 表三 row's 总计 = the sum of its columns (R3), 表四's group totals (R5),
+表三's column identities (R1, R4) and the numbers the report's text states. When exactly one split
+satisfies every constraint it is taken and marked ``inferred`` with the constraints that decided
+it; otherwise the cells are ``ambiguous`` and get no value. Never a guessed number.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+MAX_SPLITS = 50_000  # beyond this a run is too long to split with confidence
+MAX_COMBINATIONS = 200_000
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.、．])")
+
+
+def compact_text(text: str) -> tuple[str, list[int]]:
+    """Whitespace removed except one space between two digits (a real cell boundary), and the
+    source line of every kept character."""
+    kept: list[str] = []
+    lines: list[int] = []
+    line = 1
+    for index, char in enumerate(text):
+        if char == "\n":
+            line += 1
+        if char.isspace():
+            between_digits = kept and kept[-1].isdigit() and index + 1 < len(text) and _next_is_digit(text, index)
+            if between_digits and kept[-1] != " ":
+                kept.append(" ")
+                lines.append(line)
+            continue
+        kept.append(char)
+        lines.append(line)
+    return "".join(kept), lines
+
+
+def _next_is_digit(text: str, index: int) -> bool:
+    rest = text[index:].lstrip()
+    return bool(rest) and rest[0].isdigit()
+
+
+def label_pattern(label: str) -> re.Pattern[str]:
+    """The label with or without its numbering (1. / 1、 / （一） / 一、), spacing ignored."""
+    match = _NUMBERING.match(label)
+    number, body = (match.group(), label[match.end() :]) if match else ("", label)
+    body_pattern = (
+        re.escape(re.sub(r"\s+", "", body)).replace("（", "[（(]").replace("）", "[)）]").replace("，", "[，,]")
+    )
+    if not number:
+        return re.compile(body_pattern)
+    inner = re.sub(r"[、.．（）()]", "", number)
+    number_pattern = rf"(?:[（(]{inner}[)）]|{inner}[、.．])" if not inner.isdigit() else rf"{inner}[、.．]"
+    return re.compile(rf"(?:{number_pattern})?{body_pattern}")
+
+
+def leading_run(text: str) -> str:
+    """The digits (with boundary spaces and decimal points) at the start of ``text``."""
+    match = re.match(r"[\d. ]*", text)
+    run = match.group().strip() if match else ""
+    return run.rstrip(".")
+
+
+def splits(
+    run: str,
+    cells: int,
+    limit: int = MAX_SPLITS,
+    group: int = 0,
+    group_check: Callable[[tuple[str, ...]], bool] | None = None,
+) -> list[tuple[str, ...]] | None:
+    """Every way to cut ``run`` into ``cells`` numbers with no leading zeros (None: too many to list).
+
+    A space is a certain boundary; a decimal point stays inside one number. With ``group`` and
+    ``group_check``, each completed group of cells must pass the check (pruned as soon as it fails).
+    """
+    chunks = run.split()
+    results: list[tuple[str, ...]] = []
+
+    def valid(part: str) -> bool:
+        if part.count(".") > 1 or part.startswith(".") or part.endswith("."):
+            return False
+        whole = part.split(".")[0]
+        return whole == "0" or not whole.startswith("0")
+
+    def keeps(parts: list[str]) -> bool:
+        if not parts or not group or not group_check or len(parts) % group:
+            return True
+        return group_check(tuple(parts[-group:]))
+
+    def cut(chunk_index: int, start: int, left: int, parts: list[str]) -> bool:
+        if not keeps(parts):
+            return True
+        if chunk_index == len(chunks):
+            if left == 0:
+                results.append(tuple(parts))
+            return len(results) <= limit
+        chunk = chunks[chunk_index]
+        remaining_chunks = len(chunks) - chunk_index - 1
+        for end in range(start + 1, len(chunk) + 1):
+            part = chunk[start:end]
+            if not valid(part):
+                if not part.startswith("0") or part == "0":
+                    continue
+                break  # a longer part with a leading zero stays invalid
+            if end == len(chunk):
+                if left - 1 >= remaining_chunks and not cut(chunk_index + 1, 0, left - 1, [*parts, part]):
+                    return False
+            elif left - 1 >= 1 + remaining_chunks and not cut(chunk_index, end, left - 1, [*parts, part]):
+                return False
+        return True
+
+    if not chunks or cells < len(chunks):
+        return []
+    return results if cut(0, 0, cells, []) else None
+
+
+def _number(part: str) -> float:
+    return float(part)
+
+
+def row_total_holds(parts: tuple[str, ...]) -> bool:
+    """R3 / R5: the last cell is the sum of the others."""
+    return abs(sum(_number(p) for p in parts[:-1]) - _number(parts[-1])) < 1e-6
+
+
+@dataclass(frozen=True)
+class Resolution:
+    parts: tuple[str, ...] | None  # None: ambiguous or impossible
+    candidates: int
+    constraints: tuple[str, ...]
+
+
+def resolve_rows(
+    runs: dict[str, str],
+    cells: int,
+    row_check: Callable[[tuple[str, ...]], bool] | None,
+    row_check_name: str,
+    table_checks: list[tuple[str, Callable[[dict[str, tuple[str, ...]]], bool | None]]],
+    group: int = 0,
+    group_check: Callable[[tuple[str, ...]], bool] | None = None,
+) -> dict[str, Resolution]:
+    """Split each row's run; where a row has several candidates, let the table-wide checks decide.
+
+    A table check returns None when it cannot be evaluated for a combination.
+    """
+    candidates: dict[str, list[tuple[str, ...]]] = {}
+    too_many: set[str] = set()
+    for code, run in runs.items():
+        found = splits(run, cells, group=group, group_check=group_check)
+        if found is None:
+            too_many.add(code)
+            candidates[code] = []
+            continue
+        candidates[code] = [c for c in found if row_check is None or row_check(c)]
+    used = (row_check_name,) if row_check or group_check else ("cell count",)
+    resolved = {code: Resolution(c[0], 1, used) for code, c in candidates.items() if len(c) == 1}
+    open_rows = [code for code, c in candidates.items() if len(c) > 1]
+    if open_rows and table_checks:
+        sizes = 1
+        for code in open_rows:
+            sizes *= len(candidates[code])
+        if sizes <= MAX_COMBINATIONS:
+            fixed = {code: r.parts for code, r in resolved.items()}
+            survivors = []
+            for choice in itertools.product(*(candidates[code] for code in open_rows)):
+                table = {**fixed, **dict(zip(open_rows, choice, strict=True))}
+                if all(check(table) is not False for _, check in table_checks):
+                    survivors.append(choice)
+            names = tuple(name for name, _ in table_checks)
+            for position, code in enumerate(open_rows):
+                options = {choice[position] for choice in survivors}
+                if len(options) == 1:
+                    resolved[code] = Resolution(options.pop(), len(candidates[code]), (*used, *names))
+    for code in runs:
+        if code not in resolved:
+            count = -1 if code in too_many else len(candidates[code])
+            resolved[code] = Resolution(None, count, used)
+    return resolved

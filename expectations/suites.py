@@ -51,7 +51,7 @@ def indicators_expectations(catalog_codes: list[str], last_year: int) -> list[gx
         gxe.ExpectColumnValuesToBeInSet(
             column="column_code", value_set=["", *sorted(set(load_column_catalog()["column_code"]))]
         ),
-        gxe.ExpectColumnValuesToBeInSet(column="table_id", value_set=["stat", "t2", "t3", "t4"]),
+        gxe.ExpectColumnValuesToBeInSet(column="table_id", value_set=["stat", "t2", "t3", "t4", "local"]),
         # Counts cannot be negative; only 2019 表二's 本年增/减 (column "change") is signed, and a row
         # the template does not know has no declared sign (rule R8 still reports it).
         gxe.ExpectColumnValuesToBeBetween(

@@ -115,15 +115,23 @@ WHERE this.indicator_code = 'T3.2' AND prev.indicator_code = 'T3.4'""",
     # template has no such cell (pre-2019 tables have no carry-over rows).
     "report_summary": """CREATE VIEW report_summary AS
 SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
-  CASE WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A3.1')
+  CASE WHEN r.template = 'local_table'
+         THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'L2' AND i.column_code = 'this_year')
+       WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A3.1')
        ELSE MAX(i.value) FILTER (WHERE i.indicator_code = 'T3.1' AND i.column_code = 'total') END AS received,
   MAX(i.value) FILTER (WHERE i.indicator_code = 'T3.2' AND i.column_code = 'total') AS carried_over,
-  CASE WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A3.3')
+  CASE WHEN r.template = 'local_table'
+         THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'L3' AND i.column_code = 'this_year')
+       WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A3.3')
        ELSE MAX(i.value) FILTER (WHERE i.indicator_code = 'T3.3.7' AND i.column_code = 'total') END AS answered,
   MAX(i.value) FILTER (WHERE i.indicator_code = 'T3.4' AND i.column_code = 'total') AS carried_forward,
-  CASE WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A4')
+  CASE WHEN r.template = 'local_table'
+         THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'L4' AND i.column_code = 'this_year')
+       WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A4')
        ELSE MAX(i.value) FILTER (WHERE i.indicator_code = 'T4.1' AND i.column_code = 'total') END AS reviews,
-  CASE WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A5')
+  CASE WHEN r.template = 'local_table'
+         THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'L5' AND i.column_code = 'this_year')
+       WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A5')
        ELSE MAX(i.value) FILTER (WHERE i.indicator_code = 'T4.2' AND i.column_code = 'total')
           + MAX(i.value) FILTER (WHERE i.indicator_code = 'T4.3' AND i.column_code = 'total') END AS lawsuits
 FROM reports r LEFT JOIN indicators i USING (report_id)

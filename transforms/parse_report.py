@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from transforms.cell_values import MISSING, NOT_APPLICABLE, NUMBER_STATUSES
@@ -10,6 +11,7 @@ from transforms.decoding import UnreadableReportError, content_report_id, decode
 from transforms.document_rows import TEXT, Document, read_document
 from transforms.docx_document import UnreadableDocxError, is_docx, read_docx
 from transforms.indicator_rows import MATCHED, MATCHED_BY_POSITION, stat_table_records
+from transforms.local_table import LocalTableNotFoundError, local_table_records
 from transforms.narrative_facts import extract_narrative_facts
 from transforms.pdf_document import UnreadablePdfError, read_pdf
 from transforms.post2019_tables import post2019_records
@@ -98,6 +100,23 @@ def _read_post2019(document: Document, template: str) -> _Tables:
     return _Tables(result.records, "", result.notes, document.text)
 
 
+def _read_local_table(text: str) -> _Tables:
+    try:
+        result = local_table_records(text, extract_narrative_facts(text))
+    except LocalTableNotFoundError as exc:
+        raise QuarantineError(f"指标名称 / 计量单位 table: {exc}", "table") from exc
+    if not result.records:
+        raise QuarantineError("指标名称 / 计量单位 table has a header but no rows", "table")
+    for order, record in enumerate(result.records, start=1):
+        record["row_order"] = order
+    titles = re.findall(r"[\u4e00-\u9fff（）()\d]{4,40}统计表", re.sub(r"\s+", "", text))
+    title = re.sub(r"^.*?[：:]", "", titles[-1]) if titles else ""
+    title = re.sub(
+        r"^[〇○零一二三四五六七八九十\d]+年[一二三四五六七八九十\d]+月[一二三四五六七八九十\d]+日", "", title
+    )
+    return _Tables(result.records, title, result.notes, text)
+
+
 def parse_report(data: bytes, source_file: str) -> ParsedReport:
     """Parse one report. Raises :class:`QuarantineError` with a precise reason when it cannot."""
     if is_docx(data):
@@ -126,10 +145,10 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
         raise QuarantineError(str(exc), "template") from exc
     if template is None:
         raise QuarantineError("no statistics table found (no 统计表 or 表二/表三/表四 labels)", "template")
-    if template == LOCAL_TABLE:
-        raise QuarantineError(f"template {template} (指标名称 / 计量单位 table) is not supported yet", "template")
     if template == STAT_2014:
         tables = _read_stat_2014(text)
+    elif template == LOCAL_TABLE:
+        tables = _read_local_table(text)
     else:
         tables = _read_post2019(document or read_document(text), template)
     records = tables.records

@@ -1,7 +1,7 @@
 """Every real report in ../shared/corpus is either parsed or quarantined with a precise reason.
 
-Forms not supported yet (the older 指标名称 tables, run-together text of those tables) must be
-quarantined saying so; nothing may crash or be silently dropped.
+Files that cannot be read (a cut-off extract, a blank template) must be quarantined saying so;
+nothing may crash or be silently dropped.
 """
 
 from transforms.parse_report import QuarantineError, parse_report
@@ -10,7 +10,7 @@ EXPECTED = {
     "hongze_2023.pdf": "parsed",
     "huaian_2024.pdf": "parsed",
     "huaian_2024_truncated_extract.txt": "statistics tables cut off",
-    "pingtan_2016_1.txt": "template local_table (指标名称 / 计量单位 table) is not supported yet",
+    "pingtan_2016_1.txt": "parsed",
     "pingtan_2021_1.txt": "parsed",
     "shanghai_kewei_2024.md": "parsed",
     "shuyang_fgj_2023.html": "parsed",

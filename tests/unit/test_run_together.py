@@ -63,3 +63,13 @@ def test_table_four_is_recovered_or_flagged_never_wrong(seed):
     resolution = resolve_rows({"t4": run}, 15, None, "R5", [], group=5, group_check=row_total_holds)["t4"]
     if resolution.parts is not None:
         assert [int(p) for p in resolution.parts] == truth
+
+
+@settings(max_examples=200, deadline=None)
+@given(this_year=st.integers(0, 5000), earlier=st.integers(0, 90000))
+def test_local_table_pairs_are_recovered_or_flagged_never_wrong(this_year, earlier):
+    truth = (str(this_year), str(this_year + earlier))  # the cumulative includes this year
+    check = lambda parts: float(parts[0]) <= float(parts[1])  # noqa: E731
+    resolution = resolve_rows({"row": "".join(truth)}, 2, check, "cumulative ≥ this year", [])["row"]
+    if resolution.parts is not None:
+        assert resolution.parts == truth

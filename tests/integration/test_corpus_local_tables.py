@@ -1,0 +1,50 @@
+"""Older local tables (指标名称 / 计量单位 / 本年度 / 历年累计) against values a person worked out by hand.
+
+tests/expected/pingtan_*.csv and pingtanxian_2011_1.csv were read from the documents; the run-together
+digits were split by the reader's own reasoning (cumulative ≥ this year, 其中 rows within their
+total, the text's stated counts), not by the parser.
+"""
+
+import csv
+
+import pytest
+from conftest import EXPECTED_DIR
+
+from transforms.labels import normalize_label
+from transforms.parse_report import parse_report
+
+REPORTS = {
+    "pingtan_2012_1.txt": 2012,  # cells separated by spaces
+    "pingtan_2016_1.txt": 2016,  # the rest run together
+    "pingtan_2017_1.txt": 2017,
+    "pingtan_2018_1.txt": 2018,
+    "pingtanxian_2011_1.txt": 2011,
+}
+COLUMNS = {"本年度": "this_year", "历年累计": "cumulative"}
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_local_table_cells_match_the_hand_reading(shared_corpus, name):
+    parsed = parse_report((shared_corpus / name).read_bytes(), name)
+    assert (parsed.report["template"], parsed.report["report_year"]) == ("local_table", REPORTS[name])
+    cells = {(normalize_label(r["row_label"]), r["column_code"]): r for r in parsed.indicators}
+    with (EXPECTED_DIR / name.replace(".txt", ".csv")).open(encoding="utf-8") as handle:
+        expected = list(csv.DictReader(handle))
+    assert len(expected) == len(parsed.indicators)
+    for e in expected:
+        cell = cells[(normalize_label(e["row_label"]), COLUMNS[e["column"]])]
+        where = f"{name} {e['row_label']} {e['column']}"
+        if e["note"].startswith("ambiguous"):
+            assert cell["value"] is None and cell["value_status"] == "ambiguous", where
+        else:
+            assert cell["value"] == float(e["value_as_printed"]), where
+            assert cell["catalog_status"] == "matched", where
+
+
+def test_the_cumulative_is_its_own_column_not_a_year(shared_corpus):
+    parsed = parse_report((shared_corpus / "pingtan_2016_1.txt").read_bytes(), "pingtan_2016_1.txt")
+    total = {r["column_code"]: r for r in parsed.indicators if r["indicator_code"] == "L1"}
+    assert (total["this_year"]["value"], total["cumulative"]["value"]) == (3460.0, 85376.0)
+    assert total["this_year"]["value_status"] == "inferred"
+    assert "text" in total["this_year"]["value_note"]  # decided by "2016年全区主动公开政府信息3460条"
+    assert {r["report_year"] for r in parsed.indicators} == {2016}

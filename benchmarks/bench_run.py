@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.synthetic_post2019 import make_post2019_report
+from benchmarks.synthetic_post2019 import RUN_TOGETHER, make_post2019_report, to_docx
 from benchmarks.synthetic_reports import encode, make_report
 
 SUFFIX = {"html": ".html", "markdown": ".md", "markdown_fragments": ".md"}
@@ -35,6 +35,11 @@ def generate(raw_dir: Path, count: int, seed: int, pre2019_share: float) -> tupl
     for index in range(count):
         if rng.random() < pre2019_share:
             data, kind, suffix = encode(make_report(rng, index), rng), "stat_2014/text", ".txt"
+        elif rng.random() < 0.1:  # crawler text with run-together cells, or a Word file
+            form = rng.choice([RUN_TOGETHER, "docx"])
+            report = make_post2019_report(rng, index, "fmt_2021", RUN_TOGETHER if form == RUN_TOGETHER else "markdown")
+            data = report.text.encode("utf-8") if form == RUN_TOGETHER else to_docx(report)
+            kind, suffix = f"fmt_2021/{form}", ".txt" if form == RUN_TOGETHER else ".docx"
         else:
             report = make_post2019_report(rng, index)
             data, kind = report.text.encode("utf-8"), f"{report.template}/{report.form}"

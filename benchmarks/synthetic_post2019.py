@@ -19,6 +19,7 @@ from transforms.post2019_tables import T2_LAYOUT, T3_ROWS_SINGLE_SIX, T3_ROWS_SP
 from transforms.templates import FMT_2019, FMT_2021
 
 FORMS = ("text_cells", "text_tabs", "text_spaces", "markdown", "markdown_fragments", "html")
+RUN_TOGETHER = "run_together"  # 2021 format only: cells recovered by arithmetic, some stay ambiguous
 T2_CAPTIONS = {
     "T2.1": "第二十条第（一）项",
     "T2.5": "第二十条第（五）项",
@@ -156,6 +157,16 @@ def _render_text(tables: dict, form: str) -> list[str]:
     return lines
 
 
+def _render_run_together(tables: dict) -> list[str]:
+    """One line, as a crawler flattens the page: every cell's text joined with no separator."""
+    headings = {
+        "t2": "二、主动公开政府信息情况",
+        "t3": "三、收到和处理政府信息公开申请情况",
+        "t4": "四、政府信息公开行政复议、行政诉讼情况",
+    }
+    return ["".join(headings[table] + "".join("".join(row) for row in rows) for table, rows in tables.items())]
+
+
 def _md_row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
@@ -249,14 +260,17 @@ def make_post2019_report(rng: random.Random, index: int = 0, template: str | Non
     agency = (rng.choice(AREAS) + rng.choice(SUFFIXES) + (str(index) if index else "")).replace("0", "〇")
     agency = "".join("〇一二三四五六七八九"[int(ch)] if ch.isdigit() else ch for ch in agency)
     t3_rows = T3_ROWS_SINGLE_SIX if template == FMT_2019 else T3_ROWS_SPLIT_SIX
-    blanks = form != "text_spaces" and rng.random() < 0.5
+    # Spaces cannot show a blank cell, and run-together text loses it entirely.
+    blanks = form not in ("text_spaces", RUN_TOGETHER) and rng.random() < 0.5
     cells = {**_t2_cells(rng, template), **_t3_cells(rng, t3_rows, blanks), **_t4_cells(rng)}
     labels = _labels()
     tables = _table_rows(template, t3_rows, cells, labels)
     title = f"{agency}{year}年政府信息公开工作年度报告"
     date = f"{year + 1}年1月{rng.randint(10, 31)}日"
     intro = ["一、总体情况", f"{year}年，本机关认真贯彻《条例》，做好政府信息公开工作。"]
-    if form == "html":
+    if form == RUN_TOGETHER:
+        text = "\n".join([title, date, "", *intro, *_render_run_together(tables)])
+    elif form == "html":
         text = _render_html(tables, title, date, t3_rows, template)
     elif form.startswith("markdown"):
         text = "\n".join(

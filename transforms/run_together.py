@@ -118,6 +118,60 @@ def splits(
     return results if cut(0, 0, cells, []) else None
 
 
+def total_splits(run: str, cells: int, limit: int = MAX_SPLITS) -> list[tuple[str, ...]] | None:
+    """Splits whose last cell is the sum of the others (a 表三 row, a 表四 group), found directly:
+    choose the total from the end, then cut the rest into parts that add up to it."""
+    if " " in run or "." in run:
+        found = splits(run, cells, limit)
+        return None if found is None else [parts for parts in found if row_total_holds(parts)]
+    results: list[tuple[str, ...]] = []
+
+    def valid(part: str) -> bool:
+        return part == "0" or not part.startswith("0")
+
+    def cut(prefix: str, left: int, budget: int, parts: list[str], total: str) -> None:
+        if left == 1:
+            if valid(prefix) and int(prefix) == budget:
+                results.append((*parts, prefix, total))
+            return
+        for end in range(1, len(prefix) - left + 2):
+            part = prefix[:end]
+            if not valid(part):
+                break
+            value = int(part)
+            if value > budget:
+                break
+            cut(prefix[end:], left - 1, budget - value, [*parts, part], total)
+
+    for length in range(1, len(run) - cells + 2):
+        total = run[-length:]
+        if valid(total):
+            cut(run[:-length], cells - 1, int(total), [], total)
+        if len(results) > limit:
+            return None
+    return results
+
+
+def grouped_total_splits(run: str, groups: int, size: int) -> list[tuple[str, ...]] | None:
+    """Consecutive groups of ``size`` cells, each ending with its own total (表四's three groups)."""
+    if " " in run or "." in run:
+        found = splits(run, groups * size, group=size, group_check=row_total_holds)
+        return found
+    results: list[tuple[str, ...]] = []
+
+    def walk(rest: str, left: int, parts: tuple[str, ...]) -> None:
+        if left == 0:
+            if not rest:
+                results.append(parts)
+            return
+        for length in range(size, len(rest) - (left - 1) * size + 1):
+            for group in total_splits(rest[:length], size) or []:
+                walk(rest[length:], left - 1, parts + group)
+
+    walk(run, groups, ())
+    return results
+
+
 def _number(part: str) -> float:
     return float(part)
 
@@ -139,18 +193,20 @@ def resolve_rows(
     cells: int,
     row_check: Callable[[tuple[str, ...]], bool] | None,
     row_check_name: str,
-    table_checks: list[tuple[str, Callable[[dict[str, tuple[str, ...]]], bool | None]]],
+    table_checks: list[tuple[str, Callable[[dict[str, tuple[float, ...]]], bool | None]]],
     group: int = 0,
     group_check: Callable[[tuple[str, ...]], bool] | None = None,
+    splitter: Callable[[str, int], list[tuple[str, ...]] | None] | None = None,
 ) -> dict[str, Resolution]:
     """Split each row's run; where a row has several candidates, let the table-wide checks decide.
 
-    A table check returns None when it cannot be evaluated for a combination.
+    Table checks receive each row's cells as numbers and return None when they cannot be
+    evaluated for a combination.
     """
     candidates: dict[str, list[tuple[str, ...]]] = {}
     too_many: set[str] = set()
     for code, run in runs.items():
-        found = splits(run, cells, group=group, group_check=group_check)
+        found = splitter(run, cells) if splitter else splits(run, cells, group=group, group_check=group_check)
         if found is None:
             too_many.add(code)
             candidates[code] = []
@@ -164,10 +220,13 @@ def resolve_rows(
         for code in open_rows:
             sizes *= len(candidates[code])
         if sizes <= MAX_COMBINATIONS:
-            fixed = {code: r.parts for code, r in resolved.items()}
+            # Checks see numbers: convert each candidate once, not once per combination.
+            fixed = {code: tuple(map(float, r.parts)) for code, r in resolved.items()}
+            numeric = {code: [tuple(map(float, c)) for c in candidates[code]] for code in open_rows}
             survivors = []
-            for choice in itertools.product(*(candidates[code] for code in open_rows)):
-                table = {**fixed, **dict(zip(open_rows, choice, strict=True))}
+            for indices in itertools.product(*(range(len(candidates[code])) for code in open_rows)):
+                table = {**fixed, **{code: numeric[code][i] for code, i in zip(open_rows, indices, strict=True)}}
+                choice = tuple(candidates[code][i] for code, i in zip(open_rows, indices, strict=True))
                 if all(check(table) is not False for _, check in table_checks):
                     survivors.append(choice)
             names = tuple(name for name, _ in table_checks)

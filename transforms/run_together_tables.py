@@ -18,11 +18,25 @@ from transforms.post2019_tables import (
     cell_record,
     flagged_records,
 )
-from transforms.run_together import Resolution, compact_text, label_pattern, leading_run, resolve_rows, row_total_holds
+from transforms.run_together import (
+    Resolution,
+    compact_text,
+    grouped_total_splits,
+    label_pattern,
+    leading_run,
+    resolve_rows,
+    row_total_holds,
+    total_splits,
+)
 from transforms.templates import FMT_2019
 
 T3_RESULT_ROWS = [c for c in [*T3_ROWS_SPLIT_SIX, "T3.3.6"] if c.startswith("T3.3.") and c != "T3.3.7"]
 NARRATIVE_CELLS = {"received": "T3.1", "carried_over": "T3.2", "answered": "T3.3.7", "carried_forward": "T3.4"}
+
+
+def row_total_groups(parts: tuple[str, ...]) -> bool:
+    """表四: each group of five ends with its total (R5)."""
+    return all(row_total_holds(parts[i : i + 5]) for i in range(0, len(parts), 5))
 
 
 def _locate(compact: str, codes: list[str], template: str, start: int) -> dict[str, tuple[int, int]]:
@@ -58,8 +72,7 @@ def _stated_cells_check(code: str, column_codes: tuple[str, ...], stated: dict[s
 
 def _column_checks(facts: list[NarrativeFact]) -> list[tuple[str, object]]:
     def values(table, code):
-        parts = table.get(code)
-        return None if parts is None else [float(p) for p in parts]
+        return table.get(code)
 
     def r1(table):
         rows = [values(table, c) for c in ("T3.1", "T3.2", "T3.3.7", "T3.4")]
@@ -149,7 +162,7 @@ def run_together_records(text: str, template: str, facts: list[NarrativeFact]) -
 
     t3_columns = list(table_columns(template, "t3").values())
     runs = _runs(compact, t3_located, t4_start if t4_start > 0 else len(compact))
-    resolved = resolve_rows(runs, 7, row_total_holds, "R3", _column_checks(facts))
+    resolved = resolve_rows(runs, 7, row_total_holds, "R3", _column_checks(facts), splitter=total_splits)
     for code in t3_codes:
         if code not in t3_located:
             result.records += flagged_records(entries[code], t3_columns, None, [], MISSING, "row not found in the text")
@@ -162,7 +175,9 @@ def run_together_records(text: str, template: str, facts: list[NarrativeFact]) -
     header = re.search(r"行政复议.{0,120}?复议后起诉.*?总计(?:结果维持.*?总计)*", compact[end_of_t3:])
     run = leading_run(compact[end_of_t3 + header.end() :]) if header else ""
     groups = (
-        resolve_rows({"t4": run}, 15, None, "R5", [], group=5, group_check=row_total_holds)["t4"]
+        resolve_rows({"t4": run}, 15, row_total_groups, "R5", [], splitter=lambda r, _: grouped_total_splits(r, 3, 5))[
+            "t4"
+        ]
         if run
         else Resolution(None, 0, ("table not found",))
     )

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.synthetic_post2019 import FORMS, make_post2019_report, to_docx
+from benchmarks.synthetic_post2019 import FORMS, RUN_TOGETHER, make_post2019_report, to_docx
 from transforms.parse_report import parse_report
 from transforms.templates import FMT_2019, FMT_2021
 
@@ -44,3 +44,20 @@ def test_docx_round_trip(template):
     cells = {(r["indicator_code"], r["column_code"]): r for r in parsed.indicators}
     assert parsed.report["encoding"] == "docx"
     assert {key: cells[key]["value_raw"] for key in report.cells} == report.cells
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_run_together_reports_are_recovered_or_flagged_never_wrong(seed):
+    report = make_post2019_report(random.Random(seed), seed % 40, FMT_2021, RUN_TOGETHER)
+    parsed = parse_report(report.text.encode("utf-8"), "crawled.txt")
+    cells = {(r["indicator_code"], r["column_code"]): r for r in parsed.indicators}
+    assert set(cells) == set(report.cells)
+    recovered = 0
+    for key, printed in report.cells.items():
+        cell = cells[key]
+        if cell["value"] is None:
+            assert cell["value_status"] == "ambiguous", key
+        else:
+            assert cell["value_raw"] == printed, key
+            recovered += 1

@@ -70,6 +70,7 @@ def mixed_raw_dir(tmp_path_factory, sample_bytes) -> Path:
     (raw / ".hidden_notes").write_text("ignored: hidden files are not inputs", encoding="utf-8")
     for name, report in POST2019_REPORTS.items():
         (raw / name).write_text(report.text, encoding="utf-8")
+    (raw / "local_2012.txt").write_text(LOCAL_TABLE_REPORT, encoding="utf-8")
     return raw
 
 
@@ -86,6 +87,16 @@ def _post2019_reports():
 
 # Reports generated from known cell values (the generator's, not the parser's).
 POST2019_REPORTS = _post2019_reports()
+
+# A 2012 local table (指标名称 / 计量单位 / 本年度 / 历年累计), cells run together as crawlers leave them.
+LOCAL_TABLE_REPORT = (
+    "某某县人民政府2012年政府信息公开工作年度报告\n"
+    "2012年全县主动公开政府信息120条。\n"
+    "某某县2012年政府信息公开情况统计表 指标名称计量单位2012年度历年累计"
+    "主动公开信息数条1201500其中：1.网站公开条1101400"  # 120 | 1500 and 110 | 1400 (the 2. is the next label's)
+    "2.政府公报公开条10100受理依申请公开信息总数条39其中：1.当面申请数条39"
+    "对申请的答复总数条39其中：1.同意公开答复数条39行政复议数件00\n"
+)
 
 BLANK_PAGE_PDF = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"

@@ -83,6 +83,7 @@ def table_columns(template: str, table_id: str) -> dict[str, ColumnEntry]:
 @dataclass(frozen=True)
 class CatalogEntry:
     code: str
+    table_id: str
     parent_code: str
     label_zh: str
     label_path: str
@@ -123,7 +124,7 @@ class LabelMatcher:
         for row in rows.itertuples(index=False):
             section = section_of(row.code)
             entry = CatalogEntry(
-                row.code, row.parent_code, row.label_zh, row.label_path, row.unit, row.value_kind, section
+                row.code, row.table_id, row.parent_code, row.label_zh, row.label_path, row.unit, row.value_kind, section
             )
             self.entries[row.code] = entry
             self._aliases[row.code] = list(filter(None, row.aliases.split("|")))

@@ -130,7 +130,7 @@ def cell_record(
     status = status_override or cell.status
     value = None if status_override else cell.value
     return {
-        "table_id": entry.code.split(".")[0].lower(),
+        "table_id": entry.table_id,
         "indicator_code": entry.code,
         "catalog_status": catalog_status,
         "row_label": clean_label(" ".join(labels)) if labels else "",

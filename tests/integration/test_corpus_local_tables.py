@@ -39,6 +39,7 @@ def test_local_table_cells_match_the_hand_reading(shared_corpus, name):
         else:
             assert cell["value"] == float(e["value_as_printed"]), where
             assert cell["catalog_status"] == "matched", where
+            assert cell["table_id"] == "local", where
 
 
 def test_the_cumulative_is_its_own_column_not_a_year(shared_corpus):

@@ -9,7 +9,8 @@ from conftest import EXPECTED_QUARANTINE, POST2019_REPORTS
 
 # 65 cells per 统计表; 表二 + 表三 + 表四 = 10 + 25×7 + 15 in 2021, 22 + 23×7 + 15 in 2019.
 CELLS = {"stat_2014": 65, "fmt_2021": 200, "fmt_2019": 198}
-TOTAL_CELLS = 2 * CELLS["stat_2014"] + CELLS["fmt_2021"] + CELLS["fmt_2019"]
+CELLS["local_table"] = 2 * 8  # the small local table in conftest: 8 rows × (本年度, 历年累计)
+TOTAL_CELLS = 2 * CELLS["stat_2014"] + CELLS["fmt_2021"] + CELLS["fmt_2019"] + CELLS["local_table"]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def test_every_file_is_published_or_quarantined(db, mixed_raw_dir):
     )
     published = [r[0] for r in db.sql("SELECT source_file FROM reports ORDER BY 1").fetchall()]
     quarantined = [r[0] for r in db.sql("SELECT source_file FROM quarantine ORDER BY 1").fetchall()]
-    assert published == sorted(["sub/shimen_2017.txt", "taoyuan_2018_report.txt", *POST2019_REPORTS])
+    assert published == sorted(["sub/shimen_2017.txt", "taoyuan_2018_report.txt", "local_2012.txt", *POST2019_REPORTS])
     assert sorted(published + quarantined) == inputs
 
 
@@ -51,9 +52,9 @@ def test_indicator_rows_and_partitions(db, published_dataset):
     per_template = dict(
         db.sql("SELECT template, count(*) / count(DISTINCT report_id) FROM indicators GROUP BY 1").fetchall()
     )
-    assert per_template == {"stat_2014": 65, "fmt_2021": 200, "fmt_2019": 198}
+    assert per_template == {"stat_2014": 65, "fmt_2021": 200, "fmt_2019": 198, "local_table": 16}
     years = db.sql("SELECT report_year FROM indicators GROUP BY 1 ORDER BY 1").fetchall()
-    expected_years = sorted({2017, 2018, *(r.year for r in POST2019_REPORTS.values())})
+    expected_years = sorted({2012, 2017, 2018, *(r.year for r in POST2019_REPORTS.values())})
     assert [y for (y,) in years] == expected_years
     assert sorted(p.name for p in (published_dataset / "indicators").iterdir()) == [
         f"report_year={y}" for y in expected_years
@@ -78,7 +79,8 @@ def test_post2019_rules_are_evaluated_per_column_and_row(db):
     outcomes = dict(
         db.sql(
             "SELECT rule_id, list(DISTINCT outcome ORDER BY outcome)"
-            " FROM rule_results x JOIN reports r USING (report_id) WHERE r.template <> 'stat_2014' GROUP BY 1"
+            " FROM rule_results x JOIN reports r USING (report_id)"
+            " WHERE r.template IN ('fmt_2019', 'fmt_2021') GROUP BY 1"
         ).fetchall()
     )
     assert set(outcomes) == {"R1", "R3", "R4", "R5", "R8"}
@@ -143,7 +145,7 @@ def test_views_work_from_another_working_directory(published_dataset, tmp_path):
     os.chdir(tmp_path)
     try:
         with duckdb.connect(str(published_dataset / "xxgk.duckdb"), read_only=True) as connection:
-            assert connection.execute("SELECT count(*) FROM report_wide").fetchall()[0][0] == 4
+            assert connection.execute("SELECT count(*) FROM report_wide").fetchall()[0][0] == 5
     finally:
         os.chdir(Path(__file__).parent)
 
@@ -188,7 +190,7 @@ def test_run_publishes_a_summary_artifact(published_dataset):
     with get_client(sync_client=True) as client:
         summary_key = ArtifactFilter(key=ArtifactFilterKey(any_=["xxgk-run-summary"]))
         artifacts = client.read_artifacts(artifact_filter=summary_key)
-    expected = ("| files seen | 11 |", "| reports published | 4 |", f"| cells written | {TOTAL_CELLS} |")
+    expected = ("| files seen | 12 |", "| reports published | 5 |", f"| cells written | {TOTAL_CELLS} |")
     expected += ("| files quarantined | 7 |",)
     # Other tests' runs (the blocked one) write the same key; the mixed-folder run's summary must be among them.
     assert any(all(line in artifact.data for line in expected) for artifact in artifacts), [a.data for a in artifacts]
@@ -206,3 +208,18 @@ def test_narrative_facts_and_text_rules_are_published(db):
     ).fetchall()
     assert p1t == [("pass",)]
     assert db.sql("SELECT count(*) FROM carry_over_chain").fetchall()[0][0] == 0  # no agency twice here
+
+
+def test_local_table_cells_and_summary(db):
+    """conftest's local table: 主动公开信息数 "1201500" is 120 | 1500 (the text says 120; 其中 rows fit under it)."""
+    cells = dict(
+        db.sql(
+            "SELECT indicator_code || '/' || column_code, value FROM indicators JOIN reports USING (report_id)"
+            " WHERE reports.source_file = 'local_2012.txt' AND table_id = 'local'"
+        ).fetchall()
+    )
+    assert (cells["L1/this_year"], cells["L1/cumulative"]) == (120.0, 1500.0)
+    assert (cells["L1.1/this_year"], cells["L1.1/cumulative"]) == (110.0, 1400.0)
+    assert (cells["L2/this_year"], cells["L2/cumulative"]) == (3.0, 9.0)
+    summary = db.sql("SELECT received, answered, reviews FROM report_summary WHERE source_file = 'local_2012.txt'")
+    assert summary.fetchall() == [(3.0, 3.0, 0.0)]

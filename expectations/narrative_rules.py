@@ -39,6 +39,12 @@ TABLE_CELLS = {
         "normative_issued": [("T2.1.2", "issued")],
         "normative_in_force": [("T2.1.2", "in_force")],
     },
+    "local_table": {
+        "proactive": [("L1", "this_year")],
+        "received": [("L2", "this_year")],
+        "reviews": [("L4", "this_year")],
+        "lawsuits": [("L5", "this_year")],
+    },
 }
 # Another reading the text may use: "受理" counted with last year's carried-over requests.
 ALTERNATIVES = {("post_2019", "received"): [("T3.1", "total"), ("T3.2", "total")]}
@@ -89,40 +95,44 @@ def evaluate_narrative_rules(indicators: pd.DataFrame, facts: pd.DataFrame) -> p
     results = []
     for report_id, report_facts in facts.groupby("report_id", sort=True):
         template = templates.get(report_id)
-        family = "stat_2014" if template == "stat_2014" else "post_2019"
-        first = report_facts.sort_values("fact_order").drop_duplicates("fact_code")
-        for fact in first.itertuples(index=False):
-            targets = TABLE_CELLS[family].get(fact.fact_code)
-            if not targets:
-                continue
-            description = f"text ↔ table: {fact.fact_code} stated in the text equals {'+'.join(r for r, _ in targets)}"
-            stated = _in_table_unit(fact.value, fact.unit, TABLE_UNITS.get((family, fact.fact_code), fact.unit))
-            found = [cells.get((report_id, row, column)) for row, column in targets]
-            if any(c is None or c[1] not in NUMBER_STATUSES for c in found):
-                detail = f"text says {_fmt(fact.value)}{fact.unit}; the table has no number for it"
-                results.append(
-                    _result(report_id, "R7", fact.fact_code, description, stated, None, NOT_APPLICABLE, detail)
-                )
-                continue
-            table = sum(c[0] for c in found)
-            holds = abs(table - stated) < 1e-6
-            detail = f"text {_fmt(stated)} {'=' if holds else '≠'} table {_fmt(table)} («{fact.sentence[:80]}»)"
-            alternative = ALTERNATIVES.get((family, fact.fact_code))
-            if not holds and alternative:
-                other = [cells.get((report_id, row, column)) for row, column in alternative]
-                if all(c is not None and c[1] in NUMBER_STATUSES for c in other):
-                    other_total = sum(c[0] for c in other)
-                    if abs(other_total - stated) < 1e-6:
-                        holds, table = True, other_total
-                        terms = "+".join(row for row, _ in alternative)
-                        detail = f"text {_fmt(stated)} = table {terms} {_fmt(other_total)} («{fact.sentence[:80]}»)"
-            results.append(
-                _result(report_id, "R7", fact.fact_code, description, stated, table, PASS if holds else FAIL, detail)
-            )
+        family = template if template in ("stat_2014", "local_table") else "post_2019"
+        ordered = report_facts.sort_values("fact_order")
+        for code, statements in ordered.groupby("fact_code", sort=False):
+            results += _r7(report_id, family, code, list(statements.itertuples(index=False)), cells)
+        first = ordered.drop_duplicates("fact_code")
         if family == "stat_2014":
             results.append(_p1_with_text(report_id, cells, first))
     frame = pd.DataFrame(results, columns=RULE_RESULTS.column_names)
     return frame.sort_values(list(RULE_RESULTS.primary_key), kind="stable").reset_index(drop=True)
+
+
+def _r7(report_id: str, family: str, code: str, statements: list, cells: dict) -> list[dict]:
+    """The text may state a fact several times (a sub-total, another scope): it agrees with the
+    table when one of its statements does."""
+    targets = TABLE_CELLS[family].get(code)
+    if not targets:
+        return []
+    description = f"text ↔ table: {code} stated in the text equals {'+'.join(r for r, _ in targets)}"
+    unit = TABLE_UNITS.get((family, code))
+    stated = [(_in_table_unit(f.value, f.unit, unit or f.unit), f.sentence) for f in statements]
+    found = [cells.get((report_id, row, column)) for row, column in targets]
+    if any(c is None or c[1] not in NUMBER_STATUSES for c in found):
+        detail = f"text says {_fmt(statements[0].value)}{statements[0].unit}; the table has no number for it"
+        return [_result(report_id, "R7", code, description, stated[0][0], None, NOT_APPLICABLE, detail)]
+    readings = [("table", sum(c[0] for c in found))]
+    alternative = ALTERNATIVES.get((family, code))
+    if alternative:
+        other = [cells.get((report_id, row, column)) for row, column in alternative]
+        if all(c is not None and c[1] in NUMBER_STATUSES for c in other):
+            readings.append(("table " + "+".join(row for row, _ in alternative), sum(c[0] for c in other)))
+    for value, sentence in stated:
+        for name, table in readings:
+            if abs(table - value) < 1e-6:
+                detail = f"text {_fmt(value)} = {name} {_fmt(table)} («{sentence[:80]}»)"
+                return [_result(report_id, "R7", code, description, value, table, PASS, detail)]
+    values = ", ".join(_fmt(v) for v, _ in stated)
+    detail = f"text {values} ≠ table {_fmt(readings[0][1])} («{stated[0][1][:80]}»)"
+    return [_result(report_id, "R7", code, description, stated[0][0], readings[0][1], FAIL, detail)]
 
 
 def _p1_with_text(report_id: str, cells: dict, facts: pd.DataFrame) -> dict:

@@ -49,3 +49,15 @@ def test_the_cumulative_is_its_own_column_not_a_year(shared_corpus):
     assert total["this_year"]["value_status"] == "inferred"
     assert "text" in total["this_year"]["value_note"]  # decided by "2016年全区主动公开政府信息3460条"
     assert {r["report_year"] for r in parsed.indicators} == {2016}
+
+
+def test_text_that_disagrees_with_the_local_table_is_flagged(shared_corpus):
+    """pingtan 2012: the text says 1913 items were disclosed, the table prints 739 (both read by hand)."""
+    import pandas as pd
+
+    from expectations.narrative_rules import evaluate_narrative_rules
+
+    parsed = parse_report((shared_corpus / "pingtan_2012_1.txt").read_bytes(), "pingtan_2012_1.txt")
+    results = evaluate_narrative_rules(pd.DataFrame(parsed.indicators), pd.DataFrame(parsed.facts))
+    proactive = results[(results["rule_id"] == "R7") & (results["row_code"] == "proactive")].iloc[0]
+    assert (proactive["outcome"], proactive["expected"], proactive["actual"]) == ("fail", 1913.0, 739.0)

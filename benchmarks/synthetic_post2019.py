@@ -137,15 +137,17 @@ def _table_rows(template: str, t3_rows: list[str], cells: dict, labels: dict) ->
     return {"t2": t2, "t3": t3, "t4": t4}
 
 
+SECTION_HEADINGS = {
+    "t2": "二、主动公开政府信息情况",
+    "t3": "三、收到和处理政府信息公开申请情况",
+    "t4": "四、政府信息公开行政复议、行政诉讼情况",
+}
+
+
 def _render_text(tables: dict, form: str) -> list[str]:
     lines: list[str] = []
-    headings = {
-        "t2": "二、主动公开政府信息情况",
-        "t3": "三、收到和处理政府信息公开申请情况",
-        "t4": "四、政府信息公开行政复议、行政诉讼情况",
-    }
     for table, rows in tables.items():
-        lines += [headings[table], ""]
+        lines += [SECTION_HEADINGS[table], ""]
         for row in rows:
             if form == "text_cells":
                 lines += [f"\t{cell}" for cell in row] + [""]
@@ -159,12 +161,7 @@ def _render_text(tables: dict, form: str) -> list[str]:
 
 def _render_run_together(tables: dict) -> list[str]:
     """One line, as a crawler flattens the page: every cell's text joined with no separator."""
-    headings = {
-        "t2": "二、主动公开政府信息情况",
-        "t3": "三、收到和处理政府信息公开申请情况",
-        "t4": "四、政府信息公开行政复议、行政诉讼情况",
-    }
-    return ["".join(headings[table] + "".join("".join(row) for row in rows) for table, rows in tables.items())]
+    return ["".join(SECTION_HEADINGS[table] + "".join("".join(row) for row in rows) for table, rows in tables.items())]
 
 
 def _md_row(cells: list[str]) -> str:

@@ -11,9 +11,10 @@ from transforms.catalog import load_column_catalog
 from transforms.cell_values import VALUE_STATUSES
 from transforms.indicator_rows import CATALOG_STATUSES, MATCHED, MATCHED_BY_POSITION, UNMAPPED
 from transforms.schemas import INDICATORS, REPORTS, TableSchema
+from transforms.stat_table import UNITS
 from transforms.templates import TEMPLATES
 
-ALLOWED_UNITS = ("", "条", "件", "次", "篇", "个", "人", "人次", "万元", "元", "项", "家", "份", "期", "场", "天", "%")
+ALLOWED_UNITS = ("", *sorted(UNITS))  # the units the table readers recognise, or none (section rows)
 FIRST_REPORT_YEAR = 2007  # the 2007 条例 started annual reports (first covering 2008)
 
 

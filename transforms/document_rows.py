@@ -17,7 +17,7 @@ from transforms.decoding import normalize_text
 
 TEXT, MARKDOWN, HTML = "text", "markdown", "html"
 
-_PAGE_NUMBER = re.compile(r"^\s*[—\-–－]+\s*\d{1,3}\s*[—\-–－]+\s*$")
+PAGE_NUMBER = re.compile(r"^\s*[—\-–－]+\s*\d{1,3}\s*[—\-–－]+\s*$")
 _MD_SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
 _TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s.,])\s+(?P<numbers>[-+]?\d[\d,.]*(?:\s+[-+]?\d[\d,.]*)*)$")
 _SPACE_RUN = re.compile(r" {2,}")
@@ -92,7 +92,7 @@ def _read_lines(lines: list[str], markdown: bool) -> list[Row]:
         if not stripped:
             flush()
             continue
-        if _PAGE_NUMBER.match(stripped):
+        if PAGE_NUMBER.match(stripped):
             continue
         if markdown and stripped.startswith("|"):
             flush()

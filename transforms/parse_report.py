@@ -42,6 +42,7 @@ class _Tables:
     title: str
     notes: list[str]
     text: str
+    facts: list | None = None  # narrative facts, when reading the tables already needed them
 
 
 def _stat_table_is_cut_off(records: list[dict], ended_by_footer: bool, last_section: str) -> bool:
@@ -72,9 +73,11 @@ def _read_stat_2014(text: str) -> _Tables:
 
 def _read_post2019(document: Document, template: str) -> _Tables:
     result = post2019_records(document.rows, template)
+    facts = None
     if not any(r["value_status"] not in (MISSING,) for r in result.records) and document.form == TEXT:
         # No row with separate cells: crawler text whose numbers run together.
-        result = run_together_records(document.text, template, extract_narrative_facts(document.text))
+        facts = extract_narrative_facts(document.text)
+        result = run_together_records(document.text, template, facts)
     by_code = {}
     for record in result.records:
         by_code.setdefault(record["indicator_code"], []).append(record)
@@ -97,12 +100,13 @@ def _read_post2019(document: Document, template: str) -> _Tables:
         raise QuarantineError("表二/表三/表四 are present but every cell is empty (a blank template?)", "table")
     for order, record in enumerate(result.records, start=1):
         record["row_order"] = order
-    return _Tables(result.records, "", result.notes, document.text)
+    return _Tables(result.records, "", result.notes, document.text, facts)
 
 
 def _read_local_table(text: str) -> _Tables:
     try:
-        result = local_table_records(text, extract_narrative_facts(text))
+        facts = extract_narrative_facts(text)
+        result = local_table_records(text, facts)
     except LocalTableNotFoundError as exc:
         raise QuarantineError(f"指标名称 / 计量单位 table: {exc}", "table") from exc
     if not result.records:
@@ -114,7 +118,7 @@ def _read_local_table(text: str) -> _Tables:
     title = re.sub(
         r"^[〇○零一二三四五六七八九十\d]+年[一二三四五六七八九十\d]+月[一二三四五六七八九十\d]+日", "", title
     )
-    return _Tables(result.records, title, result.notes, text)
+    return _Tables(result.records, title, result.notes, text, facts)
 
 
 def parse_report(data: bytes, source_file: str) -> ParsedReport:
@@ -196,6 +200,6 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
             "sentence": f.sentence,
             "source_line": f.line,
         }
-        for order, f in enumerate(extract_narrative_facts(tables.text), start=1)
+        for order, f in enumerate(tables.facts if tables.facts is not None else extract_narrative_facts(tables.text), 1)
     ]
     return ParsedReport(report, records, facts)

@@ -13,10 +13,9 @@ import re
 from dataclasses import dataclass
 
 from transforms.decoding import normalize_text
-from transforms.document_rows import Document, Row
+from transforms.document_rows import PAGE_NUMBER, Document, Row
 
 PDF = "pdf"
-_PAGE_NUMBER = re.compile(r"^\s*[—\-–－]\s*\d{1,3}\s*[—\-–－]\s*$")
 
 
 class UnreadablePdfError(ValueError):
@@ -52,7 +51,7 @@ def read_pdf(data: bytes) -> PdfDocument:
     with pdf:
         for number, page in enumerate(pdf.pages, start=1):
             text = normalize_text(page.extract_text() or "")
-            texts.append("\n".join(line for line in text.split("\n") if not _PAGE_NUMBER.match(line)))
+            texts.append("\n".join(line for line in text.split("\n") if not PAGE_NUMBER.match(line)))
             index = 0
             for table in page.extract_tables():
                 for cells in table:

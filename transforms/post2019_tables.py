@@ -90,7 +90,7 @@ def _fit(values: list[str], width: int) -> list[str] | None:
 class _RowFinder:
     """Match a row's label cells to one table's data rows (most specific cell first)."""
 
-    def __init__(self, template: str, table_id: str, codes: list[str]) -> None:
+    def __init__(self, template: str, codes: list[str]) -> None:
         matcher = label_matcher(template)
         self.entries = {code: matcher.entries[code] for code in codes if code in matcher.entries}
         self.by_label: dict[str, str] = {}
@@ -158,7 +158,7 @@ def flagged_records(entry, columns, row, labels, status, note) -> list[dict]:
 def table2_records(rows: list[Row], template: str) -> TableResult:
     """表二 rows by label, anywhere before 表三; unknown labelled rows inside 表二 are kept, flagged."""
     layout = T2_LAYOUT[template]
-    finder = _RowFinder(template, "t2", list(layout))
+    finder = _RowFinder(template, list(layout))
     columns = table_columns(template, "t2")
     result = TableResult()
     found: dict[str, tuple[Row, list[str], list[str]]] = {}
@@ -232,7 +232,7 @@ def table3_start(rows: list[Row], template: str) -> int:
 
     Only headings just before the table count: a preamble that names the section does not.
     """
-    finder = _RowFinder(template, "t3", [*T3_ROWS_SPLIT_SIX, "T3.3.6"])
+    finder = _RowFinder(template, [*T3_ROWS_SPLIT_SIX, "T3.3.6"])
     first = next((i for i, row in enumerate(rows) if all(split_row(row)) and finder.find(split_row(row)[0])), None)
     if first is None:
         return len(rows)
@@ -244,7 +244,7 @@ def _t3_layout(rows: list[Row], template: str) -> list[str]:
     """Which 表三 rows this report prints: （六）其他处理 as one row (2019 layout) or three (2021)."""
     if template == FMT_2019:
         return T3_ROWS_SINGLE_SIX
-    finder = _RowFinder(template, "t3", ["T3.3.6", "T3.3.6.1", "T3.3.6.2", "T3.3.6.3"])
+    finder = _RowFinder(template, ["T3.3.6", "T3.3.6.1", "T3.3.6.2", "T3.3.6.3"])
     seen = set()
     for row in rows:
         labels, values = split_row(row)
@@ -258,7 +258,7 @@ def _t3_layout(rows: list[Row], template: str) -> list[str]:
 def table3_records(rows: list[Row], template: str) -> tuple[TableResult, int]:
     """Records for 表三 and the index of the row after it (where 表四 may start)."""
     sequence = _t3_layout(rows, template)
-    finder = _RowFinder(template, "t3", sequence)
+    finder = _RowFinder(template, sequence)
     columns = list(table_columns(template, "t3").values())
     result = TableResult()
     if sequence is T3_ROWS_SINGLE_SIX and template == FMT_2021:
@@ -356,7 +356,7 @@ def _unplaced_records(row: Row, labels: list[str], values: list[str], columns: l
 def table4_records(rows: list[Row], template: str, after: int) -> TableResult:
     """表四: 15 cells (3 groups × 5 results), as one row of 15 or rows of 5, after 表三."""
     columns = list(table_columns(template, "t4").values())
-    finder = _RowFinder(template, "t4", T4_ROWS)
+    finder = _RowFinder(template, T4_ROWS)
     result = TableResult()
     start = next((i for i in range(after, len(rows)) if _T4_START.search(" ".join(rows[i].cells))), after)
     collected: list[str] = []

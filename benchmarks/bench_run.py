@@ -22,24 +22,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.synthetic_post2019 import RUN_TOGETHER, make_post2019_report, to_docx
+from benchmarks.synthetic_post2019 import RUN_TOGETHER, make_post2019_report, to_docx, to_pdf
 from benchmarks.synthetic_reports import encode, make_report
 
 SUFFIX = {"html": ".html", "markdown": ".md", "markdown_fragments": ".md"}
 
 
-def generate(raw_dir: Path, count: int, seed: int, pre2019_share: float) -> tuple[int, Counter]:
-    """A mix of templates and forms: pre-2019 统计表 text, and 2019/2021 tables in six forms."""
+def generate(raw_dir: Path, count: int, seed: int, pre2019_share: float, wild_share: float) -> tuple[int, Counter]:
+    """A mix of templates and forms: pre-2019 统计表 text; 2019/2021 tables in six text forms, and a share
+    of them as found in the wild (run-together crawler text, DOCX, PDF)."""
     rng = random.Random(seed)
     total, mix = 0, Counter()
     for index in range(count):
         if rng.random() < pre2019_share:
             data, kind, suffix = encode(make_report(rng, index), rng), "stat_2014/text", ".txt"
-        elif rng.random() < 0.1:  # crawler text with run-together cells, or a Word file
-            form = rng.choice([RUN_TOGETHER, "docx"])
-            report = make_post2019_report(rng, index, "fmt_2021", RUN_TOGETHER if form == RUN_TOGETHER else "markdown")
-            data = report.text.encode("utf-8") if form == RUN_TOGETHER else to_docx(report)
-            kind, suffix = f"fmt_2021/{form}", ".txt" if form == RUN_TOGETHER else ".docx"
+        elif rng.random() < wild_share:  # crawler text with run-together cells, a Word file, a PDF
+            form = rng.choice([RUN_TOGETHER, "docx", "pdf"])
+            if form == RUN_TOGETHER:
+                report = make_post2019_report(rng, index, "fmt_2021", RUN_TOGETHER)
+                data, suffix = report.text.encode("utf-8"), ".txt"
+            else:
+                report = make_post2019_report(rng, index, None, "markdown")
+                data, suffix = (to_docx(report), ".docx") if form == "docx" else (to_pdf(report), ".pdf")
+            kind = f"{report.template}/{form}"
         else:
             report = make_post2019_report(rng, index)
             data, kind = report.text.encode("utf-8"), f"{report.template}/{report.form}"
@@ -55,6 +60,9 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2018)
     parser.add_argument("--pre2019-share", type=float, default=0.4, help="share of pre-2019 reports in the mix")
+    parser.add_argument(
+        "--wild-share", type=float, default=0.1, help="share of 2019/2021 reports as run-together text, DOCX or PDF"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
     args = parser.parse_args()
 
@@ -62,7 +70,7 @@ def main() -> None:
     raw, curated = work / "raw", work / "curated"
     raw.mkdir()
     started = time.perf_counter()
-    size, mix = generate(raw, args.reports, args.seed, args.pre2019_share)
+    size, mix = generate(raw, args.reports, args.seed, args.pre2019_share, args.wild_share)
     print(f"generated {args.reports} reports ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
     print("mix: " + ", ".join(f"{kind} {n}" for kind, n in sorted(mix.items())))
 

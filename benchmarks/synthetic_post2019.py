@@ -298,10 +298,103 @@ def to_docx(report: SyntheticPost2019) -> bytes:
         document.add_paragraph(heading)
         width = max(len(r) for r in rows)
         table = document.add_table(rows=len(rows), cols=width)
-        for r, row in enumerate(rows):
+        for row, word_row in zip(rows, table.rows, strict=True):
             # Pad on the left, so values keep their last-column alignment as in the printed table.
-            for c, text in enumerate([""] * (width - len(row)) + row):
-                table.cell(r, c).text = text
+            # (A row's cells once: python-docx's table.cell(r, c) walks the whole grid each call.)
+            for word_cell, text in zip(word_row.cells, [""] * (width - len(row)) + row, strict=True):
+                word_cell.text = text
     out = io.BytesIO()
     document.save(out)
+    return out.getvalue()
+
+
+def _t3_grid(template: str, t3_rows: list[str], cells: dict, labels: dict) -> tuple[list[list[str]], list[tuple]]:
+    """表三 as the official template draws it: three label columns with merged group cells."""
+    columns = list(table_columns(template, "t3"))
+    column_labels = [c.label_zh for c in table_columns(template, "t3").values()]
+    grid = [
+        ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "", "", "申请人情况", *[""] * 6],
+        ["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"],
+        ["", "", "", "", *column_labels[1:6], ""],
+    ]
+    spans = [((0, 0), (2, 2)), ((3, 0), (9, 0)), ((3, 1), (3, 2)), ((4, 1), (8, 1)), ((9, 1), (9, 2))]
+    results = [i for i, code in enumerate(t3_rows) if code.startswith("T3.3.")]
+    first = len(grid)
+    spans.append(((0, first + results[0]), (0, first + results[-1])))
+    for i, code in enumerate(t3_rows):
+        values = [cells[(code, c)] for c in columns]
+        depth = code.count(".")
+        group = code.rsplit(".", 1)[0]
+        if depth == 1:  # 一、/二、/四、 span all three label columns
+            grid.append([labels[code], "", "", *values])
+            spans.append(((0, first + i), (2, first + i)))
+        elif depth == 2:  # （一）予以公开 … spans the two inner label columns
+            grid.append(["三、本年度办理结果", labels[code], "", *values])
+            spans.append(((1, first + i), (2, first + i)))
+        else:
+            grid.append(["三、本年度办理结果", T3_GROUPS[group], labels[code], *values])
+            rows = [j for j, other in enumerate(t3_rows) if other.rsplit(".", 1)[0] == group]
+            if i == rows[0]:
+                spans.append(((1, first + rows[0]), (1, first + rows[-1])))
+    return grid, spans
+
+
+def to_pdf(report: SyntheticPost2019) -> bytes:
+    """The report as a PDF with a text layer, laid out as agencies print it: ruled tables with the
+    template's merged cells, label text wrapped inside its cell, 表三 running over a page break and
+    a page number in the footer. The CJK font is one every PDF reader knows (STSong-Light, not
+    embedded), so the file stays small."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=11, leading=16)
+    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=7, leading=9)
+    labels = _labels()
+    t3_rows = T3_ROWS_SINGLE_SIX if report.template == FMT_2019 else T3_ROWS_SPLIT_SIX
+    tables = _table_rows(report.template, t3_rows, report.cells, labels)
+    t3_grid, t3_spans = _t3_grid(report.template, t3_rows, report.cells, labels)
+
+    def ruled(rows: list[list[str]], spans: list[tuple], widths: list[float]) -> Table:
+        wrapped = [[Paragraph(text, cell) if text and not text.isdigit() else text for text in row] for row in rows]
+        style = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("FONT", (0, 0), (-1, -1), "STSong-Light", 7)]
+        style += [("SPAN", start, end) for start, end in spans]
+        return Table(wrapped, colWidths=widths, style=TableStyle(style))
+
+    def padded(rows: list[list[str]]) -> list[list[str]]:
+        width = max(len(r) for r in rows)
+        return [[""] * (width - len(r)) + r for r in rows]
+
+    t2 = padded(tables["t2"])
+    t4 = padded(tables["t4"])
+    t4_spans = [((0, 0), (4, 0)), ((5, 0), (14, 0)), ((5, 1), (9, 1)), ((10, 1), (14, 1))]
+    t4[0] = ["行政复议", *[""] * 4, "行政诉讼", *[""] * 9]
+    t4[1] = [*[""] * 5, "未经复议直接起诉", *[""] * 4, "复议后起诉", *[""] * 4]
+    story = [
+        Paragraph(f"{report.agency}{report.year}年政府信息公开工作年度报告", body),
+        Paragraph(report.text.split("\n")[1], body),
+        Paragraph("一、总体情况", body),
+        Paragraph(f"{report.year}年，本机关认真贯彻《条例》，做好政府信息公开工作。", body),
+    ]
+    for key, table in (
+        ("t2", ruled(t2, [], [451 / len(t2[0])] * len(t2[0]))),
+        ("t3", ruled(t3_grid, t3_spans, [40, 60, 110] + [34.4] * 7)),
+        ("t4", ruled(t4, t4_spans, [30] * 15)),
+    ):
+        story += [Spacer(1, 8), Paragraph(SECTION_HEADINGS[key], body), Spacer(1, 4), table]
+
+    def page_number(canvas, document) -> None:
+        canvas.setFont("STSong-Light", 10)
+        canvas.drawCentredString(A4[0] / 2, 30, f"— {document.page} —")
+
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, title=report.agency).build(
+        story, onFirstPage=page_number, onLaterPages=page_number
+    )
     return out.getvalue()

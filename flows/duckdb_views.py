@@ -43,8 +43,8 @@ def _pivot(code: str, column: str, name: str) -> str:
 
 
 def _report_wide_sql() -> str:
-    """One row per report, one column per valued indicator: A3.1 → A3_1; 表三/表四 totals → T3_1;
-    表二 cells → T2_1_1_issued."""
+    """One row per report, one column per valued indicator: A3.1 → A3_1 (统计表 and the local
+    tables mapped to it); 表三/表四 totals → T3_1; 表二 cells → T2_1_1_issued."""
     catalog = load_catalog()
     valued = catalog[catalog["value_kind"] != "section"]
     pivots = []
@@ -58,10 +58,16 @@ def _report_wide_sql() -> str:
             columns = dict.fromkeys(c for layout in T2_LAYOUT.values() for c in layout.get(code, ()))
             pivots += [_pivot(code, column, f"{name}_{column}") for column in columns]
     selected = ",\n  ".join(pivots)
+    # 统计表 codes come from the 2014 series, so an older local table fills them where it can.
     return f"""CREATE VIEW report_wide AS
 SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
   {selected}
-FROM reports r LEFT JOIN indicators i USING (report_id)
+FROM reports r LEFT JOIN (
+  SELECT report_id, indicator_code, column_code, value FROM indicators
+  WHERE template NOT IN ('stat_2014', 'local_table')
+  UNION ALL
+  SELECT report_id, indicator_code, '' AS column_code, value FROM indicators_2014
+) i USING (report_id)
 GROUP BY ALL"""
 
 
@@ -111,32 +117,31 @@ FROM carried this
 JOIN carried prev
   ON prev.agency = this.agency AND prev.report_year = this.report_year - 1 AND prev.column_code = this.column_code
 WHERE this.indicator_code = 'T3.2' AND prev.indicator_code = 'T3.4'""",
-    # The same questions across both template families, where the meaning matches; NULL where a
-    # template has no such cell (pre-2019 tables have no carry-over rows).
-    "report_summary": """CREATE VIEW report_summary AS
-SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
-  CASE WHEN r.template = 'local_table'
-         THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'L2' AND i.column_code = 'this_year')
-       WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A3.1')
-       ELSE MAX(i.value) FILTER (WHERE i.indicator_code = 'T3.1' AND i.column_code = 'total') END AS received,
-  MAX(i.value) FILTER (WHERE i.indicator_code = 'T3.2' AND i.column_code = 'total') AS carried_over,
-  CASE WHEN r.template = 'local_table'
-         THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'L3' AND i.column_code = 'this_year')
-       WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A3.3')
-       ELSE MAX(i.value) FILTER (WHERE i.indicator_code = 'T3.3.7' AND i.column_code = 'total') END AS answered,
-  MAX(i.value) FILTER (WHERE i.indicator_code = 'T3.4' AND i.column_code = 'total') AS carried_forward,
-  CASE WHEN r.template = 'local_table'
-         THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'L4' AND i.column_code = 'this_year')
-       WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A4')
-       ELSE MAX(i.value) FILTER (WHERE i.indicator_code = 'T4.1' AND i.column_code = 'total') END AS reviews,
-  CASE WHEN r.template = 'local_table'
-         THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'L5' AND i.column_code = 'this_year')
-       WHEN r.template = 'stat_2014' THEN MAX(i.value) FILTER (WHERE i.indicator_code = 'A5')
-       ELSE MAX(i.value) FILTER (WHERE i.indicator_code = 'T4.2' AND i.column_code = 'total')
-          + MAX(i.value) FILTER (WHERE i.indicator_code = 'T4.3' AND i.column_code = 'total') END AS lawsuits
-FROM reports r LEFT JOIN indicators i USING (report_id)
-GROUP BY r.report_id, r.report_year, r.agency, r.template, r.source_file""",
+    # The 2014 统计表 series: its own rows, and the rows of older local tables that measure the same
+    # thing (catalog.maps_to), this-year column only; the local code stays as source_code.
+    "indicators_2014": """CREATE VIEW indicators_2014 AS
+SELECT i.report_id, i.report_year, i.agency, i.template,
+  coalesce(nullif(c.maps_to, ''), i.indicator_code) AS indicator_code, t.label_zh, t.label_en,
+  i.indicator_code AS source_code, i.row_label AS source_label, i.column_code AS source_column, i.unit,
+  i.value, i.value_status, i.value_raw, i.source_file, i.source_line
+FROM indicators i
+JOIN catalog c ON c.code = i.indicator_code
+JOIN catalog t ON t.code = coalesce(nullif(c.maps_to, ''), i.indicator_code)
+WHERE i.template = 'stat_2014'
+   OR (i.template = 'local_table' AND c.maps_to <> '' AND i.column_code = 'this_year')""",
 }
+
+# The same questions across both template families, where the meaning matches; NULL where a
+# template has no such cell (pre-2019 tables have no carry-over rows). Built on report_wide.
+REPORT_SUMMARY = """CREATE VIEW report_summary AS
+SELECT report_id, report_year, agency, template, source_file,
+  CASE WHEN template IN ('stat_2014', 'local_table') THEN "A3_1" ELSE "T3_1" END AS received,
+  "T3_2" AS carried_over,
+  CASE WHEN template IN ('stat_2014', 'local_table') THEN "A3_3" ELSE "T3_3_7" END AS answered,
+  "T3_4" AS carried_forward,
+  CASE WHEN template IN ('stat_2014', 'local_table') THEN "A4" ELSE "T4_1" END AS reviews,
+  CASE WHEN template IN ('stat_2014', 'local_table') THEN "A5" ELSE "T4_2" + "T4_3" END AS lawsuits
+FROM report_wide"""
 
 
 def build_duckdb(curated_dir: Path, row_counts: dict[str, int], database: Path) -> list[str]:
@@ -148,7 +153,7 @@ def build_duckdb(curated_dir: Path, row_counts: dict[str, int], database: Path) 
     temporary = database.with_name(database.name + ".tmp")
     temporary.unlink(missing_ok=True)
     statements = [_table_view_sql(s, curated_dir, row_counts.get(s.name, 0)) for s in CURATED_TABLES.values()]
-    statements += [*ANALYST_VIEWS.values(), _report_wide_sql(), _t3_grid_sql()]
+    statements += [*ANALYST_VIEWS.values(), _report_wide_sql(), _t3_grid_sql(), REPORT_SUMMARY]
     with duckdb.connect(str(temporary)) as connection:
         for statement in statements:
             connection.execute(statement)

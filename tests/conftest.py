@@ -69,7 +69,12 @@ def mixed_raw_dir(tmp_path_factory, sample_bytes) -> Path:
     (raw / "undecodable.txt").write_bytes(sample_bytes[:3000] + b"\xff\x80\xfe\xc0\xc1" + sample_bytes[3000:])
     (raw / ".hidden_notes").write_text("ignored: hidden files are not inputs", encoding="utf-8")
     for name, report in POST2019_REPORTS.items():
-        (raw / name).write_text(report.text, encoding="utf-8")
+        if name.endswith(".pdf"):
+            from benchmarks.synthetic_post2019 import to_pdf
+
+            (raw / name).write_bytes(to_pdf(report))
+        else:
+            (raw / name).write_text(report.text, encoding="utf-8")
     (raw / "local_2012.txt").write_text(LOCAL_TABLE_REPORT, encoding="utf-8")
     return raw
 
@@ -82,6 +87,8 @@ def _post2019_reports():
     return {
         "post2019/report_2021.html": make_post2019_report(random.Random(21), 3, "fmt_2021", "html"),
         "post2019/report_2019.md": make_post2019_report(random.Random(19), 4, "fmt_2019", "markdown_fragments"),
+        # Written as a ruled-table PDF (the text form only chooses its cells).
+        "post2019/report_2023.pdf": make_post2019_report(random.Random(23), 5, "fmt_2021", "markdown"),
     }
 
 

@@ -22,6 +22,7 @@ CATALOG_COLUMNS = [
     "unit",
     "value_kind",
     "aliases",
+    "maps_to",
 ]
 
 
@@ -50,7 +51,26 @@ def load_catalog() -> pd.DataFrame:
         return "/".join(reversed(chain))
 
     catalog["label_path"] = catalog["code"].map(path)
+    _check_mappings(catalog)
     return catalog
+
+
+def _check_mappings(catalog: pd.DataFrame) -> None:
+    """A local-table row maps to at most one 2014 统计表 row measuring the same thing, one to one,
+    so that the 2014 series view never shows two values for one report and indicator."""
+    mapped = catalog[catalog["maps_to"] != ""]
+    targets = catalog.set_index("code")
+    problems = [
+        f"{row.code} → {row.maps_to}"
+        for row in mapped.itertuples()
+        if row.template != "local_table"
+        or row.maps_to not in targets.index
+        or targets.loc[row.maps_to, "template"] != "stat_2014"
+        or targets.loc[row.maps_to, "value_kind"] != row.value_kind
+    ]
+    problems += [f"{code} mapped twice" for code in mapped.loc[mapped["maps_to"].duplicated(), "maps_to"]]
+    if problems:
+        raise ValueError(f"{CATALOG_FILE}: maps_to must name a 2014 row of the same kind, once: {problems}")
 
 
 @dataclass(frozen=True)

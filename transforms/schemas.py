@@ -165,6 +165,7 @@ CATALOG = TableSchema(
         _c("unit", STR, "Canonical unit; empty for section rows."),
         _c("value_kind", STR, "count, amount or section."),
         _c("aliases", STR, "Other printed labels, |-separated."),
+        _c("maps_to", STR, "For a local-table row: the 2014 统计表 code measuring the same thing; empty if none."),
         _c("label_path", STR, "Canonical Chinese label path."),
     ),
 )

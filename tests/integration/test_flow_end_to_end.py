@@ -10,7 +10,8 @@ from conftest import EXPECTED_QUARANTINE, POST2019_REPORTS
 # 65 cells per 统计表; 表二 + 表三 + 表四 = 10 + 25×7 + 15 in 2021, 22 + 23×7 + 15 in 2019.
 CELLS = {"stat_2014": 65, "fmt_2021": 200, "fmt_2019": 198}
 CELLS["local_table"] = 2 * 8  # the small local table in conftest: 8 rows × (本年度, 历年累计)
-TOTAL_CELLS = 2 * CELLS["stat_2014"] + CELLS["fmt_2021"] + CELLS["fmt_2019"] + CELLS["local_table"]
+# Two 统计表 texts, a 2021 HTML report and a 2021 PDF, a 2019 markdown report, a local table.
+TOTAL_CELLS = 2 * CELLS["stat_2014"] + 2 * CELLS["fmt_2021"] + CELLS["fmt_2019"] + CELLS["local_table"]
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +120,19 @@ def test_t3_grid_lays_out_table_three(db):
         assert values == [_number(report.cells[(code, c)]) for c in columns], code
 
 
+def test_pdf_report_cells_and_pages(db):
+    report = POST2019_REPORTS["post2019/report_2023.pdf"]
+    rows = db.sql(
+        "SELECT indicator_code, column_code, value_raw, value_status, source_page"
+        " FROM indicators WHERE source_file = 'post2019/report_2023.pdf'"
+    ).fetchall()
+    assert {(code, column): raw for code, column, raw, _, _ in rows} == report.cells
+    assert {status for *_, status, _ in rows} <= {"ok", "blank"}
+    # 表三 runs over the page break; every cell knows its page.
+    pages = {page for *_, page in rows}
+    assert None not in pages and len(pages) >= 2
+
+
 def test_report_summary_across_template_families(db):
     rows = {
         r[0]: r[1:]
@@ -145,7 +159,7 @@ def test_views_work_from_another_working_directory(published_dataset, tmp_path):
     os.chdir(tmp_path)
     try:
         with duckdb.connect(str(published_dataset / "xxgk.duckdb"), read_only=True) as connection:
-            assert connection.execute("SELECT count(*) FROM report_wide").fetchall()[0][0] == 5
+            assert connection.execute("SELECT count(*) FROM report_wide").fetchall()[0][0] == 6
     finally:
         os.chdir(Path(__file__).parent)
 
@@ -190,7 +204,7 @@ def test_run_publishes_a_summary_artifact(published_dataset):
     with get_client(sync_client=True) as client:
         summary_key = ArtifactFilter(key=ArtifactFilterKey(any_=["xxgk-run-summary"]))
         artifacts = client.read_artifacts(artifact_filter=summary_key)
-    expected = ("| files seen | 12 |", "| reports published | 5 |", f"| cells written | {TOTAL_CELLS} |")
+    expected = ("| files seen | 13 |", "| reports published | 6 |", f"| cells written | {TOTAL_CELLS} |")
     expected += ("| files quarantined | 7 |",)
     # Other tests' runs (the blocked one) write the same key; the mixed-folder run's summary must be among them.
     assert any(all(line in artifact.data for line in expected) for artifact in artifacts), [a.data for a in artifacts]
@@ -223,3 +237,28 @@ def test_local_table_cells_and_summary(db):
     assert (cells["L2/this_year"], cells["L2/cumulative"]) == (3.0, 9.0)
     summary = db.sql("SELECT received, answered, reviews FROM report_summary WHERE source_file = 'local_2012.txt'")
     assert summary.fetchall() == [(3.0, 3.0, 0.0)]
+
+
+def test_local_table_rows_join_the_2014_series(db):
+    """Rows that measure what a 2014 统计表 row measures carry its code (this-year column only);
+    the rest keep their local code and stay out of the series."""
+    series = {
+        code: (source, value)
+        for code, source, value in db.sql(
+            "SELECT indicator_code, source_code, value FROM indicators_2014 WHERE source_file = 'local_2012.txt'"
+        ).fetchall()
+    }
+    assert series["A1.1"] == ("L1", 120.0)  # 主动公开信息数
+    assert series["A1.2.2"] == ("L1.1", 110.0)  # 网站公开
+    assert series["A1.2.1"] == ("L1.2", 10.0)  # 政府公报公开
+    assert series["A3.1"] == ("L2", 3.0) and series["A3.1.1"] == ("L2.1", 3.0)
+    assert series["A3.3.2"] == ("L3.1", 3.0) and series["A4"] == ("L4", 0.0)
+    assert not any(code.startswith("L") for code in series)
+    wide = db.sql("SELECT A1_1, A3_1, A3_3 FROM report_wide WHERE source_file = 'local_2012.txt'").fetchall()
+    assert wide == [(120.0, 3.0, 3.0)]
+    # The 统计表 reports are in the same series under their own codes.
+    taoyuan = db.sql(
+        "SELECT source_code, value FROM indicators_2014 WHERE source_file = 'taoyuan_2018_report.txt'"
+        " AND indicator_code = 'A3.1'"
+    ).fetchall()
+    assert taoyuan == [("A3.1", 229.0)]

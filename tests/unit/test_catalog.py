@@ -33,3 +33,15 @@ def test_rules_reference_catalog_codes():
     for rule in load_rules():
         names = set(rule.lhs + rule.rhs)
         assert names <= (codes if rule.scope == "per_column" else columns), rule.rule_id
+
+
+def test_local_rows_map_to_2014_rows_of_the_same_kind_once():
+    catalog = load_catalog().set_index("code")
+    mapped = catalog[catalog["maps_to"] != ""]
+    assert set(mapped["template"]) == {"local_table"}
+    assert mapped["maps_to"].is_unique
+    for code, row in mapped.iterrows():
+        target = catalog.loc[row["maps_to"]]
+        assert (target["template"], target["value_kind"]) == ("stat_2014", row["value_kind"]), code
+    # Combined or differently defined rows keep their own codes.
+    assert catalog.loc["L2.7", "maps_to"] == catalog.loc["L6", "maps_to"] == catalog.loc["L9", "maps_to"] == ""

@@ -19,7 +19,7 @@ from transforms.indicator_rows import MATCHED, UNMAPPED
 from transforms.labels import clean_label, normalize_label
 from transforms.narrative_facts import NarrativeFact
 from transforms.post2019_tables import TableResult, cell_record, flagged_records
-from transforms.run_together import Resolution, compact_text, resolve_rows
+from transforms.run_together import Resolution, all_of, any_of, compact_text, resolve_rows
 from transforms.templates import LOCAL_TABLE
 
 _HEADER = re.compile(r"指标名称计量单位(?P<year>(?:19|20)\d{2})年度?(?:历年累计)?")
@@ -100,30 +100,31 @@ def local_table_records(text: str, facts: list[NarrativeFact], year: int | None 
     def row_check(parts: tuple[str, ...]) -> bool:
         return float(parts[0]) <= float(parts[1])  # the cumulative includes this year
 
-    def sums(table: dict[str, tuple[str, ...]]) -> bool | None:
+    # Table checks see each row's cells as numbers, or as arrays over many candidate tables.
+    def sums(table: dict[str, tuple]):
         verdicts = []
         for total, children in _SUMS.items():
             present = [c for c in children if c in coded]
             if total in table and present and all(c in table for c in present):
                 for column in (0, 1):
-                    child_sum = sum(float(table[c][column]) for c in present)
-                    verdicts.append(abs(float(table[total][column]) - child_sum) < 1e-6)
-        return all(verdicts) if verdicts else None
+                    child_sum = sum(table[c][column] for c in present)
+                    verdicts.append(abs(table[total][column] - child_sum) < 1e-6)
+        return all_of(verdicts) if verdicts else None
 
-    def of_which(table: dict[str, tuple[str, ...]]) -> bool | None:
+    def of_which(table: dict[str, tuple]):
         # 其中 rows are parts of their total: together they cannot exceed it, in either column.
         verdicts = []
         for code in table:
             children = [c for c in table if c.startswith(code + ".")]
             if children:
                 for column in (0, 1):
-                    verdicts.append(sum(float(table[c][column]) for c in children) <= float(table[code][column]) + 1e-6)
-        return all(verdicts) if verdicts else None
+                    verdicts.append(sum(table[c][column] for c in children) <= table[code][column] + 1e-6)
+        return all_of(verdicts) if verdicts else None
 
-    def text(table: dict[str, tuple[str, ...]]) -> bool | None:
+    def text(table: dict[str, tuple]):
         if "L1" not in table or not stated:
             return None
-        return float(table["L1"][0]) in stated
+        return any_of([abs(table["L1"][0] - value) < 1e-6 for value in stated])
 
     resolved = resolve_rows(
         {code: row.run for code, row in coded.items()},

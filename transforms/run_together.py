@@ -9,13 +9,17 @@ it; otherwise the cells are ``ambiguous`` and get no value. Never a guessed numb
 
 from __future__ import annotations
 
-import itertools
+import functools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 MAX_SPLITS = 50_000  # beyond this a run is too long to split with confidence
 MAX_COMBINATIONS = 200_000
+_CHUNK = 20_000  # combinations judged at once: bounds the arrays to a few MB
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.、．])")
 
 
@@ -181,6 +185,46 @@ def row_total_holds(parts: tuple[str, ...]) -> bool:
     return abs(sum(_number(p) for p in parts[:-1]) - _number(parts[-1])) < 1e-6
 
 
+def all_of(verdicts: list):
+    """True where every verdict holds; verdicts are booleans or arrays of them (one per combination)."""
+    return functools.reduce(np.logical_and, verdicts, True)  # pairwise: scalars and arrays broadcast
+
+
+def any_of(verdicts: list):
+    return functools.reduce(np.logical_or, verdicts, False)
+
+
+def _surviving_options(
+    resolved: dict[str, Resolution],
+    open_candidates: dict[str, list[tuple[str, ...]]],
+    cells: int,
+    table_checks: list[tuple[str, Callable]],
+) -> list[np.ndarray]:
+    """For each open row, the indexes of its candidates that some combination passing every table
+    check uses. Combinations are checked a chunk at a time as arrays: each row's cells become one
+    array per column over the chunk, so a check written with arithmetic, comparisons, all_of and
+    any_of judges every combination in the chunk at once (tens of thousands per report)."""
+    fixed = {code: tuple(float(part) for part in r.parts) for code, r in resolved.items()}
+    numeric = {code: np.array([[float(p) for p in c] for c in found]) for code, found in open_candidates.items()}
+    shape = tuple(len(found) for found in open_candidates.values())
+    used = [np.zeros(size, dtype=bool) for size in shape]
+    total = math.prod(shape)
+    for start in range(0, total, _CHUNK):
+        indexes = np.unravel_index(np.arange(start, min(total, start + _CHUNK)), shape)
+        table: dict[str, tuple] = dict(fixed)
+        for code, index in zip(open_candidates, indexes, strict=True):
+            chosen = numeric[code][index]
+            table[code] = tuple(chosen[:, column] for column in range(cells))
+        keep = np.ones(len(indexes[0]), dtype=bool)
+        for _, check in table_checks:
+            verdict = check(table)
+            if verdict is not None:  # None: the check cannot be evaluated on this table
+                keep &= np.asarray(verdict, dtype=bool)
+        for mask, index in zip(used, indexes, strict=True):
+            mask[index[keep]] = True
+    return [np.flatnonzero(mask) for mask in used]
+
+
 @dataclass(frozen=True)
 class Resolution:
     parts: tuple[str, ...] | None  # None: ambiguous or impossible
@@ -215,25 +259,13 @@ def resolve_rows(
     used = (row_check_name,) if row_check or group_check else ("cell count",)
     resolved = {code: Resolution(c[0], 1, used) for code, c in candidates.items() if len(c) == 1}
     open_rows = [code for code, c in candidates.items() if len(c) > 1]
-    if open_rows and table_checks:
-        sizes = 1
-        for code in open_rows:
-            sizes *= len(candidates[code])
-        if sizes <= MAX_COMBINATIONS:
-            # Checks see numbers: convert each candidate once, not once per combination.
-            fixed = {code: tuple(map(float, r.parts)) for code, r in resolved.items()}
-            numeric = {code: [tuple(map(float, c)) for c in candidates[code]] for code in open_rows}
-            survivors = []
-            for indices in itertools.product(*(range(len(candidates[code])) for code in open_rows)):
-                table = {**fixed, **{code: numeric[code][i] for code, i in zip(open_rows, indices, strict=True)}}
-                choice = tuple(candidates[code][i] for code, i in zip(open_rows, indices, strict=True))
-                if all(check(table) is not False for _, check in table_checks):
-                    survivors.append(choice)
-            names = tuple(name for name, _ in table_checks)
-            for position, code in enumerate(open_rows):
-                options = {choice[position] for choice in survivors}
-                if len(options) == 1:
-                    resolved[code] = Resolution(options.pop(), len(candidates[code]), (*used, *names))
+    shape = tuple(len(candidates[code]) for code in open_rows)
+    if open_rows and table_checks and math.prod(shape) <= MAX_COMBINATIONS:
+        survives = _surviving_options(resolved, {code: candidates[code] for code in open_rows}, cells, table_checks)
+        names = tuple(name for name, _ in table_checks)
+        for code, options in zip(open_rows, survives, strict=True):
+            if len(options) == 1:
+                resolved[code] = Resolution(candidates[code][options[0]], len(candidates[code]), (*used, *names))
     for code in runs:
         if code not in resolved:
             count = -1 if code in too_many else len(candidates[code])

@@ -20,6 +20,8 @@ from transforms.post2019_tables import (
 )
 from transforms.run_together import (
     Resolution,
+    all_of,
+    any_of,
     compact_text,
     grouped_total_splits,
     label_pattern,
@@ -78,14 +80,14 @@ def _column_checks(facts: list[NarrativeFact]) -> list[tuple[str, object]]:
         rows = [values(table, c) for c in ("T3.1", "T3.2", "T3.3.7", "T3.4")]
         if any(r is None for r in rows):
             return None
-        return all(abs(rows[0][i] + rows[1][i] - rows[2][i] - rows[3][i]) < 1e-6 for i in range(7))
+        return all_of([abs(rows[0][i] + rows[1][i] - rows[2][i] - rows[3][i]) < 1e-6 for i in range(7)])
 
     def r4(table):
         total = values(table, "T3.3.7")
         parts = [values(table, c) for c in T3_RESULT_ROWS if c in table]
         if total is None or any(p is None for p in parts) or not parts:
             return None
-        return all(abs(total[i] - sum(p[i] for p in parts)) < 1e-6 for i in range(7))
+        return all_of([abs(total[i] - sum(p[i] for p in parts)) < 1e-6 for i in range(7)])
 
     stated = {}
     for fact in facts:
@@ -100,8 +102,8 @@ def _column_checks(facts: list[NarrativeFact]) -> list[tuple[str, object]]:
             # "收到75件" may count last year's carried-over requests too (T3.1 + T3.2).
             carried = values(table, "T3.2") if fact == "received" else None
             options = [total] + ([total + carried[6]] if carried is not None else [])
-            checks.append(any(abs(option - stated[fact]) < 1e-6 for option in options))
-        return all(checks) if checks else None
+            checks.append(any_of([abs(option - stated[fact]) < 1e-6 for option in options]))
+        return all_of(checks) if checks else None
 
     return [("R1", r1), ("R4", r4), ("text", narrative)]
 

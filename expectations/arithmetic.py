@@ -190,8 +190,9 @@ def evaluate_rules(indicators: pd.DataFrame) -> pd.DataFrame:
         return RULE_RESULTS.empty_frame()
     reports: dict[str, _ReportCells] = {}
     columns = ["report_id", "template", "table_id", "indicator_code", "column_code", "value", "value_status", "unit"]
-    for report_id, template, table, code, column, value, status, unit in indicators[columns].itertuples(
-        index=False, name=None
+    # Whole columns to lists first: iterating Arrow-backed string columns row by row costs ~1.5 µs a cell.
+    for report_id, template, table, code, column, value, status, unit in zip(
+        *(indicators[c].tolist() for c in columns), strict=True
     ):
         report = reports.get(report_id)
         if report is None:

@@ -85,12 +85,9 @@ def evaluate_narrative_rules(indicators: pd.DataFrame, facts: pd.DataFrame) -> p
     """R7 per stated fact (first statement of each), and P1t for pre-2019 reports."""
     if facts.empty or indicators.empty:
         return RULE_RESULTS.empty_frame()
-    cells = {
-        (r, c, col): (v, s)
-        for r, c, col, v, s in indicators[
-            ["report_id", "indicator_code", "column_code", "value", "value_status"]
-        ].itertuples(index=False, name=None)
-    }
+    stating = indicators[indicators["report_id"].isin(facts["report_id"].unique())]  # only reports with facts
+    columns = ["report_id", "indicator_code", "column_code", "value", "value_status"]
+    cells = {(r, c, col): (v, s) for r, c, col, v, s in zip(*(stating[k].tolist() for k in columns), strict=True)}
     templates = dict(zip(indicators["report_id"], indicators["template"], strict=False))
     results = []
     for report_id, report_facts in facts.groupby("report_id", sort=True):

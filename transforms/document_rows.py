@@ -56,7 +56,7 @@ def read_document(text: str) -> Document:
 
 
 def _clean(cell: str) -> str:
-    return re.sub(r"\s+", " ", cell).strip()
+    return " ".join(cell.split())  # whitespace runs to one space, trimmed (as \s+ → " ", faster)
 
 
 def _split_line(line: str) -> list[str]:

@@ -43,18 +43,22 @@ def normalize_label(label: str) -> str:
     return _DROP.sub("", text)
 
 
+_NUMBERING_LEVELS = (
+    (1, re.compile(r"[一二三四五六七八九十]+[、.．]")),
+    (2, re.compile(r"\([一二三四五六七八九十]+\)")),
+    (3, re.compile(r"\d+[.、．)]")),
+)
+
+
 def numbering_level(label: str) -> int | None:
     """Outline level implied by the label's numbering: 1 for 一、, 2 for （一）, 3 for 1., else None."""
-    text = re.sub(r"^\s+", "", unicodedata.normalize("NFKC", label))
-    if re.match(r"^[一二三四五六七八九十]+[、.．]", text):
-        return 1
-    if re.match(r"^\([一二三四五六七八九十]+\)", text):
-        return 2
-    if re.match(r"^\d+[.、．)]", text):
-        return 3
+    text = unicodedata.normalize("NFKC", label).lstrip()
+    for level, pattern in _NUMBERING_LEVELS:
+        if pattern.match(text):
+            return level
     return None
 
 
 def clean_label(label: str) -> str:
     """The label as printed, with wrapped lines joined and outer spacing removed."""
-    return re.sub(r"\s+", " ", label).strip()
+    return " ".join(label.split())

@@ -61,7 +61,9 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
         standalone_heading = bool(_HEADING.match(line)) and len(stripped) <= 30
-        ends = re.search(r"[。；;：:！？!?]$", current) or (current and _HEADING.match(current) and len(current) <= 30)
+        ends = (current and current[-1] in "。；;：:！？!?") or (
+            current and _HEADING.match(current) and len(current) <= 30
+        )
         if not stripped or _TABLE_LINE.search(line) or standalone_heading or ends:
             if current:
                 paragraphs.append((start, current))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from transforms.catalog import CatalogEntry, ColumnEntry, label_matcher, table_columns
 from transforms.cell_values import AMBIGUOUS, BLANK, MISSING, OK, OK_WITH_NOTE, PLACEHOLDER, parse_cell_value
@@ -57,11 +58,14 @@ class TableResult:
     notes: list[str] = field(default_factory=list)
 
 
+_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.)")
+_SQUASHED = re.compile(r"[\s,，、.。:：;；()（）“”\"]")
+
+
+@lru_cache(maxsize=8192)  # the same template labels recur in every report
 def _squash(label: str) -> str:
     """Label text without numbering, spaces or punctuation, keeping bracketed notes."""
-    text = unicodedata.normalize("NFKC", label)
-    text = re.sub(r"^\s*(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.)", "", text)
-    return re.sub(r"[\s,，、.。:：;；()（）“”\"]", "", text)
+    return _SQUASHED.sub("", _NUMBERING.sub("", unicodedata.normalize("NFKC", label)))
 
 
 def _is_value(cell: str) -> bool:

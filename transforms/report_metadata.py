@@ -9,6 +9,7 @@ from datetime import date
 _TITLE_HINT = re.compile(r"政府信息公开.*(年度报告|年报)|信息公开工作.*报告")
 _TITLE = re.compile(r"^(?P<before>.*?)(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>.*?)(?:政府信息公开|信息公开)")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+_FIELD_LABEL = re.compile(r"^(?:标题|题目|名称)[:：]")  # crawled pages label their fields
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _AGENCY_LINE = re.compile(
     r"^[\u4e00-\u9fff（）()]{2,30}(?:人民政府|政府|办公室|办公厅|局|委员会|委|厅|院|中心|县|市|区)$"
@@ -46,7 +47,7 @@ def _to_date(match: re.Match[str] | None) -> date | None:
 def find_title(lines: list[str]) -> str:
     """The first title-like line near the top; PDF extractions break titles over 2–3 lines."""
     # Crawled pages label their fields: "标题：…".
-    head = [re.sub(r"^(?:标题|题目|名称)[:：]", "", re.sub(r"\s+", "", line.strip().strip("#"))) for line in lines[:40]]
+    head = [_FIELD_LABEL.sub("", "".join(line.strip().strip("#").split())) for line in lines[:40]]
     for start, line in enumerate(head):
         if not line or len(line) > 80:
             continue

@@ -43,7 +43,7 @@ class StatTable:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())
 
 
 def find_header_line(lines: list[str]) -> int | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 
 from benchmarks.synthetic_reports import AREAS, SUFFIXES
 from transforms.catalog import load_catalog, table_columns
@@ -339,23 +340,59 @@ def _t3_grid(template: str, t3_rows: list[str], cells: dict, labels: dict) -> tu
     return grid, spans
 
 
+PDF_FONT = "XxgkSyntheticCJK"
+
+
+@lru_cache(maxsize=1)
+def _register_pdf_font() -> str:
+    """An embeddable TrueType font covering CJK ideographs, CJK and full-width punctuation and
+    ASCII, every glyph a plain box: the text layer is what matters, and it makes the PDF carry an
+    embedded subset font with a ToUnicode map, as Word and WPS exports do (no CJK font is
+    installed here). Built once per process with fontTools."""
+    import io
+
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    ranges = [(0x20, 0x7E), (0x2010, 0x206F), (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xFF01, 0xFF5E)]
+    codes = [code for start, end in ranges for code in range(start, end + 1)]
+    names = [".notdef", *(f"u{code:04X}" for code in codes)]
+    pen = TTGlyphPen(None)
+    for point in ((50, -120), (50, 800), (950, 800), (950, -120)):
+        (pen.lineTo if point != (50, -120) else pen.moveTo)(point)
+    pen.closePath()
+    box = pen.glyph()
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({code: f"u{code:04X}" for code in codes})
+    builder.setupGlyf(dict.fromkeys(names, box))
+    builder.setupHorizontalMetrics({n: (500 if n != ".notdef" and int(n[1:], 16) < 0x2000 else 1000, 0) for n in names})
+    builder.setupHorizontalHeader(ascent=880, descent=-120)
+    builder.setupNameTable({"familyName": PDF_FONT, "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
+    builder.setupPost()
+    data = io.BytesIO()
+    builder.save(data)
+    data.seek(0)
+    pdfmetrics.registerFont(TTFont(PDF_FONT, data))
+    return PDF_FONT
+
+
 def to_pdf(report: SyntheticPost2019) -> bytes:
     """The report as a PDF with a text layer, laid out as agencies print it: ruled tables with the
-    template's merged cells, label text wrapped inside its cell, 表三 running over a page break and
-    a page number in the footer. The CJK font is one every PDF reader knows (STSong-Light, not
-    embedded), so the file stays small."""
+    template's merged cells, label text wrapped inside its cell, 表三 running over a page break, a
+    page number in the footer, and an embedded subset font."""
     import io
 
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=11, leading=16)
-    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=7, leading=9)
+    font = _register_pdf_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=16)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=7, leading=9)
     labels = _labels()
     t3_rows = T3_ROWS_SINGLE_SIX if report.template == FMT_2019 else T3_ROWS_SPLIT_SIX
     tables = _table_rows(report.template, t3_rows, report.cells, labels)
@@ -363,7 +400,7 @@ def to_pdf(report: SyntheticPost2019) -> bytes:
 
     def ruled(rows: list[list[str]], spans: list[tuple], widths: list[float]) -> Table:
         wrapped = [[Paragraph(text, cell) if text and not text.isdigit() else text for text in row] for row in rows]
-        style = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("FONT", (0, 0), (-1, -1), "STSong-Light", 7)]
+        style = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("FONT", (0, 0), (-1, -1), font, 7)]
         style += [("SPAN", start, end) for start, end in spans]
         return Table(wrapped, colWidths=widths, style=TableStyle(style))
 
@@ -390,7 +427,7 @@ def to_pdf(report: SyntheticPost2019) -> bytes:
         story += [Spacer(1, 8), Paragraph(SECTION_HEADINGS[key], body), Spacer(1, 4), table]
 
     def page_number(canvas, document) -> None:
-        canvas.setFont("STSong-Light", 10)
+        canvas.setFont(font, 10)
         canvas.drawCentredString(A4[0] / 2, 30, f"— {document.page} —")
 
     out = io.BytesIO()

@@ -7,13 +7,15 @@ paths. pdfminer, under pdfplumber, took ten times as long to interpret the same 
 pdfplumber's table finder, fed those characters and lines, so cells come out as pdfplumber reads
 them: a merged cell (rowspan/colspan) is None and is dropped like an HTML span copy, a drawn but
 empty cell is an empty string (a blank, not a zero). Tables that break across pages simply
-continue in the row stream.
+continue in the row stream. A page whose text objects have no extent (a font without usable
+metrics) sends the whole file through pdfminer instead: PDFium's text page drops characters there.
 """
 
 from __future__ import annotations
 
 import bisect
 import ctypes
+import io
 import itertools
 import math
 import re
@@ -72,14 +74,10 @@ def _page_chars(textpage, height: float) -> list[dict]:
     loose = pdfium.FS_RECTF()
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     chars = []
-    count = pdfium.FPDFText_CountChars(textpage)
-    buffer = ctypes.create_string_buffer(2 * (count + 1))
-    pdfium.FPDFText_GetText(textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
-    # One UTF-16 unit per character index. A character outside the BMP (a surrogate pair, two
-    # indexes) is dropped rather than shift every later character's box; reports use none.
-    for index, code in enumerate(memoryview(buffer.raw[: 2 * count]).cast("H")):
+    for index in range(pdfium.FPDFText_CountChars(textpage)):
+        code = pdfium.FPDFText_GetUnicode(textpage, index)
         if code in (0, 0xFFFE, 0xFFFF, 0xFFFD) or 0xD800 <= code <= 0xDFFF:
-            continue
+            continue  # no text, or half of a character outside the BMP (reports use none)
         char = chr(code)
         if char in "\r\n":
             continue
@@ -144,28 +142,45 @@ def _path_points(obj, matrix: tuple[float, ...]) -> Iterator[list[tuple[float, f
         yield polyline
 
 
-def _paths(container, count, get, matrix: tuple[float, ...] | None) -> Iterator[tuple[object, tuple]]:
-    """Path objects with their page-space matrix, descending into form XObjects."""
+def _page_objects(container, count, get, matrix: tuple | None) -> Iterator[tuple[object, int, tuple]]:
+    """Path and text objects with their type and page-space matrix, descending into form XObjects."""
     import pypdfium2.raw as pdfium
 
     for index in range(count(container)):
         obj = get(container, index)
         kind = pdfium.FPDFPageObj_GetType(obj)
-        if kind not in (pdfium.FPDF_PAGEOBJ_PATH, pdfium.FPDF_PAGEOBJ_FORM):
-            continue  # text and images draw no ruling lines
-        own = _matrix(obj) if matrix is None else _compose(_matrix(obj), matrix)
-        if kind == pdfium.FPDF_PAGEOBJ_PATH:
-            yield obj, own
-        else:
-            yield from _paths(obj, pdfium.FPDFFormObj_CountObjects, pdfium.FPDFFormObj_GetObject, own)
+        if kind == pdfium.FPDF_PAGEOBJ_TEXT:
+            yield obj, kind, ()
+        elif kind in (pdfium.FPDF_PAGEOBJ_PATH, pdfium.FPDF_PAGEOBJ_FORM):  # images draw no ruling lines
+            own = _matrix(obj) if matrix is None else _compose(_matrix(obj), matrix)
+            if kind == pdfium.FPDF_PAGEOBJ_PATH:
+                yield obj, kind, own
+            else:
+                yield from _page_objects(obj, pdfium.FPDFFormObj_CountObjects, pdfium.FPDFFormObj_GetObject, own)
 
 
-def _page_edges(page, height: float) -> list[dict]:
+def _degenerate_text(objects: list[tuple[object, int, tuple]]) -> bool:
+    """A text object without width or height: its font gives PDFium no usable metrics, and PDFium's
+    text page then drops characters (a one-character line vanished in tests). pdfminer reads them."""
+    import pypdfium2.raw as pdfium
+
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for obj, kind, _ in objects:
+        if kind != pdfium.FPDF_PAGEOBJ_TEXT or not pdfium.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            continue
+        if right.value - left.value < 0.01 or top.value - bottom.value < 0.01:
+            return True
+    return False
+
+
+def _page_edges(objects: list[tuple[object, int, tuple]], height: float) -> list[dict]:
     """Horizontal and vertical segments of every drawn path, as pdfplumber's edges."""
     import pypdfium2.raw as pdfium
 
     edges = []
-    for obj, matrix in _paths(page, pdfium.FPDFPage_CountObjects, pdfium.FPDFPage_GetObject, None):
+    for obj, kind, matrix in objects:
+        if kind != pdfium.FPDF_PAGEOBJ_PATH:
+            continue
         for polyline in _path_points(obj, matrix):
             for (x0, y0), (x1, y1) in itertools.pairwise(polyline):
                 if abs(y0 - y1) <= _AXIS_TOLERANCE and abs(x0 - x1) > _AXIS_TOLERANCE:
@@ -248,9 +263,51 @@ def _page_tables(page: _Page) -> list[list[list[str | None]]]:
     return [_table_cells(table, middles) for table in TableFinder(page).tables]  # type: ignore[arg-type]
 
 
+def _rows_of(number: int, tables: list[list[list[str | None]]]) -> list[Row]:
+    rows, index = [], 0
+    for table in tables:
+        for cells in table:
+            index += 1
+            kept = tuple(c for c in (_cell(cell) for cell in cells) if c is not None)
+            if any(kept):
+                rows.append(Row(kept, index, number))
+    return rows
+
+
+def _page_text(text: str) -> str:
+    return "\n".join(line for line in normalize_text(text).split("\n") if not PAGE_NUMBER.match(line))
+
+
+def _document(texts: list[str], rows: list[Row], pages: int) -> PdfDocument:
+    if not any(t.strip() for t in texts):
+        raise UnreadablePdfError(f"PDF has no text layer ({pages} pages, scanned?): OCR is not supported")
+    return PdfDocument(Document(PDF, "\n".join(texts), rows), pages)
+
+
+def _read_with_pdfminer(data: bytes) -> PdfDocument:
+    """The thorough, slow path (pdfminer interprets each page, ~0.1 s), for fonts PDFium cannot measure."""
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PdfminerException, PDFSyntaxError, ValueError, TypeError) as exc:
+        raise UnreadablePdfError(f"PDF cannot be opened: {exc}") from exc
+    texts: list[str] = []
+    rows: list[Row] = []
+    with pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            texts.append(_page_text(page.extract_text() or ""))
+            rows += _rows_of(number, page.extract_tables())
+        pages = len(pdf.pages)
+    return _document(texts, rows, pages)
+
+
 def read_pdf(data: bytes) -> PdfDocument:
     """Rows of every ruled table on every page, and the pages' text."""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_raw
     from pdfplumber.utils import extract_text
 
     try:
@@ -265,24 +322,20 @@ def read_pdf(data: bytes) -> PdfDocument:
             page = pdf[number - 1]
             left, bottom, right, top = page.get_mediabox()
             height = top  # PDF space grows upwards; table geometry reads top-down
+            objects = list(
+                _page_objects(page.raw, pdfium_raw.FPDFPage_CountObjects, pdfium_raw.FPDFPage_GetObject, None)
+            )
+            if _degenerate_text(objects):
+                return _read_with_pdfminer(data)
             textpage = page.get_textpage()
             chars = _page_chars(textpage.raw, height)
             # Lines laid out from the characters' positions, as pdfplumber lays out a page; PDFium's
             # own text follows the content stream, which interleaves a table's header cells.
-            text = normalize_text(extract_text(chars)) if chars else ""
-            texts.append("\n".join(line for line in text.split("\n") if not PAGE_NUMBER.match(line)))
-            table_page = _Page(chars, _page_edges(page.raw, height), (left, height - top, right, height - bottom))
-            index = 0
-            for table in _page_tables(table_page) if chars else []:
-                for cells in table:
-                    index += 1
-                    kept = tuple(c for c in (_cell(cell) for cell in cells) if c is not None)
-                    if any(kept):
-                        rows.append(Row(kept, index, number))
+            texts.append(_page_text(extract_text(chars)) if chars else "")
+            table_page = _Page(chars, _page_edges(objects, height), (left, height - top, right, height - bottom))
+            rows += _rows_of(number, _page_tables(table_page) if chars else [])
             textpage.close()
             page.close()
     finally:
         pdf.close()
-    if not any(t.strip() for t in texts):
-        raise UnreadablePdfError(f"PDF has no text layer ({pages} pages, scanned?): OCR is not supported")
-    return PdfDocument(Document(PDF, "\n".join(texts), rows), pages)
+    return _document(texts, rows, pages)

@@ -92,3 +92,26 @@ def test_cell_text_lines_and_words():
 def test_broken_pdf_names_the_reason():
     with pytest.raises(QuarantineError, match="PDF cannot be opened"):
         parse_report(b"%PDF-1.7\n" + b"\x00garbage" * 20, "broken.pdf")
+
+
+def test_font_without_metrics_is_read_through_pdfminer():
+    """A non-embedded CID font (STSong-Light) gives PDFium no glyph extents, and its text page then
+    drops a one-character line ("商业企" / "业"); such a file goes through pdfminer instead."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=(300, 200))
+    for y in (60, 120):
+        c.line(20, y, 220, y)
+    for x in (20, 120, 220):
+        c.line(x, 60, x, 120)
+    c.setFont("STSong-Light", 10)
+    c.drawString(30, 100, "商业企")
+    c.drawString(30, 88, "业")  # the label wrapped onto a second line of its cell
+    c.drawString(130, 95, "12")
+    c.save()
+    document = read_pdf(out.getvalue()).document
+    assert [row.cells for row in document.rows] == [("商业企业", "12")]

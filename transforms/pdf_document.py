@@ -123,21 +123,24 @@ def _path_points(obj, matrix: tuple[float, ...]) -> Iterator[list[tuple[float, f
     a, b, c, d, e, f = matrix
     x, y = ctypes.c_float(), ctypes.c_float()
     polyline: list[tuple[float, float]] = []
+    start = None  # the current subpath's first point, where closing it returns
     for index in range(pdfium.FPDFPath_CountSegments(obj)):
         segment = pdfium.FPDFPath_GetPathSegment(obj, index)
         pdfium.FPDFPathSegment_GetPoint(segment, x, y)
         point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
         kind = pdfium.FPDFPathSegment_GetType(segment)
+        if kind == pdfium.FPDF_SEGMENT_MOVETO or start is None:
+            start = point
         if kind == pdfium.FPDF_SEGMENT_LINETO and polyline:
             polyline.append(point)
         else:
             if len(polyline) > 1:
                 yield polyline
             polyline = [point]  # a move, or a curve: a line drawn after it starts at its end point
-        if pdfium.FPDFPathSegment_GetClose(segment) and polyline:
-            polyline.append(polyline[0])
+        if pdfium.FPDFPathSegment_GetClose(segment):
+            polyline.append(start)
             yield polyline
-            polyline = []
+            polyline = [start]  # after closing, drawing continues from the subpath's start
     if len(polyline) > 1:
         yield polyline
 

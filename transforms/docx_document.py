@@ -38,11 +38,12 @@ _RUN_TEXT = {f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHy
 def _paragraph_text(paragraph) -> str:
     """A paragraph's text as python-docx gives it: runs (also inside hyperlinks), tabs and breaks."""
     parts = []
-    for run in paragraph.iterchildren(f"{_W}r", f"{_W}hyperlink"):
-        for item in run.iter(f"{_W}t", *_RUN_TEXT) if run.tag == f"{_W}r" else ():
-            parts.append(item.text or "" if item.tag == f"{_W}t" else _RUN_TEXT[item.tag])
-        if run.tag == f"{_W}hyperlink":
-            parts += [_paragraph_text(run)]
+    for child in paragraph.iterchildren(f"{_W}r", f"{_W}hyperlink"):
+        if child.tag == f"{_W}hyperlink":
+            parts.append(_paragraph_text(child))
+            continue
+        for item in child.iter(f"{_W}t", *_RUN_TEXT):
+            parts.append((item.text or "") if item.tag == f"{_W}t" else _RUN_TEXT[item.tag])
     return "".join(parts)
 
 

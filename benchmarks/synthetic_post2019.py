@@ -28,6 +28,7 @@ T2_CAPTIONS = {
     "T2.8": "第二十条第（八）项",
     "T2.9": "第二十条第（九）项",
 }
+T3_CAPTION = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 T3_GROUPS = {
     "T3.3.3": "（三）不予公开",
     "T3.3.4": "（四）无法提供",
@@ -113,7 +114,7 @@ def _table_rows(template: str, t3_rows: list[str], cells: dict, labels: dict) ->
         t2 += [[labels[code], *[cells[(code, c)] for c in T2_LAYOUT[template][code]]] for code in codes]
     column_labels = [c.label_zh for c in table_columns(template, "t3").values()]
     t3 = [
-        ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"],
+        [T3_CAPTION, "申请人情况"],
         ["自然人", "法人或其他组织", "总计"],
         column_labels[1:6],
     ]
@@ -311,10 +312,11 @@ def to_docx(report: SyntheticPost2019) -> bytes:
 
 def _t3_grid(template: str, t3_rows: list[str], cells: dict, labels: dict) -> tuple[list[list[str]], list[tuple]]:
     """表三 as the official template draws it: three label columns with merged group cells."""
-    columns = list(table_columns(template, "t3"))
-    column_labels = [c.label_zh for c in table_columns(template, "t3").values()]
+    t3_columns = table_columns(template, "t3")
+    columns = list(t3_columns)
+    column_labels = [c.label_zh for c in t3_columns.values()]
     grid = [
-        ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "", "", "申请人情况", *[""] * 6],
+        [T3_CAPTION, "", "", "申请人情况", *[""] * 6],
         ["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"],
         ["", "", "", "", *column_labels[1:6], ""],
     ]

@@ -49,13 +49,16 @@ def _summary_table(summary) -> Table:
     return table
 
 
-def _start_temporary_api() -> threading.Thread | None:
-    """Without PREFECT_API_URL, Prefect starts a temporary API server when the flow begins, which
-    takes ~6 s. Started now, it boots in its own process while this one imports GX and Prefect."""
-    if os.environ.get("PREFECT_API_URL"):
-        return None
+def _start_temporary_api() -> threading.Thread:
+    """Without an API URL (environment or Prefect profile), Prefect starts a temporary API server
+    when the flow begins, which takes ~6 s. Started now, it boots in its own process while this
+    one imports GX and Prefect."""
 
     def start() -> None:
+        from prefect.settings import get_current_settings
+
+        if get_current_settings().api.url:
+            return  # a real server is configured: nothing to start
         from prefect.server.api.server import SubprocessASGIServer
 
         with contextlib.suppress(Exception):  # the flow's own start reports any failure
@@ -102,8 +105,7 @@ def run(
             bar.advance(task_id, count)
 
     unsubscribe = progress.subscribe(on_progress)
-    if api_starting is not None:
-        api_starting.join()  # if it failed, the flow starts the server itself and reports why
+    api_starting.join()  # if it failed, the flow starts the server itself and reports why
     try:
         with bar:
             state = xxgk_pipeline(

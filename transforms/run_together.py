@@ -244,8 +244,8 @@ def resolve_rows(
 ) -> dict[str, Resolution]:
     """Split each row's run; where a row has several candidates, let the table-wide checks decide.
 
-    Table checks receive each row's cells as numbers and return None when they cannot be
-    evaluated for a combination.
+    Table checks receive each row's cells as numbers, or as arrays over a chunk of candidate
+    combinations (see _surviving_options), and return None when they cannot be evaluated.
     """
     candidates: dict[str, list[tuple[str, ...]]] = {}
     too_many: set[str] = set()

@@ -23,14 +23,17 @@ class SuiteOutcome:
 
 def _describe_failure(result) -> str:
     config = result.expectation_config
-    kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id", "value_set")}
+    kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id", "value_set", "condition_parser")}
+    if isinstance(kwargs.get("row_condition"), dict):  # GX 1.x serialises a pandas condition as a dict
+        kwargs["row_condition"] = kwargs["row_condition"].get("pass_through_filter", kwargs["row_condition"])
     observed = result.result or {}
     partial = observed.get("partial_unexpected_list")
     count = observed.get("unexpected_count")
     detail = f"; {count} unexpected, e.g. {partial[:5]}" if partial else ""
     if not partial and "observed_value" in observed:
         detail = f"; observed {str(observed['observed_value'])[:200]}"
-    return f"{config.type}({kwargs}){detail}"
+    described = f" [{config.description}]" if config.description else ""
+    return f"{config.type}({kwargs}){detail}{described}"
 
 
 def validate_tables(tables: dict[str, tuple[pd.DataFrame, list]], docs_dir: Path | None) -> list[SuiteOutcome]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -49,26 +47,6 @@ def _summary_table(summary) -> Table:
     return table
 
 
-def _start_temporary_api() -> threading.Thread:
-    """Without an API URL (environment or Prefect profile), Prefect starts a temporary API server
-    when the flow begins, which takes ~6 s. Started now, it boots in its own process while this
-    one imports GX and Prefect."""
-
-    def start() -> None:
-        from prefect.settings import get_current_settings
-
-        if get_current_settings().api.url:
-            return  # a real server is configured: nothing to start
-        from prefect.server.api.server import SubprocessASGIServer
-
-        with contextlib.suppress(Exception):  # the flow's own start reports any failure
-            SubprocessASGIServer().start()
-
-    thread = threading.Thread(target=start, name="prefect-temporary-api", daemon=True)
-    thread.start()
-    return thread
-
-
 @app.command()
 def run(
     raw: RawOption = None,
@@ -78,16 +56,18 @@ def run(
 ) -> None:
     """Parse every report in the raw folder, validate, and publish Parquet + DuckDB."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    api_starting = _start_temporary_api()
+    settings = _settings(raw, curated)
+    if not settings.raw_dir.is_dir():
+        err_console.print(f"[red]raw folder not found: {settings.raw_dir}[/red]")
+        raise typer.Exit(2)
+    from flows import temporary_api
+
+    api_server = temporary_api.start_unless_configured()  # boots while the imports below run
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows import progress
     from flows.pipeline import PublishBlockedError, xxgk_pipeline
 
-    settings = _settings(raw, curated)
-    if not settings.raw_dir.is_dir():
-        err_console.print(f"[red]raw folder not found: {settings.raw_dir}[/red]")
-        raise typer.Exit(2)
     bar = Progress(
         TextColumn("parsing reports"),
         BarColumn(),
@@ -105,12 +85,14 @@ def run(
             bar.advance(task_id, count)
 
     unsubscribe = progress.subscribe(on_progress)
-    api_starting.join()  # if it failed, the flow starts the server itself and reports why
     try:
-        with bar:
+        with temporary_api.prefect_api(api_server), bar:
             state = xxgk_pipeline(
                 raw_dir=settings.raw_dir, curated_dir=settings.curated_dir, batch_size=batch_size, return_state=True
             )
+    except temporary_api.TemporaryApiError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     finally:
         unsubscribe()
     outcome = state.result(raise_on_failure=False)

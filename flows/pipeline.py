@@ -24,7 +24,7 @@ from flows import progress
 from flows.batch_parsing import parse_files
 from flows.duckdb_views import build_duckdb
 from flows.settings import Settings
-from flows.storage import publish_tables
+from flows.storage import discard_staged, stage_tables, swap_in
 from transforms.assemble import ParsedFrames, assemble_tables
 from transforms.catalog import load_catalog
 
@@ -118,11 +118,15 @@ def validate(tables: dict[str, pd.DataFrame], docs_dir: Path) -> list[SuiteOutco
 
 
 @task(cache_policy=NO_CACHE)
-def publish(tables: dict[str, pd.DataFrame], settings: Settings) -> list[str]:
-    counts = {name: len(frame) for name, frame in tables.items()}
-    publish_tables(
-        tables, settings.curated_dir, check_staged=lambda staged: build_duckdb(staged, counts, staged / "check.duckdb")
-    )
+def stage(tables: dict[str, pd.DataFrame], curated_dir: Path) -> Path:
+    """Write the Parquet files into a hidden staging folder (runs while GX validates)."""
+    return stage_tables(tables, curated_dir)
+
+
+@task(cache_policy=NO_CACHE)
+def publish(staging: Path, counts: dict[str, int], settings: Settings) -> list[str]:
+    """Check the views over the staged files, swap them into place, rebuild the DuckDB file."""
+    swap_in(staging, list(counts), check_staged=lambda staged: build_duckdb(staged, counts, staged / "check.duckdb"))
     return build_duckdb(settings.curated_dir, counts, settings.duckdb_path)
 
 
@@ -145,6 +149,8 @@ def xxgk_pipeline(
     files = discover_reports(settings.raw_dir)
     batches = parse_reports(settings.raw_dir, _batches(files, settings.batch_size), settings.parse_workers)
     tables = assemble(batches)
+    # Writing Parquet (pyarrow, outside the GIL) overlaps with GX; only a valid run is swapped in.
+    staged = stage.submit(tables, settings.curated_dir)
     outcomes = validate(tables, settings.data_docs_dir)
     failures = [f"{o.table}: {f}" for o in outcomes for f in o.failures]
     failed = tables["rule_results"][tables["rule_results"]["outcome"] == FAIL]
@@ -159,8 +165,12 @@ def xxgk_pipeline(
         validation_failures=failures,
         curated_dir=str(settings.curated_dir),
     )
-    if not failures:
-        publish(tables, settings)
+    if failures:
+        staged.wait()
+        if staged.state.is_completed():
+            discard_staged(staged.result())
+    else:
+        publish(staged.result(), {name: len(frame) for name, frame in tables.items()}, settings)
     create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
     logger.info(
         "files seen %d, reports published %d, cells written %d, files quarantined %d, rules failed %d",

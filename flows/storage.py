@@ -36,38 +36,56 @@ def _write(table: pd.DataFrame, schema: TableSchema, directory: Path) -> list[Pa
     return written
 
 
-def publish_tables(
-    tables: dict[str, pd.DataFrame], curated_dir: Path, check_staged: Callable[[Path], object] | None = None
-) -> dict[str, int]:
-    """Write every table to a staging folder, then swap each into place.
+def stage_tables(tables: dict[str, pd.DataFrame], curated_dir: Path) -> Path:
+    """Write every table into a staging folder inside ``curated_dir``; nothing visible changes.
 
-    Schemas are enforced while writing, so a table that does not conform never reaches
-    ``curated_dir``; ``check_staged(staging_dir)`` runs before the swap (the DuckDB views are
-    built over the staged files there, so a view that cannot bind stops the publish).
-    Returns row counts per table.
+    Schemas are enforced while writing, so a table that does not conform never reaches the
+    dataset. Returns the staging folder, for :func:`swap_in` or :func:`discard_staged`.
     """
     curated_dir.mkdir(parents=True, exist_ok=True)
     staging = curated_dir / STAGING
-    previous = curated_dir / PREVIOUS
-    for leftover in (staging, previous):
+    for leftover in (staging, curated_dir / PREVIOUS):
         shutil.rmtree(leftover, ignore_errors=True)
     staging.mkdir()
-    for name, frame in tables.items():
-        _write(frame, CURATED_TABLES[name], staging / name)
+    try:
+        for name, frame in tables.items():
+            _write(frame, CURATED_TABLES[name], staging / name)
+    except Exception:
+        discard_staged(staging)
+        raise
+    return staging
+
+
+def swap_in(staging: Path, names: list[str], check_staged: Callable[[Path], object] | None = None) -> None:
+    """Move the staged tables into place, after ``check_staged(staging)`` (the DuckDB views are
+    built over the staged files there, so a view that cannot bind stops the publish)."""
+    curated_dir = staging.parent
     if check_staged is not None:
         try:
             check_staged(staging)
         except Exception:
-            shutil.rmtree(staging)
+            discard_staged(staging)
             raise
+    previous = curated_dir / PREVIOUS
     previous.mkdir()
-    for name in tables:
+    for name in names:
         target = curated_dir / name
         if target.exists():
             target.rename(previous / name)
         (staging / name).rename(target)
     shutil.rmtree(previous)
     shutil.rmtree(staging)
+
+
+def discard_staged(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish_tables(
+    tables: dict[str, pd.DataFrame], curated_dir: Path, check_staged: Callable[[Path], object] | None = None
+) -> dict[str, int]:
+    """Stage every table, then swap each into place; returns row counts per table."""
+    swap_in(stage_tables(tables, curated_dir), list(tables), check_staged)
     return {name: len(frame) for name, frame in tables.items()}
 
 

@@ -191,7 +191,8 @@ def test_validation_failure_publishes_nothing(prefect_harness, published_dataset
     # A negative count cannot occur in this template: the suite rejects it and blocks the run.
     (raw / "negative.txt").write_bytes(sample_bytes.replace(b"\t178\n", b"\t-178\n"))
     before = {p: p.read_bytes() for p in published_dataset.rglob("*") if p.is_file() and "data_docs" not in p.parts}
-    with pytest.raises(PublishBlockedError, match=r"expect_column_min_to_be_between.*observed -178"):
+    blocked = r"expect_table_row_count_to_equal.*value < 0.*observed 1 \[no negative count"
+    with pytest.raises(PublishBlockedError, match=blocked):
         xxgk_pipeline(raw_dir=raw, curated_dir=published_dataset)
     after = {p: p.read_bytes() for p in published_dataset.rglob("*") if p.is_file() and "data_docs" not in p.parts}
     assert after == before

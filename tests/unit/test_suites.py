@@ -44,7 +44,7 @@ def _broken(frame: pd.DataFrame, row: int, column: str, value) -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("column", "value", "expectation"),
     [
-        ("value", -3.0, "expect_column_min_to_be_between"),
+        ("value", -3.0, "expect_table_row_count_to_equal"),
         ("unit", "公斤", "expect_column_values_to_be_in_set"),
         ("indicator_code", "A99.9", "expect_column_values_to_be_in_set"),  # matched but not in the catalog
         ("indicator_code", "A1.1a", "expect_compound_columns_to_be_unique"),  # duplicate key

@@ -173,16 +173,17 @@ def _identity(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: 
 
 def _integers(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: str) -> dict:
     kinds = {code: entry.value_kind for code, entry in table_columns(cells.template, table).items()}
-    bad = []
-    for (t, row, column), (value, _status, unit) in sorted(cells.cells.items()):
-        if t != table or value is None:
-            continue
+    offending = []
+    for (t, row, column), (value, _status, unit) in cells.cells.items():
+        if t != table or value is None or (value >= 0 and not value % 1):
+            continue  # a non-negative integer is fine in every kind of column
         kind = kinds.get(column) or ("amount" if unit in DECIMAL_UNITS else "count")
         if kind == "free_amount":
             continue
         negative_ok, decimal_ok = kind == "signed_count", kind == "amount"
         if (value < 0 and not negative_ok) or (value % 1 and not decimal_ok):
-            bad.append(f"{row}{'/' + column if column else ''}={_fmt(value)}")
+            offending.append((row, column, value))
+    bad = [f"{row}{'/' + column if column else ''}={_fmt(value)}" for row, column, value in sorted(offending)]
     detail = "all counts are non-negative integers" if not bad else "not a non-negative integer: " + ", ".join(bad[:10])
     return {
         "report_id": report_id,

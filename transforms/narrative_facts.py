@@ -39,6 +39,7 @@ FACT_PATTERNS: dict[str, list[re.Pattern[str]]] = {
 }
 FACT_UNITS = {"proactive": "条", "fees": "元"}
 _SENTENCE_END = re.compile(r"(?<=[。；;！？!?])")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ def extract_narrative_facts(text: str) -> list[NarrativeFact]:
     facts: list[NarrativeFact] = []
     for line_number, paragraph in _paragraphs(text):
         for sentence in filter(None, (s.strip() for s in _SENTENCE_END.split(paragraph))):
+            if not _DIGIT.search(sentence):
+                continue  # every fact is a number; most sentences state none
             compact = re.sub(r"\s+", "", sentence)
             if len(compact) < 6 or re.fullmatch(r"[\d.\s]+", compact):
                 continue

@@ -120,6 +120,11 @@ class _RowFinder:
         return None
 
 
+@lru_cache(maxsize=8192)  # every cell of a row, and the same labels in every report
+def _row_label(labels: tuple[str, ...]) -> str:
+    return clean_label(" ".join(labels)) if labels else ""
+
+
 def cell_record(
     entry: CatalogEntry,
     column: ColumnEntry,
@@ -137,7 +142,7 @@ def cell_record(
         "table_id": entry.table_id,
         "indicator_code": entry.code,
         "catalog_status": catalog_status,
-        "row_label": clean_label(" ".join(labels)) if labels else "",
+        "row_label": _row_label(tuple(labels)),
         "row_path": entry.label_path,
         "column_code": column.code,
         "column_label": column.label_zh,

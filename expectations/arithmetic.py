@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import pandas as pd
@@ -68,6 +68,7 @@ def load_rules() -> tuple[ArithmeticRule, ...]:
     )
 
 
+@lru_cache(maxsize=4096)  # the same small counts recur in every detail text
 def _fmt(number: float) -> str:
     return f"{number:.6f}".rstrip("0").rstrip(".") if number % 1 else str(int(number))
 
@@ -99,62 +100,72 @@ class _ReportCells:
         return self._rows_columns
 
 
+_NUMBERED_SET, _ZERO_LIKE_SET = frozenset(_NUMBERED), frozenset(_ZERO_LIKE)
+
+
 def _identity(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: str, row: str, column: str) -> dict:
     """Evaluate ``rule`` on one column (per_column: ``column`` fixed) or one row (per_row)."""
-
-    def key(code: str) -> tuple[str, str, str]:
-        return (table, code, column) if rule.scope == "per_column" else (table, row, code)
+    lookup = cells.cells.get
+    per_column = rule.scope == "per_column"
 
     def printed(codes: tuple[str, ...]) -> list[tuple[str, tuple]]:
-        found = [(code, cells.cells.get(key(code))) for code in codes]
-        return [(code, cell) for code, cell in found if cell is not None and cell[1] != MISSING]
+        found = []
+        for code in codes:
+            cell = lookup((table, code, column) if per_column else (table, row, code))
+            if cell is not None and cell[1] != MISSING:
+                found.append((code, cell))
+        return found
 
-    result = {
-        "report_id": report_id,
-        "rule_id": rule.rule_id,
-        "table_id": table,
-        "row_code": row,
-        "column_code": column,
-        "severity": rule.severity,
-        "description": rule.description,
-        "expected": None,
-        "actual": None,
-    }
-
-    def not_applicable(why: str) -> dict:
-        return {**result, "outcome": NOT_APPLICABLE, "detail": why}
+    def result(outcome: str, detail: str, expected: float | None = None, actual: float | None = None) -> dict:
+        return {
+            "report_id": report_id,
+            "rule_id": rule.rule_id,
+            "table_id": table,
+            "row_code": row,
+            "column_code": column,
+            "severity": rule.severity,
+            "description": rule.description,
+            "expected": expected,
+            "actual": actual,
+            "outcome": outcome,
+            "detail": detail,
+        }
 
     lhs, rhs = printed(rule.lhs), printed(rule.rhs)
     if not lhs:
-        return not_applicable(f"{'/'.join(rule.lhs)} not printed")
+        return result(NOT_APPLICABLE, f"{'/'.join(rule.lhs)} not printed")
     if not rhs:
-        return not_applicable("no part printed")
+        return result(NOT_APPLICABLE, "no part printed")
     involved = lhs + rhs
-    unreadable = [code for code, (_, status, _) in involved if status not in _NUMBERED + _ZERO_LIKE]
+    unreadable, blanks, total_blanks = [], [], []
+    for code, (_, status, _) in involved:  # one pass: this runs ~30 times a report
+        if status in _NUMBERED_SET:
+            continue
+        if status not in _ZERO_LIKE_SET:
+            unreadable.append(code)
+            continue
+        blanks.append(code)
+        if column == TOTAL_COLUMN or (rule.scope == "per_row" and code == TOTAL_COLUMN):
+            total_blanks.append(code)
     if unreadable:
-        return not_applicable(f"cells without a number: {', '.join(unreadable)}")
-    if all(status in _ZERO_LIKE for _, (_, status, _) in involved):
-        return not_applicable("every cell blank")
-    blanks = [code for code, (_, status, _) in involved if status in _ZERO_LIKE]
-    total_blanks = [
-        code
-        for code, (_, status, _) in involved
-        if status in _ZERO_LIKE and (column == TOTAL_COLUMN or (rule.scope == "per_row" and code == TOTAL_COLUMN))
-    ]
-    if total_blanks or (len(lhs) == 1 and lhs[0][1][1] in _ZERO_LIKE):
-        return not_applicable(f"blank total is missing, not 0: {', '.join(total_blanks or [lhs[0][0]])}")
+        return result(NOT_APPLICABLE, f"cells without a number: {', '.join(unreadable)}")
+    if len(blanks) == len(involved):
+        return result(NOT_APPLICABLE, "every cell blank")
+    if total_blanks or (len(lhs) == 1 and lhs[0][1][1] in _ZERO_LIKE_SET):
+        return result(NOT_APPLICABLE, f"blank total is missing, not 0: {', '.join(total_blanks or [lhs[0][0]])}")
 
-    def values(terms):
-        return [value if status in _NUMBERED else 0.0 for _, (value, status, _) in terms]
-
-    left, right = values(lhs), values(rhs)
+    left = [value if status in _NUMBERED_SET else 0.0 for _, (value, status, _) in lhs]
+    right = [value if status in _NUMBERED_SET else 0.0 for _, (value, status, _) in rhs]
     actual = sum(left)
     expected = sum(right) if rule.aggregate == "sum" else max(right)
-    holds = {
-        "eq": abs(actual - expected) <= _TOLERANCE,
-        "le": actual <= expected + _TOLERANCE,
-        "ge": actual >= expected - _TOLERANCE,
-    }[rule.relation]
+    if rule.relation == "eq":
+        holds = abs(actual - expected) <= _TOLERANCE
+    elif rule.relation == "le":
+        holds = actual <= expected + _TOLERANCE
+    elif rule.relation == "ge":
+        holds = actual >= expected - _TOLERANCE
+    else:
+        raise ValueError(f"rule {rule.rule_id}: unknown relation {rule.relation!r}")
     ok_symbol, fail_symbol = _RELATION_SYMBOLS[rule.relation]
 
     def side(numbers: list[float], total: float, aggregate: str) -> str:
@@ -168,7 +179,7 @@ def _identity(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: 
     detail = f"{left_text} {ok_symbol if holds else fail_symbol} {side(right, expected, rule.aggregate)}"
     if blanks:
         detail += f" (blank counted as 0: {', '.join(blanks)})"
-    return {**result, "expected": expected, "actual": actual, "outcome": PASS if holds else FAIL, "detail": detail}
+    return result(PASS if holds else FAIL, detail, expected, actual)
 
 
 def _integers(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: str) -> dict:

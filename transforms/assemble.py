@@ -65,9 +65,9 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
     reports = reports.loc[~duplicated]
     if not copies.empty:
         indicators = indicators[~indicators["source_file"].isin(set(copies["source_file"]))]
-    # A duplicate copy's rules were evaluated on the same cells: keep one set per report.
-    rule_results = rule_results.drop_duplicates(subset=list(RULE_RESULTS.primary_key))
-    facts = facts.drop_duplicates(subset=list(NARRATIVE_FACTS.primary_key))
+        # A duplicate copy's rules were evaluated on the same cells: keep one set per report.
+        rule_results = rule_results.drop_duplicates(subset=list(RULE_RESULTS.primary_key))
+        facts = facts.drop_duplicates(subset=list(NARRATIVE_FACTS.primary_key))
     return {
         "narrative_facts": facts.sort_values(list(NARRATIVE_FACTS.primary_key), kind="stable").reset_index(drop=True),
         "rule_results": rule_results.sort_values(list(RULE_RESULTS.primary_key), kind="stable").reset_index(drop=True),

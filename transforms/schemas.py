@@ -121,7 +121,7 @@ REPORTS = TableSchema(
 RULE_RESULTS = TableSchema(
     name="rule_results",
     description="Arithmetic consistency rules evaluated per report; they flag, never block.",
-    primary_key=("report_id", "rule_id", "row_code", "column_code"),
+    primary_key=("report_id", "rule_id", "table_id", "row_code", "column_code"),  # R8 runs once per table
     columns=(
         _c("report_id", STR, "Report the rule was evaluated on."),
         _c("rule_id", STR, "Rule id from the spec (P1…P11, R1…R8)."),

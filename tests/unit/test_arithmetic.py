@@ -1,8 +1,15 @@
 """Arithmetic rules on tiny long-row frames: blank ≠ 0 for totals, blanks in parts counted and said."""
 
+import random
+from dataclasses import replace
+
 import pandas as pd
 
+from benchmarks.synthetic_post2019 import make_post2019_report
 from expectations.arithmetic import evaluate_rules
+from transforms.assemble import assemble_tables, to_frames
+from transforms.parse_report import parse_report
+from transforms.schemas import RULE_RESULTS
 
 
 def _rows(cells: dict[str, tuple[float | None, str]], unit: str = "件") -> pd.DataFrame:
@@ -187,3 +194,20 @@ def test_r8_allows_decimal_fees_and_negative_changes_only_where_the_template_doe
     assert _result(negative_issued, "R8")["outcome"] == "fail"
     change = _t3({("T2.5.1", "change"): (-8, "ok")}, table="t2").assign(template="fmt_2019")
     assert _result(change, "R8")["outcome"] == "pass"
+
+
+def test_r8_is_kept_for_every_table():
+    """R8 runs once per table with no row or column: the key must tell the tables apart, or
+    assembling the batches would keep 表二's pass and drop 表三's failure as a "duplicate"."""
+    report = make_post2019_report(random.Random(5), template="fmt_2021", form="text_tabs")
+    parsed = parse_report(report.text.encode("utf-8"), "a.txt")
+    frames = to_frames([parsed, replace(parsed, report={**parsed.report, "source_file": "b.txt"})], [])
+    cells = frames.indicators
+    cells.loc[(cells["table_id"] == "t3") & (cells["value"] > 0), "value"] += 0.5  # counts that are not integers
+    results = evaluate_rules(cells)
+    assert not results.duplicated(subset=list(RULE_RESULTS.primary_key)).any()
+    r8 = results[results["rule_id"] == "R8"].set_index("table_id")["outcome"].to_dict()
+    assert r8 == {"t2": "pass", "t3": "fail", "t4": "pass"}
+    # b.txt is a copy of a.txt (same report id): assembling drops its rows, not 表三's R8.
+    kept = assemble_tables([replace(frames, rule_results=results)])["rule_results"]
+    assert kept[kept["rule_id"] == "R8"].set_index("table_id")["outcome"].to_dict() == r8

@@ -51,7 +51,7 @@ def _summary_table(summary) -> Table:
 def run(
     raw: RawOption = None,
     curated: CuratedOption = None,
-    batch_size: Annotated[int | None, typer.Option(help="Reports per parse task")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Reports per parse batch")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
 ) -> None:
     """Parse every report in the raw folder, validate, and publish Parquet + DuckDB."""

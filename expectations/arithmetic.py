@@ -25,8 +25,8 @@ _TOLERANCE = 1e-6
 _RELATION_SYMBOLS = {"eq": ("=", "≠"), "le": ("≤", ">"), "ge": ("≥", "<")}
 DECIMAL_UNITS = frozenset({"万元", "元"})
 TOTAL_COLUMN = "total"
-_NUMBERED = NUMBER_STATUSES
-_ZERO_LIKE = (BLANK, PLACEHOLDER)
+_NUMBERED = frozenset(NUMBER_STATUSES)
+_ZERO_LIKE = frozenset((BLANK, PLACEHOLDER))
 
 
 @dataclass(frozen=True)
@@ -100,9 +100,6 @@ class _ReportCells:
         return self._rows_columns
 
 
-_NUMBERED_SET, _ZERO_LIKE_SET = frozenset(_NUMBERED), frozenset(_ZERO_LIKE)
-
-
 def _identity(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: str, row: str, column: str) -> dict:
     """Evaluate ``rule`` on one column (per_column: ``column`` fixed) or one row (per_row)."""
     lookup = cells.cells.get
@@ -139,9 +136,9 @@ def _identity(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: 
     involved = lhs + rhs
     unreadable, blanks, total_blanks = [], [], []
     for code, (_, status, _) in involved:  # one pass: this runs ~30 times a report
-        if status in _NUMBERED_SET:
+        if status in _NUMBERED:
             continue
-        if status not in _ZERO_LIKE_SET:
+        if status not in _ZERO_LIKE:
             unreadable.append(code)
             continue
         blanks.append(code)
@@ -151,11 +148,11 @@ def _identity(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: 
         return result(NOT_APPLICABLE, f"cells without a number: {', '.join(unreadable)}")
     if len(blanks) == len(involved):
         return result(NOT_APPLICABLE, "every cell blank")
-    if total_blanks or (len(lhs) == 1 and lhs[0][1][1] in _ZERO_LIKE_SET):
+    if total_blanks or (len(lhs) == 1 and lhs[0][1][1] in _ZERO_LIKE):
         return result(NOT_APPLICABLE, f"blank total is missing, not 0: {', '.join(total_blanks or [lhs[0][0]])}")
 
-    left = [value if status in _NUMBERED_SET else 0.0 for _, (value, status, _) in lhs]
-    right = [value if status in _NUMBERED_SET else 0.0 for _, (value, status, _) in rhs]
+    left = [value if status in _NUMBERED else 0.0 for _, (value, status, _) in lhs]
+    right = [value if status in _NUMBERED else 0.0 for _, (value, status, _) in rhs]
     actual = sum(left)
     expected = sum(right) if rule.aggregate == "sum" else max(right)
     if rule.relation == "eq":

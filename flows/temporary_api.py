@@ -10,6 +10,7 @@ the same: API only, no UI, no background services.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib.util
 import os
@@ -41,6 +42,7 @@ class TemporaryApi:
         # A file, not a pipe: an unread pipe could block the server; closed by stop().
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self._launch()
+        atexit.register(self.stop)  # also when the CLI fails before the run begins (an import error)
 
     def _launch(self) -> None:
         from prefect.settings import get_current_settings

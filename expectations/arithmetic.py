@@ -11,61 +11,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 
 import pandas as pd
 
 from transforms.catalog import table_columns
 from transforms.cell_values import BLANK, MISSING, NUMBER_STATUSES, PLACEHOLDER
+from transforms.identities import ArithmeticRule, holds, load_rules
+from transforms.layouts import AMOUNT_UNITS
 from transforms.schemas import RULE_RESULTS
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not_applicable"
-_TOLERANCE = 1e-6
 _RELATION_SYMBOLS = {"eq": ("=", "≠"), "le": ("≤", ">"), "ge": ("≥", "<")}
-DECIMAL_UNITS = frozenset({"万元", "元"})
 TOTAL_COLUMN = "total"
 _NUMBERED = frozenset(NUMBER_STATUSES)
 _ZERO_LIKE = frozenset((BLANK, PLACEHOLDER))
-
-
-@dataclass(frozen=True)
-class ArithmeticRule:
-    rule_id: str
-    templates: tuple[str, ...]
-    table_id: str
-    severity: str
-    scope: str  # per_column, per_row or integers
-    lhs: tuple[str, ...]
-    relation: str
-    aggregate: str
-    rhs: tuple[str, ...]
-    description: str
-
-
-@cache
-def load_rules() -> tuple[ArithmeticRule, ...]:
-    with resources.files("expectations").joinpath("arithmetic_rules.csv").open(encoding="utf-8") as handle:
-        table = pd.read_csv(handle, dtype=str, keep_default_na=False)
-
-    def codes(text: str) -> tuple[str, ...]:
-        return tuple(filter(None, text.split("|")))
-
-    return tuple(
-        ArithmeticRule(
-            r.rule_id,
-            codes(r.templates),
-            r.table_id,
-            r.severity,
-            r.scope,
-            codes(r.lhs),
-            r.relation,
-            r.aggregate,
-            codes(r.rhs),
-            r.description,
-        )
-        for r in table.itertuples(index=False)
-    )
 
 
 @lru_cache(maxsize=4096)  # the same small counts recur in every detail text
@@ -155,14 +115,7 @@ def _identity(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: 
     right = [value if status in _NUMBERED else 0.0 for _, (value, status, _) in rhs]
     actual = sum(left)
     expected = sum(right) if rule.aggregate == "sum" else max(right)
-    if rule.relation == "eq":
-        holds = abs(actual - expected) <= _TOLERANCE
-    elif rule.relation == "le":
-        holds = actual <= expected + _TOLERANCE
-    elif rule.relation == "ge":
-        holds = actual >= expected - _TOLERANCE
-    else:
-        raise ValueError(f"rule {rule.rule_id}: unknown relation {rule.relation!r}")
+    ok = bool(holds(rule.relation, actual, expected))
     ok_symbol, fail_symbol = _RELATION_SYMBOLS[rule.relation]
 
     def side(numbers: list[float], total: float, aggregate: str) -> str:
@@ -173,10 +126,10 @@ def _identity(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: 
         return f"{' + '.join(_fmt(n) for n in numbers)} = {_fmt(total)}"
 
     left_text = side(left, actual, "sum") if len(left) > 1 else _fmt(actual)
-    detail = f"{left_text} {ok_symbol if holds else fail_symbol} {side(right, expected, rule.aggregate)}"
+    detail = f"{left_text} {ok_symbol if ok else fail_symbol} {side(right, expected, rule.aggregate)}"
     if blanks:
         detail += f" (blank counted as 0: {', '.join(blanks)})"
-    return result(PASS if holds else FAIL, detail, expected, actual)
+    return result(PASS if ok else FAIL, detail, expected, actual)
 
 
 def _integers(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: str) -> dict:
@@ -185,7 +138,7 @@ def _integers(rule: ArithmeticRule, report_id: str, cells: _ReportCells, table: 
     for (t, row, column), (value, _status, unit) in cells.cells.items():
         if t != table or value is None or (value >= 0 and not value % 1):
             continue  # a non-negative integer is fine in every kind of column
-        kind = kinds.get(column) or ("amount" if unit in DECIMAL_UNITS else "count")
+        kind = kinds.get(column) or ("amount" if unit in AMOUNT_UNITS else "count")
         if kind == "free_amount":
             continue
         negative_ok, decimal_ok = kind == "signed_count", kind == "amount"

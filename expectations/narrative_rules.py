@@ -12,53 +12,13 @@ from collections import defaultdict, namedtuple
 import pandas as pd
 
 from expectations.arithmetic import FAIL, NOT_APPLICABLE, PASS, _fmt
+from transforms.catalog import label_matcher
 from transforms.cell_values import NUMBER_STATUSES
+from transforms.concepts import concept_cells
+from transforms.identities import load_rules
 from transforms.schemas import RULE_RESULTS
 
-# fact code → cells whose sum it states, per template family: (row code, column code)
-TABLE_CELLS = {
-    "stat_2014": {
-        "received": [("A3.1", "")],
-        "answered": [("A3.3", "")],
-        "reviews": [("A4", "")],
-        "lawsuits": [("A5", "")],
-        "proactive": [("A1.1", "")],
-        "channel_in_person": [("A3.1.1", "")],
-        "channel_fax": [("A3.1.2", "")],
-        "channel_online": [("A3.1.3", "")],
-        "channel_letter": [("A3.1.4", "")],
-        "channel_email": [("A3.1.5", "")],
-        "channel_other": [("A3.1.6", "")],
-        "fees": [("A7", "")],
-    },
-    "post_2019": {
-        "received": [("T3.1", "total")],
-        "answered": [("T3.3.7", "total")],
-        "carried_over": [("T3.2", "total")],
-        "carried_forward": [("T3.4", "total")],
-        "reviews": [("T4.1", "total")],
-        "lawsuits": [("T4.2", "total"), ("T4.3", "total")],
-        "normative_issued": [("T2.1.2", "issued")],
-        "normative_in_force": [("T2.1.2", "in_force")],
-    },
-    "local_table": {
-        "proactive": [("L1", "this_year")],
-        "received": [("L2", "this_year")],
-        "reviews": [("L4", "this_year")],
-        "lawsuits": [("L5", "this_year")],
-    },
-}
-# Another reading the text may use: "受理" counted with last year's carried-over requests.
-ALTERNATIVES = {("post_2019", "received"): [("T3.1", "total"), ("T3.2", "total")]}
-P1_CHANNELS = {
-    "channel_in_person": "A3.1.1",
-    "channel_fax": "A3.1.2",
-    "channel_online": "A3.1.3",
-    "channel_letter": "A3.1.4",
-    "channel_email": "A3.1.5",
-    "channel_other": "A3.1.6",
-}
-TABLE_UNITS = {("stat_2014", "fees"): "万元"}
+EXPLAINED_RULE = "P1"  # P1t: this identity again, adding the parts only the text names
 
 
 def _result(report_id, rule_id, row, description, expected, actual, outcome, detail) -> dict:
@@ -96,59 +56,73 @@ def evaluate_narrative_rules(indicators: pd.DataFrame, facts: pd.DataFrame) -> p
     by_report: dict[str, list] = defaultdict(list)
     for fact in map(Fact._make, zip(*(facts[c].tolist() for c in facts.columns), strict=True)):
         by_report[fact.report_id].append(fact)
+    explained = {rule.rule_id: rule for rule in load_rules()}[EXPLAINED_RULE]
     results = []
     for report_id in sorted(by_report):
         template = templates.get(report_id)
-        family = template if template in ("stat_2014", "local_table") else "post_2019"
+        if template is None:
+            continue
+        readings = concept_cells(template)
         statements: dict[str, list] = {}  # fact code → its statements in text order, codes by first statement
         for fact in sorted(by_report[report_id], key=lambda f: f.fact_order):
             statements.setdefault(fact.fact_code, []).append(fact)
         for code, stated in statements.items():
-            results += _r7(report_id, family, code, stated, cells)
-        if family == "stat_2014":
-            results.append(_p1_with_text(report_id, cells, [stated[0] for stated in statements.values()]))
+            results += _r7(report_id, template, readings.get(code, []), code, stated, cells)
+        if template in explained.templates:
+            first = [stated[0] for stated in statements.values()]
+            results.append(_explained_by_text(report_id, explained, readings, cells, first))
     frame = pd.DataFrame(results, columns=RULE_RESULTS.column_names)
     return frame.sort_values(list(RULE_RESULTS.primary_key), kind="stable").reset_index(drop=True)
 
 
-def _r7(report_id: str, family: str, code: str, statements: list, cells: dict) -> list[dict]:
+def _r7(report_id: str, template: str, readings: list, code: str, statements: list, cells: dict) -> list[dict]:
     """The text may state a fact several times (a sub-total, another scope): it agrees with the
-    table when one of its statements does."""
-    targets = TABLE_CELLS[family].get(code)
-    if not targets:
+    table when one of its statements does, in any of the concept's readings."""
+    if not readings:
         return []
+    targets = list(readings[0].cells)
     description = f"text ↔ table: {code} stated in the text equals {'+'.join(r for r, _ in targets)}"
-    unit = TABLE_UNITS.get((family, code))
+    unit = _table_unit(template, targets)
     stated = [(_in_table_unit(f.value, f.unit, unit or f.unit), f.sentence) for f in statements]
     found = [cells.get((report_id, row, column)) for row, column in targets]
     if any(c is None or c[1] not in NUMBER_STATUSES for c in found):
         detail = f"text says {_fmt(statements[0].value)}{statements[0].unit}; the table has no number for it"
         return [_result(report_id, "R7", code, description, stated[0][0], None, NOT_APPLICABLE, detail)]
-    readings = [("table", sum(c[0] for c in found))]
-    alternative = ALTERNATIVES.get((family, code))
-    if alternative:
-        other = [cells.get((report_id, row, column)) for row, column in alternative]
+    values = [("table", sum(c[0] for c in found))]
+    for alternative in readings[1:]:
+        other = [cells.get((report_id, row, column)) for row, column in alternative.cells]
         if all(c is not None and c[1] in NUMBER_STATUSES for c in other):
-            readings.append(("table " + "+".join(row for row, _ in alternative), sum(c[0] for c in other)))
+            values.append(("table " + "+".join(row for row, _ in alternative.cells), sum(c[0] for c in other)))
     for value, sentence in stated:
-        for name, table in readings:
+        for name, table in values:
             if abs(table - value) < 1e-6:
                 detail = f"text {_fmt(value)} = {name} {_fmt(table)} («{sentence[:80]}»)"
                 return [_result(report_id, "R7", code, description, value, table, PASS, detail)]
-    values = ", ".join(_fmt(v) for v, _ in stated)
-    detail = f"text {values} ≠ table {_fmt(readings[0][1])} («{stated[0][1][:80]}»)"
-    return [_result(report_id, "R7", code, description, stated[0][0], readings[0][1], FAIL, detail)]
+    shown = ", ".join(_fmt(v) for v, _ in stated)
+    detail = f"text {shown} ≠ table {_fmt(values[0][1])} («{stated[0][1][:80]}»)"
+    return [_result(report_id, "R7", code, description, stated[0][0], values[0][1], FAIL, detail)]
 
 
-def _p1_with_text(report_id: str, cells: dict, facts: list) -> dict:
-    description = "收到申请数 = channels in the table + channels only the text names (P1 explained by the text)"
-    total = cells.get((report_id, "A3.1", ""))
-    stated = {f.fact_code: f.value for f in facts if f.fact_code in P1_CHANNELS}
-    printed = {code: cells.get((report_id, row, "")) for code, row in P1_CHANNELS.items()}
-    only_text = {code: value for code, value in stated.items() if printed[code] is None}
+def _table_unit(template: str, targets: list[tuple[str, str]]) -> str:
+    """The unit the table prints the concept's cell in, when it is money (元 vs 万元)."""
+    entry = label_matcher(template).entries.get(targets[0][0])
+    return entry.unit if entry is not None and entry.value_kind == "amount" else ""
+
+
+def _explained_by_text(report_id: str, rule, readings: dict, cells: dict, facts: list) -> dict:
+    """The identity again (收到申请数 = its channels), adding the parts that only the text names."""
+    description = f"{rule.description}, adding parts only the text names ({rule.rule_id} explained by the text)"
+    rule_id = f"{rule.rule_id}t"
+    (total_code,) = rule.lhs
+    total = cells.get((report_id, total_code, ""))
+    part_of = {r[0].cells[0][0]: concept for concept, r in readings.items() if len(r[0].cells) == 1}
+    parts = {part_of[code]: code for code in rule.rhs if code in part_of}  # concept → its cell
+    values = {f.fact_code: f.value for f in facts if f.fact_code in parts}
+    printed = {concept: cells.get((report_id, code, "")) for concept, code in parts.items()}
+    only_text = {concept: value for concept, value in values.items() if printed[concept] is None}
     if total is None or total[1] not in NUMBER_STATUSES or not only_text:
         return _result(
-            report_id, "P1t", "", description, None, None, NOT_APPLICABLE, "no channel named only in the text"
+            report_id, rule_id, "", description, None, None, NOT_APPLICABLE, "no part named only in the text"
         )
     table_parts = [c[0] for c in printed.values() if c is not None and c[1] in NUMBER_STATUSES]
     expected = sum(table_parts) + sum(only_text.values())
@@ -158,4 +132,4 @@ def _p1_with_text(report_id: str, cells: dict, facts: list) -> dict:
         f"{_fmt(total[0])} {'=' if holds else '≠'} {' + '.join(_fmt(v) for v in table_parts)} + {text_terms}"
         f" = {_fmt(expected)}"
     )
-    return _result(report_id, "P1t", "", description, expected, total[0], PASS if holds else FAIL, detail)
+    return _result(report_id, rule_id, "", description, expected, total[0], PASS if holds else FAIL, detail)

@@ -8,11 +8,10 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 
 from transforms.catalog import load_column_catalog
+from transforms.cell_records import CATALOG_STATUSES, MATCHED, MATCHED_BY_POSITION, UNMAPPED
 from transforms.cell_values import VALUE_STATUSES
-from transforms.indicator_rows import CATALOG_STATUSES, MATCHED, MATCHED_BY_POSITION, UNMAPPED
+from transforms.layouts import TEMPLATES, UNITS, all_layouts
 from transforms.schemas import INDICATORS, REPORTS, TableSchema
-from transforms.stat_table import UNITS
-from transforms.templates import TEMPLATES
 
 ALLOWED_UNITS = ("", *sorted(UNITS))  # the units the table readers recognise, or none (section rows)
 FIRST_REPORT_YEAR = 2007  # the 2007 条例 started annual reports (first covering 2008)
@@ -52,7 +51,9 @@ def indicators_expectations(catalog_codes: list[str], last_year: int) -> list[gx
         gxe.ExpectColumnValuesToBeInSet(
             column="column_code", value_set=["", *sorted(set(load_column_catalog()["column_code"]))]
         ),
-        gxe.ExpectColumnValuesToBeInSet(column="table_id", value_set=["stat", "t2", "t3", "t4", "local"]),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="table_id", value_set=sorted({t for layout in all_layouts() for t in layout.tables})
+        ),
         # Counts cannot be negative; only 2019 表二's 本年增/减 (column "change") is signed, and a row
         # the template does not know has no declared sign (rule R8 still reports it, naming the cells).
         # Stated as "no row holds a negative count" so the row condition keeps only offending rows:

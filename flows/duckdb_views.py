@@ -8,8 +8,9 @@ import duckdb
 import pyarrow as pa
 
 from flows.storage import parquet_glob
-from transforms.catalog import load_catalog, table_columns
-from transforms.post2019_tables import T2_LAYOUT
+from transforms.catalog import load_catalog
+from transforms.concepts import SUMMARY_CONCEPTS, concept_cells
+from transforms.layouts import TEMPLATES, all_layouts, template_layout
 from transforms.schemas import CURATED_TABLES, TableSchema
 
 _DUCKDB_TYPES = {
@@ -37,26 +38,37 @@ def _table_view_sql(schema: TableSchema, curated_dir: Path, row_count: int) -> s
     return f"CREATE VIEW {schema.name} AS SELECT {columns} FROM {source}"
 
 
-def _pivot(code: str, column: str, name: str) -> str:
-    condition = f"i.indicator_code = {_quote(code)} AND i.column_code = {_quote(column)}"
-    return f'MAX(i.value) FILTER (WHERE {condition}) AS "{name}"'
+def _pivot(code: str, column: str, name: str, alias: str = "i.") -> str:
+    condition = f"{alias}indicator_code = {_quote(code)} AND {alias}column_code = {_quote(column)}"
+    return f'MAX({alias}value) FILTER (WHERE {condition}) AS "{name}"'
+
+
+def _wide_columns() -> dict[str, tuple[str, str]]:
+    """Column name → (row, column) for report_wide, in catalog order: a one-value table's row by
+    its code (A3.1 → A3_1), a table with a 总计 column by its total (T3_1), others per column
+    (T2_1_1_issued). Local tables reach the A* columns through the 2014 series."""
+    cells: dict[str, dict[str, None]] = {}
+    for layout in all_layouts():
+        for table in layout.tables.values():
+            if table.table_id == "local":
+                continue
+            totals = [c.code for c in table.columns if c.code == "total"]
+            for rows in table.variants.values():
+                for row in rows:
+                    if row.entry.value_kind == "section":
+                        continue
+                    chosen = totals or [c.code for c in row.columns]
+                    cells.setdefault(row.code, {}).update(dict.fromkeys(chosen))
+    names = {}
+    for code in load_catalog()["code"]:
+        for column in cells.get(code, {}):
+            suffix = f"_{column}" if column and column != "total" else ""
+            names[code.replace(".", "_") + suffix] = (code, column)
+    return names
 
 
 def _report_wide_sql() -> str:
-    """One row per report, one column per valued indicator: A3.1 → A3_1 (统计表 and the local
-    tables mapped to it); 表三/表四 totals → T3_1; 表二 cells → T2_1_1_issued."""
-    catalog = load_catalog()
-    valued = catalog[catalog["value_kind"] != "section"]
-    pivots = []
-    for code, table_id in zip(valued["code"], valued["table_id"], strict=True):
-        name = code.replace(".", "_")
-        if table_id == "stat":
-            pivots.append(_pivot(code, "", name))
-        elif table_id in ("t3", "t4"):
-            pivots.append(_pivot(code, "total", name))
-        else:
-            columns = dict.fromkeys(c for layout in T2_LAYOUT.values() for c in layout.get(code, ()))
-            pivots += [_pivot(code, column, f"{name}_{column}") for column in columns]
+    pivots = [_pivot(code, column, name) for name, (code, column) in _wide_columns().items()]
     selected = ",\n  ".join(pivots)
     # 统计表 codes come from the 2014 series, so an older local table fills them where it can.
     return f"""CREATE VIEW report_wide AS
@@ -73,7 +85,7 @@ GROUP BY ALL"""
 
 def _t3_grid_sql() -> str:
     """表三 as printed: one row per report and result row, one column per applicant type."""
-    columns = list(table_columns("fmt_2021", "t3"))
+    columns = [c.code for c in template_layout("fmt_2021").tables["t3"].columns]
     pivots = ",\n  ".join(f'MAX(i.value) FILTER (WHERE i.column_code = {_quote(c)}) AS "{c}"' for c in columns)
     return f"""CREATE VIEW t3_grid AS
 SELECT i.report_id, i.report_year, i.agency, i.template, i.indicator_code, c.label_en, i.row_path,
@@ -131,17 +143,34 @@ WHERE i.template = 'stat_2014'
    OR (i.template = 'local_table' AND c.maps_to <> '' AND i.column_code = 'this_year')""",
 }
 
-# The same questions across both template families, where the meaning matches; NULL where a
-# template has no such cell (pre-2019 tables have no carry-over rows). Built on report_wide.
-REPORT_SUMMARY = """CREATE VIEW report_summary AS
-SELECT report_id, report_year, agency, template, source_file,
-  CASE WHEN template IN ('stat_2014', 'local_table') THEN "A3_1" ELSE "T3_1" END AS received,
-  "T3_2" AS carried_over,
-  CASE WHEN template IN ('stat_2014', 'local_table') THEN "A3_3" ELSE "T3_3_7" END AS answered,
-  "T3_4" AS carried_forward,
-  CASE WHEN template IN ('stat_2014', 'local_table') THEN "A4" ELSE "T4_1" END AS reviews,
-  CASE WHEN template IN ('stat_2014', 'local_table') THEN "A5" ELSE "T4_2" + "T4_3" END AS lawsuits
-FROM report_wide"""
+
+def _report_summary_sql() -> str:
+    """The same questions across template families where the meaning matches (concepts.csv); NULL
+    where a template has no such cell (pre-2019 tables have no carry-over rows)."""
+    needed: dict[tuple[str, str], str] = {}
+    cases = []
+    for concept in SUMMARY_CONCEPTS:
+        branches = []
+        for template in TEMPLATES:
+            readings = concept_cells(template).get(concept)
+            if not readings:
+                continue
+            terms = []
+            for cell in readings[0].cells:
+                needed.setdefault(cell, f"c{len(needed)}")
+                terms.append(f"p.{needed[cell]}")
+            branches.append(f"WHEN {_quote(template)} THEN {' + '.join(terms)}")
+        cases.append(f"CASE r.template {' '.join(branches)} END AS {concept}")
+    pivots = ",\n    ".join(_pivot(code, column, name, alias="") for (code, column), name in needed.items())
+    selected = ",\n  ".join(cases)
+    return f"""CREATE VIEW report_summary AS
+SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
+  {selected}
+FROM reports r LEFT JOIN (
+  SELECT report_id,
+    {pivots}
+  FROM indicators GROUP BY report_id
+) p USING (report_id)"""
 
 
 def build_duckdb(curated_dir: Path, row_counts: dict[str, int], database: Path) -> list[str]:
@@ -153,7 +182,7 @@ def build_duckdb(curated_dir: Path, row_counts: dict[str, int], database: Path) 
     temporary = database.with_name(database.name + ".tmp")
     temporary.unlink(missing_ok=True)
     statements = [_table_view_sql(s, curated_dir, row_counts.get(s.name, 0)) for s in CURATED_TABLES.values()]
-    statements += [*ANALYST_VIEWS.values(), _report_wide_sql(), _t3_grid_sql(), REPORT_SUMMARY]
+    statements += [*ANALYST_VIEWS.values(), _report_wide_sql(), _t3_grid_sql(), _report_summary_sql()]
     with duckdb.connect(str(temporary)) as connection:
         for statement in statements:
             connection.execute(statement)

@@ -79,14 +79,40 @@ class ColumnEntry:
     label_zh: str
     label_en: str
     unit: str
-    value_kind: str
+    value_kind: str  # count, amount, signed_count, free_amount; empty: the row's unit decides
+    aliases: tuple[str, ...] = ()  # other printed headings; {year} stands for a four-digit year
+
+
+COLUMN_CATALOG_COLUMNS = [
+    "table_id",
+    "templates",
+    "column_code",
+    "label_zh",
+    "label_en",
+    "unit",
+    "value_kind",
+    "aliases",
+]
+COLUMN_KINDS = frozenset({"count", "amount", "signed_count", "free_amount", ""})
 
 
 @cache
 def load_column_catalog() -> pd.DataFrame:
-    """Columns of the post-2019 tables: code, labels, unit and kind per template (| separated)."""
+    """Columns of every table: code, labels, unit, kind and printed aliases per template (| separated)."""
     with resources.files("transforms").joinpath(COLUMN_CATALOG_FILE).open(encoding="utf-8") as handle:
-        return pd.read_csv(handle, dtype=str, keep_default_na=False)
+        columns = pd.read_csv(handle, dtype=str, keep_default_na=False)
+    if list(columns.columns) != COLUMN_CATALOG_COLUMNS:
+        raise ValueError(f"{COLUMN_CATALOG_FILE}: columns {list(columns.columns)} != {COLUMN_CATALOG_COLUMNS}")
+    unknown_kinds = set(columns["value_kind"]) - COLUMN_KINDS
+    if unknown_kinds:
+        raise ValueError(f"{COLUMN_CATALOG_FILE}: unknown value kinds {sorted(unknown_kinds)}")
+    per_template = columns.assign(template=columns["templates"].str.split("|")).explode("template")
+    repeated = per_template[per_template.duplicated(["table_id", "template", "column_code"])]
+    if not repeated.empty:
+        raise ValueError(
+            f"{COLUMN_CATALOG_FILE}: a column listed twice: {repeated[['table_id', 'column_code']].values}"
+        )
+    return columns
 
 
 @cache
@@ -95,7 +121,9 @@ def table_columns(template: str, table_id: str) -> dict[str, ColumnEntry]:
     columns = load_column_catalog()
     rows = columns[(columns["table_id"] == table_id) & columns["templates"].str.split("|").map(lambda t: template in t)]
     return {
-        r.column_code: ColumnEntry(r.column_code, r.label_zh, r.label_en, r.unit, r.value_kind)
+        r.column_code: ColumnEntry(
+            r.column_code, r.label_zh, r.label_en, r.unit, r.value_kind, tuple(filter(None, r.aliases.split("|")))
+        )
         for r in rows.itertuples()
     }
 

@@ -28,7 +28,9 @@ _BLOCK_TAGS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
 class Row:
     cells: tuple[str, ...]
     line: int  # 1-based line in the (normalised) source text; for PDFs, the row within its page
-    page: int | None = None  # PDF page
+    page: int | None = None  # PDF page; spreadsheet sheet
+    lines: tuple[int, ...] = ()  # each cell's own line, where cells sit on lines of their own
+    table: int | None = None  # which table of the document (HTML, DOCX, spreadsheet); None: one stream
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Document:
     form: str
     text: str  # readable plain text, for metadata and narrative
     rows: list[Row]
+    encoding: str = ""  # how the bytes were read: a text encoding, or the container ("pdf (3 pages)")
+    content_id: str = ""  # hash of the normalised content: the same report in two encodings is one
 
 
 def detect_form(text: str) -> str:
@@ -74,20 +78,19 @@ def _split_line(line: str) -> list[str]:
 def _read_lines(lines: list[str], markdown: bool) -> list[Row]:
     rows: list[Row] = []
     block: list[str] = []  # one-cell-per-line row being collected
-    block_line = 0
+    block_lines: list[int] = []
 
     def flush() -> None:
-        nonlocal block
+        nonlocal block, block_lines
         if block:
-            rows.append(Row(tuple(block), block_line))
-        block = []
+            rows.append(Row(tuple(block), block_lines[0], lines=tuple(block_lines)))
+        block, block_lines = [], []
 
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped and line.startswith("\t") and line.count("\t") == 1:  # an empty cell of its own
-            if not block:
-                block_line = number
             block.append("")
+            block_lines.append(number)
             continue
         if not stripped:
             flush()
@@ -101,12 +104,14 @@ def _read_lines(lines: list[str], markdown: bool) -> list[Row]:
                 rows.append(Row(tuple(cells), number))
             continue
         if line.startswith("\t") and line.count("\t") == 1:  # one cell per line, sample style
-            if not block:
-                block_line = number
             block.append(_clean(line))
+            block_lines.append(number)
             continue
         if block and not line.startswith("\t"):  # a wrapped cell continues the previous one
-            block[-1] += _clean(line)
+            first, *more = line.split("\t")  # and the row may go on, tab-separated, after it
+            block[-1] += _clean(first)
+            block += [_clean(cell) for cell in more]
+            block_lines += [number] * len(more)
             continue
         flush()
         cells = _split_line(line)
@@ -122,7 +127,7 @@ def _html_cell_text(cell) -> str:
     return _clean(normalize_text(cell.text_content()))
 
 
-def _table_rows(table) -> list[Row]:
+def _table_rows(table, index: int) -> list[Row]:
     """Rows of one <table> with spans expanded: colspan copies dropped, rowspan labels repeated."""
     rows: list[Row] = []
     pending: dict[int, tuple[str, int]] = {}  # column → (text, rows left) from rowspans above
@@ -147,7 +152,7 @@ def _table_rows(table) -> list[Row]:
         while column in pending:
             cells.append(_take_rowspan(pending, column))
             column += 1
-        rows.append(Row(tuple(c for c in cells if c is not None), tr.sourceline or 0))
+        rows.append(Row(tuple(c for c in cells if c is not None), tr.sourceline or 0, table=index))
     return rows
 
 
@@ -167,8 +172,8 @@ def _read_html(text: str) -> Document:
         junk.drop_tree()
     heading = root.xpath("string(//h1)").strip() or root.xpath("string(//title)").strip()
     rows: list[Row] = []
-    for table in root.iter("table"):
-        rows.extend(_table_rows(table))
+    for index, table in enumerate(root.iter("table"), start=1):
+        rows.extend(_table_rows(table, index))
     for element in root.iter(*_BLOCK_TAGS):
         element.tail = "\n" + (element.tail or "")
     body = root.find("body")

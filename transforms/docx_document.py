@@ -95,15 +95,16 @@ def read_docx(data: bytes) -> Document:
         raise UnreadableDocxError("DOCX cannot be opened: no document body")
     rows: list[Row] = []
     paragraphs: list[str] = []
-    number = 0
+    number = tables = 0
     for element in body.iterchildren(f"{_W}tbl", f"{_W}p"):
         if element.tag == f"{_W}p":
             paragraphs.append(_paragraph_text(element))
             continue
+        tables += 1
         for cells in _table_rows(element):
             number += 1
             texts = [_text(text) for text in cells]
             if any(texts):
-                rows.append(Row(tuple(texts), number))
+                rows.append(Row(tuple(texts), number, table=tables))
     text = "\n".join(normalize_text(p).strip() for p in paragraphs if p.strip())
-    return Document(DOCX, text, rows)
+    return Document(DOCX, text, rows, "docx")

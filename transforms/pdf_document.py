@@ -284,7 +284,7 @@ def _page_text(text: str) -> str:
 def _document(texts: list[str], rows: list[Row], pages: int) -> PdfDocument:
     if not any(t.strip() for t in texts):
         raise UnreadablePdfError(f"PDF has no text layer ({pages} pages, scanned?): OCR is not supported")
-    return PdfDocument(Document(PDF, "\n".join(texts), rows), pages)
+    return PdfDocument(Document(PDF, "\n".join(texts), rows, f"pdf ({pages} pages, text layer)"), pages)
 
 
 def _read_with_pdfminer(data: bytes) -> PdfDocument:

@@ -14,47 +14,23 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from transforms.catalog import CatalogEntry, ColumnEntry, label_matcher, table_columns
+from transforms.catalog import ColumnEntry, label_matcher
+from transforms.cell_records import MATCHED, MATCHED_BY_POSITION, UNMAPPED, CellRecord, RowIdentity, cell_record
 from transforms.cell_values import AMBIGUOUS, BLANK, MISSING, OK, OK_WITH_NOTE, PLACEHOLDER, parse_cell_value
 from transforms.document_rows import Row
-from transforms.indicator_rows import MATCHED, MATCHED_BY_POSITION, UNMAPPED
 from transforms.labels import clean_label, normalize_label
-from transforms.templates import FMT_2019, FMT_2021
+from transforms.layouts import POST_2019, STANDARD, TableLayout, template_layout
 
-T2_LAYOUT = {
-    FMT_2021: {
-        "T2.1.1": ("issued", "repealed", "in_force"),
-        "T2.1.2": ("issued", "repealed", "in_force"),
-        "T2.5.1": ("decisions",),
-        "T2.6.1": ("decisions",),
-        "T2.6.2": ("decisions",),
-        "T2.8.1": ("fees",),
-    },
-    FMT_2019: {
-        "T2.1.1": ("made", "published", "total_published"),
-        "T2.1.2": ("made", "published", "total_published"),
-        "T2.5.1": ("previous_items", "change", "decisions"),
-        "T2.5.2": ("previous_items", "change", "decisions"),
-        "T2.6.1": ("previous_items", "change", "decisions"),
-        "T2.6.2": ("previous_items", "change", "decisions"),
-        "T2.8.1": ("previous_items", "change"),
-        "T2.9.1": ("procurement_items", "procurement_amount"),
-    },
-}
-_T3_HEAD = ["T3.1", "T3.2", "T3.3.1", "T3.3.2", *[f"T3.3.3.{i}" for i in range(1, 9)]]
-_T3_HEAD += [f"T3.3.4.{i}" for i in range(1, 4)] + [f"T3.3.5.{i}" for i in range(1, 6)]
-T3_ROWS_SPLIT_SIX = [*_T3_HEAD, "T3.3.6.1", "T3.3.6.2", "T3.3.6.3", "T3.3.7", "T3.4"]  # 2021: 25 rows
-T3_ROWS_SINGLE_SIX = [*_T3_HEAD, "T3.3.6", "T3.3.7", "T3.4"]  # 2019, and 2021 reports in the old layout
-T4_ROWS = ["T4.1", "T4.2", "T4.3"]
-_T4_START = re.compile(r"行政复议|复议后起诉|未经复议")
-_T2_CAPTION = re.compile(r"第二十条\s*第\s*[（(][一二三四五六七八九十]+[)）]\s*项")
+SIX_AS_ONE_ROW = "six_as_one_row"  # 2021 reports printing （六）其他处理 as one row, the 2019 way
+_T2_CAPTION = re.compile("|".join(POST_2019["t2_start"]))
+_T3_START = re.compile("|".join(POST_2019["t3_start"]))
+_T4_START = re.compile("|".join(POST_2019["t4_start"]))
 _SENTENCE = re.compile(r"[，。；;]")
-_T3_START = re.compile(r"本列数据的勾稽关系|收到和处理政府信息公开申请|申请人情况")
 
 
 @dataclass
 class TableResult:
-    records: list[dict] = field(default_factory=list)
+    records: list[CellRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -120,59 +96,28 @@ class _RowFinder:
         return None
 
 
-@lru_cache(maxsize=8192)  # every cell of a row, and the same labels in every report
-def _row_label(labels: tuple[str, ...]) -> str:
-    return clean_label(" ".join(labels)) if labels else ""
+def _row_records(entry, columns, values, row, labels, catalog_status) -> list[CellRecord]:
+    label = " ".join(labels)
+    return [
+        cell_record(RowIdentity.of(entry), column, raw, row, label, catalog_status)
+        for column, raw in zip(columns, values, strict=True)
+    ]
 
 
-def cell_record(
-    entry: CatalogEntry,
-    column: ColumnEntry,
-    raw: str,
-    row: Row | None,
-    labels: list[str],
-    catalog_status: str,
-    status_override: str | None = None,
-    note: str = "",
-) -> dict:
-    cell = parse_cell_value(raw)
-    status = status_override or cell.status
-    value = None if status_override else cell.value
-    return {
-        "table_id": entry.table_id,
-        "indicator_code": entry.code,
-        "catalog_status": catalog_status,
-        "row_label": _row_label(tuple(labels)),
-        "row_path": entry.label_path,
-        "column_code": column.code,
-        "column_label": column.label_zh,
-        "unit": column.unit or entry.unit,
-        "value": value,
-        "value_raw": raw if not status_override or status_override == AMBIGUOUS else "",
-        "value_status": status,
-        "value_note": note or cell.note,
-        "source_line": row.line if row else None,
-        "source_page": row.page if row else None,
-    }
-
-
-def _row_records(entry, columns, values, row, labels, catalog_status) -> list[dict]:
-    return [cell_record(entry, col, raw, row, labels, catalog_status) for col, raw in zip(columns, values, strict=True)]
-
-
-def flagged_records(entry, columns, row, labels, status, note) -> list[dict]:
-    return [cell_record(entry, col, "", row, labels, MATCHED, status_override=status, note=note) for col in columns]
+def flagged_records(entry, columns, row, labels, status, note) -> list[CellRecord]:
+    label = " ".join(labels)
+    return [cell_record(RowIdentity.of(entry), c, "", row, label, status=status, note=note) for c in columns]
 
 
 def table2_records(rows: list[Row], template: str) -> TableResult:
     """表二 rows by label, anywhere before 表三; unknown labelled rows inside 表二 are kept, flagged."""
-    layout = T2_LAYOUT[template]
-    finder = _RowFinder(template, list(layout))
-    columns = table_columns(template, "t2")
+    layout = template_layout(template).tables["t2"]
+    finder = _RowFinder(template, layout.codes())
     result = TableResult()
     found: dict[str, tuple[Row, list[str], list[str]]] = {}
     unknown: list[tuple[Row, list[str], list[str]]] = []
     inside = False
+    widest = max(len(row.columns) for row in layout.rows)
     for row in rows[: table3_start(rows, template)]:
         labels, values = split_row(row)
         inside = inside or any(_T2_CAPTION.search(cell) for cell in row.cells)
@@ -182,15 +127,14 @@ def table2_records(rows: list[Row], template: str) -> TableResult:
         if code and code not in found:
             found[code] = (row, labels, values)
             inside = True
-        elif code is None and inside and len(values) <= 3 and any(values) and _looks_like_row_label(labels[-1]):
+        elif code is None and inside and len(values) <= widest and any(values) and _looks_like_row_label(labels[-1]):
             unknown.append((row, labels, values))  # e.g. a province's extra row (其他主动公开文件…)
-    for code, column_codes in layout.items():
-        entry = finder.entries[code]
-        cols = [columns[c] for c in column_codes]
-        if code not in found:
+    for row_layout in layout.rows:
+        entry, cols = row_layout.entry, list(row_layout.columns)
+        if entry.code not in found:
             result.records += flagged_records(entry, cols, None, [], MISSING, "row not found in the document")
             continue
-        row, labels, values = found[code]
+        row, labels, values = found[entry.code]
         fitted = _fit(values, len(cols))
         if fitted is None:
             note = f"row printed {len(values)} cells for {len(cols)} columns: {' | '.join(values)}"
@@ -210,30 +154,21 @@ def _looks_like_row_label(label: str) -> bool:
     return 0 < len(bare) <= 30 and not _SENTENCE.search(bare)
 
 
-def _unknown_t2_records(row: Row, labels: list[str], values: list[str]) -> list[dict]:
+def _unknown_t2_records(row: Row, labels: list[str], values: list[str]) -> list[CellRecord]:
     label = clean_label(labels[-1])
     records = []
     for position, raw in enumerate(values, start=1):
-        cell = parse_cell_value(raw)
-        records.append(
-            {
-                "table_id": "t2",
-                "indicator_code": f"unmapped:t2:{normalize_label(label)}#{row.line}.{position}",
-                "catalog_status": UNMAPPED,
-                "row_label": label,
-                "row_path": f"二、主动公开政府信息情况/{label}",
-                "column_code": "",
-                "column_label": "",
-                "unit": "",
-                "value": cell.value,
-                "value_raw": raw,
-                "value_status": cell.status,
-                "value_note": f"column {position} of a row the template does not have",
-                "source_line": row.line,
-                "source_page": row.page,
-            }
+        identity = RowIdentity(
+            "t2", f"unmapped:t2:{normalize_label(label)}#{row.line}.{position}", f"二、主动公开政府信息情况/{label}"
         )
+        note = f"column {position} of a row the template does not have"
+        records.append(cell_record(identity, None, raw, row, label, UNMAPPED, note=note))
     return records
+
+
+def _all_t3_codes(template: str) -> list[str]:
+    table = template_layout(template).tables["t3"]
+    return list(dict.fromkeys(code for variant in table.variants for code in table.codes(variant)))
 
 
 def table3_start(rows: list[Row], template: str) -> int:
@@ -241,7 +176,7 @@ def table3_start(rows: list[Row], template: str) -> int:
 
     Only headings just before the table count: a preamble that names the section does not.
     """
-    finder = _RowFinder(template, [*T3_ROWS_SPLIT_SIX, "T3.3.6"])
+    finder = _RowFinder(template, _all_t3_codes(template))
     first = next((i for i, row in enumerate(rows) if all(split_row(row)) and finder.find(split_row(row)[0])), None)
     if first is None:
         return len(rows)
@@ -249,37 +184,43 @@ def table3_start(rows: list[Row], template: str) -> int:
     return headings[-1] if headings else first
 
 
-def _t3_layout(rows: list[Row], template: str) -> list[str]:
-    """Which 表三 rows this report prints: （六）其他处理 as one row (2019 layout) or three (2021)."""
-    if template == FMT_2019:
-        return T3_ROWS_SINGLE_SIX
-    finder = _RowFinder(template, ["T3.3.6", "T3.3.6.1", "T3.3.6.2", "T3.3.6.3"])
+def t3_variant(rows: list[Row], template: str) -> str:
+    """Which 表三 layout this report prints: the template's own, or （六）其他处理 as one row."""
+    table = template_layout(template).tables["t3"]
+    if SIX_AS_ONE_ROW not in table.variants:
+        return STANDARD
+    own, other = set(table.codes()), set(table.codes(SIX_AS_ONE_ROW))
+    finder = _RowFinder(template, sorted(own ^ other))
     seen = set()
     for row in rows:
         labels, values = split_row(row)
-        if labels and _fit(values, 7) is not None:
+        if labels and _fit(values, table.width) is not None:
             seen.add(finder.find(labels))
-    if "T3.3.6" in seen and not seen & {"T3.3.6.1", "T3.3.6.2", "T3.3.6.3"}:
-        return T3_ROWS_SINGLE_SIX
-    return T3_ROWS_SPLIT_SIX
+    if seen & (other - own) and not seen & (own - other):
+        return SIX_AS_ONE_ROW
+    return STANDARD
 
 
 def table3_records(rows: list[Row], template: str) -> tuple[TableResult, int]:
     """Records for 表三 and the index of the row after it (where 表四 may start)."""
-    sequence = _t3_layout(rows, template)
+    table = template_layout(template).tables["t3"]
+    variant = t3_variant(rows, template)
+    sequence = table.codes(variant)
+    width = table.width
     finder = _RowFinder(template, sequence)
-    columns = list(table_columns(template, "t3").values())
+    columns = list(table.columns)
+    last_code = sequence[-1]
     result = TableResult()
-    if sequence is T3_ROWS_SINGLE_SIX and template == FMT_2021:
+    if variant == SIX_AS_ONE_ROW:
         result.notes.append("表三 （六）其他处理 printed as one row (2019 layout)")
 
-    # Candidate rows: 7 value cells, inside the 表三 region, in document order.
+    # Candidate rows: a full row of value cells, inside the 表三 region, in document order.
     start = table3_start(rows, template)
     candidates: list[tuple[int, Row, list[str], list[str], str | None]] = []
     end = len(rows)
     for index in range(start, len(rows)):
         labels, values = split_row(rows[index])
-        fitted = _fit(values, 7)
+        fitted = _fit(values, width)
         code = finder.find(labels) if labels else None
         if fitted is None:
             if code and values:  # a labelled row with the wrong number of cells: damaged
@@ -289,7 +230,7 @@ def table3_records(rows: list[Row], template: str) -> tuple[TableResult, int]:
         if empty and code is None:
             continue  # header dummies; a labelled row of blanks is a row of blank cells
         candidates.append((index, rows[index], labels, fitted, code))
-        if code == "T3.4":
+        if code == last_code:
             end = index + 1
             break
     position = {code: i for i, code in enumerate(sequence)}
@@ -315,12 +256,12 @@ def table3_records(rows: list[Row], template: str) -> tuple[TableResult, int]:
     for _index, row, labels, values, code in candidates:
         if code is not None and code in position and position[code] > last and code not in placed:
             settle(position[code])
-            if len(values) == 7:
+            if len(values) == width:
                 placed[code] = (row, labels, values, MATCHED)
             else:
                 damaged[code] = (row, labels, values)
             last = position[code]
-        elif len(values) == 7:
+        elif len(values) == width:
             pending.append((row, labels, values))
     settle(len(sequence))
 
@@ -331,7 +272,7 @@ def table3_records(rows: list[Row], template: str) -> tuple[TableResult, int]:
             result.records += _row_records(entry, columns, values, row, labels, status)
         elif code in damaged:
             row, labels, values = damaged[code]
-            note = f"row printed {len(values)} cells for 7 columns: {' | '.join(values)}"
+            note = f"row printed {len(values)} cells for {width} columns: {' | '.join(values)}"
             result.records += flagged_records(entry, columns, row, labels, AMBIGUOUS, note)
             result.notes.append(f"表三 {entry.label_zh}: {note}")
         else:
@@ -339,33 +280,27 @@ def table3_records(rows: list[Row], template: str) -> tuple[TableResult, int]:
     return result, end
 
 
-def _unplaced_records(row: Row, labels: list[str], values: list[str], columns: list[ColumnEntry]) -> list[dict]:
+def _unplaced_records(row: Row, labels: list[str], values: list[str], columns: list[ColumnEntry]) -> list[CellRecord]:
     label = clean_label(" ".join(labels)) or f"(unlabelled row at line {row.line})"
+    identity = RowIdentity("t3", f"unmapped:t3:line{row.line}", f"三、收到和处理政府信息公开申请情况/{label}")
+    note = "row could not be placed in the template"
     return [
-        {
-            "table_id": "t3",
-            "indicator_code": f"unmapped:t3:line{row.line}",
-            "catalog_status": UNMAPPED,
-            "row_label": label,
-            "row_path": f"三、收到和处理政府信息公开申请情况/{label}",
-            "column_code": column.code,
-            "column_label": column.label_zh,
-            "unit": column.unit,
-            "value": parse_cell_value(raw).value,
-            "value_raw": raw,
-            "value_status": parse_cell_value(raw).status,
-            "value_note": "row could not be placed in the template",
-            "source_line": row.line,
-            "source_page": row.page,
-        }
+        cell_record(identity, column, raw, row, label, UNMAPPED, note=note)
         for column, raw in zip(columns, values, strict=True)
     ]
 
 
+def table4_cells(table: TableLayout) -> int:
+    """表四 prints its rows side by side: one row of values, each group one of the table's rows."""
+    return len(table.rows) * table.width
+
+
 def table4_records(rows: list[Row], template: str, after: int) -> TableResult:
-    """表四: 15 cells (3 groups × 5 results), as one row of 15 or rows of 5, after 表三."""
-    columns = list(table_columns(template, "t4").values())
-    finder = _RowFinder(template, T4_ROWS)
+    """表四: its groups of cells (3 × 5), as one row of all of them or one row per group, after 表三."""
+    table = template_layout(template).tables["t4"]
+    columns = list(table.columns)
+    cells, width = table4_cells(table), table.width
+    finder = _RowFinder(template, table.codes())
     result = TableResult()
     start = next((i for i in range(after, len(rows)) if _T4_START.search(" ".join(rows[i].cells))), after)
     collected: list[str] = []
@@ -380,25 +315,25 @@ def table4_records(rows: list[Row], template: str, after: int) -> TableResult:
             continue
         collected += values
         source.append(row)
-        if len(collected) >= 15:
+        if len(collected) >= cells:
             break
-    fitted = _fit(collected, 15)
-    for group, code in enumerate(T4_ROWS):
-        entry = finder.entries[code]
+    fitted = _fit(collected, cells)
+    for group, row_layout in enumerate(table.rows):
+        entry = row_layout.entry
         if fitted is None:
             status = MISSING if not collected else AMBIGUOUS
             note = (
                 "table not found"
                 if not collected
-                else f"{len(collected)} cells printed for 15: {' | '.join(collected)}"
+                else f"{len(collected)} cells printed for {cells}: {' | '.join(collected)}"
             )
             result.records += flagged_records(entry, columns, source[0] if source else None, [], status, note)
             continue
-        cells = fitted[group * 5 : group * 5 + 5]
+        group_cells = fitted[group * width : group * width + width]
         row = source[min(group, len(source) - 1)]
-        result.records += _row_records(entry, columns, cells, row, [entry.label_zh], MATCHED)
+        result.records += _row_records(entry, columns, group_cells, row, [entry.label_zh], MATCHED)
     if fitted is None:
-        result.notes.append(f"表四: {len(collected)} cells found for 15")
+        result.notes.append(f"表四: {len(collected)} cells found for {cells}")
     return result
 
 

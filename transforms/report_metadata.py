@@ -103,3 +103,25 @@ def extract_report_metadata(text: str) -> ReportMetadata:
         publication_date=published,
         table_filled_on=_to_date(_FILLED_ON.search(text)),
     )
+
+
+_NAME_TITLE = re.compile(
+    r"(?P<before>[\u4e00-\u9fff（）()]*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<after>[\u4e00-\u9fff（）()]*)"
+)
+
+
+def metadata_from_name(name: str, found: ReportMetadata) -> ReportMetadata:
+    """Agency and year from a file name (平潭县2012年政府信息公开情况统计表.xlsx), for a document
+    whose own text names neither (a spreadsheet attachment without a title row)."""
+    match = _NAME_TITLE.search(name)
+    if match is None:
+        return found
+    agency = match["before"] or re.sub(r"(?:政府信息公开|信息公开).*$", "", match["after"])
+    return ReportMetadata(
+        title=found.title,
+        agency_as_written=agency,
+        agency=canonical_agency(agency) if agency else "",
+        report_year=int(match["year"]),
+        publication_date=found.publication_date,
+        table_filled_on=found.table_filled_on,
+    )

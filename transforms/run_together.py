@@ -199,30 +199,47 @@ def _surviving_options(
     open_candidates: dict[str, list[tuple[str, ...]]],
     cells: int,
     table_checks: list[tuple[str, Callable]],
-) -> list[np.ndarray]:
+    soft_checks: list[tuple[str, Callable]],
+) -> tuple[list[np.ndarray], tuple[str, ...]]:
     """For each open row, the indexes of its candidates that some combination passing every table
-    check uses. Combinations are checked a chunk at a time as arrays: each row's cells become one
-    array per column over the chunk, so a check written with arithmetic, comparisons, all_of and
-    any_of judges every combination in the chunk at once (tens of thousands per report)."""
+    check uses, and the names of the checks that decided. Combinations are checked a chunk at a
+    time as arrays: each row's cells become one array per column over the chunk, so a check
+    written with arithmetic, comparisons, all_of and any_of judges every combination in the chunk
+    at once (tens of thousands per report).
+
+    A soft check (what the text states) counts only where some combination passing the table's
+    own checks satisfies it: a statement no reading of the table can meet is about something else
+    (a 12345 hotline's "办结15042件"), and says nothing about the split.
+    """
     fixed = {code: tuple(float(part) for part in r.parts) for code, r in resolved.items()}
     numeric = {code: np.array([[float(p) for p in c] for c in found]) for code, found in open_candidates.items()}
     shape = tuple(len(found) for found in open_candidates.values())
-    used = [np.zeros(size, dtype=bool) for size in shape]
     total = math.prod(shape)
+    keep = np.ones(total, dtype=bool)
+    soft = np.ones((len(soft_checks), total), dtype=bool)
     for start in range(0, total, _CHUNK):
-        indexes = np.unravel_index(np.arange(start, min(total, start + _CHUNK)), shape)
+        stop = min(total, start + _CHUNK)
+        indexes = np.unravel_index(np.arange(start, stop), shape)
         table: dict[str, tuple] = dict(fixed)
         for code, index in zip(open_candidates, indexes, strict=True):
             chosen = numeric[code][index]
             table[code] = tuple(chosen[:, column] for column in range(cells))
-        keep = np.ones(len(indexes[0]), dtype=bool)
         for _, check in table_checks:
             verdict = check(table)
             if verdict is not None:  # None: the check cannot be evaluated on this table
-                keep &= np.asarray(verdict, dtype=bool)
-        for mask, index in zip(used, indexes, strict=True):
-            mask[index[keep]] = True
-    return [np.flatnonzero(mask) for mask in used]
+                keep[start:stop] &= np.asarray(verdict, dtype=bool)
+        for row, (_, check) in enumerate(soft_checks):
+            verdict = check(table)
+            if verdict is not None:
+                soft[row, start:stop] = np.asarray(verdict, dtype=bool)
+    used = [name for name, _ in table_checks]
+    for row, (name, _) in enumerate(soft_checks):
+        if (keep & soft[row]).any() and not soft[row].all():
+            keep &= soft[row]
+            used.append(name)
+    all_indexes = np.unravel_index(np.arange(total), shape)
+    options = [np.unique(index[keep]) for index in all_indexes]
+    return options, tuple(dict.fromkeys(used))
 
 
 @dataclass(frozen=True)
@@ -241,6 +258,7 @@ def resolve_rows(
     group: int = 0,
     group_check: Callable[[tuple[str, ...]], bool] | None = None,
     splitter: Callable[[str, int], list[tuple[str, ...]] | None] | None = None,
+    soft_checks: list[tuple[str, Callable[[dict[str, tuple[float, ...]]], bool | None]]] = (),
 ) -> dict[str, Resolution]:
     """Split each row's run; where a row has several candidates, let the table-wide checks decide.
 
@@ -260,9 +278,9 @@ def resolve_rows(
     resolved = {code: Resolution(c[0], 1, used) for code, c in candidates.items() if len(c) == 1}
     open_rows = [code for code, c in candidates.items() if len(c) > 1]
     shape = tuple(len(candidates[code]) for code in open_rows)
-    if open_rows and table_checks and math.prod(shape) <= MAX_COMBINATIONS:
-        survives = _surviving_options(resolved, {code: candidates[code] for code in open_rows}, cells, table_checks)
-        names = tuple(name for name, _ in table_checks)
+    if open_rows and (table_checks or soft_checks) and math.prod(shape) <= MAX_COMBINATIONS:
+        open_candidates = {code: candidates[code] for code in open_rows}
+        survives, names = _surviving_options(resolved, open_candidates, cells, table_checks, list(soft_checks))
         for code, options in zip(open_rows, survives, strict=True):
             if len(options) == 1:
                 resolved[code] = Resolution(candidates[code][options[0]], len(candidates[code]), (*used, *names))

@@ -9,9 +9,10 @@ import random
 
 import pytest
 
-from benchmarks.synthetic_post2019 import make_post2019_report
+from benchmarks.synthetic_post2019 import T3_ROWS, make_post2019_report
 from transforms.parse_report import QuarantineError, parse_report
-from transforms.post2019_tables import T3_ROWS_SPLIT_SIX
+
+T3_ROWS_2021 = list(T3_ROWS["fmt_2021"])  # the generator's own layout, not the parser's
 
 T2_CELLS = {  # (table row, column) → (row code, column code) in the blank template's 表二
     (2, 1): ("T2.1.1", "issued"),
@@ -48,7 +49,7 @@ def _fill(template: bytes, cells: dict, title: str) -> bytes:
     t2, t3, t4 = document.tables
     for (row, column), key in T2_CELLS.items():
         t2.cell(row, column).text = cells[key]
-    for offset, code in enumerate(T3_ROWS_SPLIT_SIX):
+    for offset, code in enumerate(T3_ROWS_2021):
         for column, name in enumerate(T3_COLUMNS, start=3):
             t3.cell(3 + offset, column).text = cells[(code, name)]
     for column, key in enumerate(T4_CELLS):

@@ -52,26 +52,26 @@ def _rows(drop_labels: set[int] = frozenset(), drop_rows: set[int] = frozenset()
 
 
 def _by_code(records):
-    return {(r["indicator_code"], r["column_code"]): r for r in records}
+    return {(r.indicator_code, r.column_code): r for r in records}
 
 
 def test_unlabelled_rows_fill_gaps_of_the_same_size():
     result, _ = table3_records(_rows(drop_labels={3, 5, 6}), FMT_2021)
     cells = _by_code(result.records)
-    assert cells[("T3.3.2", "natural_person")]["value"] == 3.0
-    assert cells[("T3.3.3.2", "total")]["value"] == 30.0
-    assert cells[("T3.3.3.3", "total")]["catalog_status"] == "matched_by_position"
-    assert cells[("T3.3.3.1", "total")]["catalog_status"] == "matched"
+    assert cells[("T3.3.2", "natural_person")].value == 3.0
+    assert cells[("T3.3.3.2", "total")].value == 30.0
+    assert cells[("T3.3.3.3", "total")].catalog_status == "matched_by_position"
+    assert cells[("T3.3.3.1", "total")].catalog_status == "matched"
 
 
 def test_gap_size_mismatch_is_not_guessed():
     # Row 5 lost its label and row 6 is gone entirely: one unlabelled row for two gaps.
     result, _ = table3_records(_rows(drop_labels={5}, drop_rows={6}), FMT_2021)
     cells = _by_code(result.records)
-    assert cells[("T3.3.3.2", "total")]["value_status"] == "missing"
-    assert cells[("T3.3.3.3", "total")]["value_status"] == "missing"
-    unplaced = [r for r in result.records if r["catalog_status"] == "unmapped"]
-    assert len(unplaced) == 7 and unplaced[0]["value"] == 5.0  # kept, flagged, not placed
+    assert cells[("T3.3.3.2", "total")].value_status == "missing"
+    assert cells[("T3.3.3.3", "total")].value_status == "missing"
+    unplaced = [r for r in result.records if r.catalog_status == "unmapped"]
+    assert len(unplaced) == 7 and unplaced[0].value == 5.0  # kept, flagged, not placed
     assert any("not placed" in note for note in result.notes)
 
 
@@ -80,29 +80,29 @@ def test_row_with_too_few_cells_is_flagged():
     rows[5] = Row((T3_LABELS[4], "1", "2", "3"), 99)
     result, _ = table3_records(rows, FMT_2021)
     cell = _by_code(result.records)[("T3.3.3.1", "natural_person")]
-    assert (cell["value"], cell["value_status"]) == (None, "ambiguous")
-    assert "printed 3 cells for 7 columns: 1 | 2 | 3" in cell["value_note"]
+    assert (cell.value, cell.value_status) == (None, "ambiguous")
+    assert "printed 3 cells for 7 columns: 1 | 2 | 3" in cell.value_note
 
 
 def test_table_two_rows_found_by_label_anywhere():
     rows = [Row(("行政许可", "97"), 3), Row(("规范性文件", "13", "0", "55"), 9), Row(("规章", "22", "235"), 8)]
     cells = _by_code(table2_records(rows, FMT_2021).records)
-    assert cells[("T2.5.1", "decisions")]["value"] == 97.0
-    assert cells[("T2.1.2", "in_force")]["value"] == 55.0
-    assert cells[("T2.1.1", "issued")]["value_status"] == "ambiguous"  # two cells for three columns
-    assert cells[("T2.8.1", "fees")]["value_status"] == "missing"
+    assert cells[("T2.5.1", "decisions")].value == 97.0
+    assert cells[("T2.1.2", "in_force")].value == 55.0
+    assert cells[("T2.1.1", "issued")].value_status == "ambiguous"  # two cells for three columns
+    assert cells[("T2.8.1", "fees")].value_status == "missing"
 
 
 def test_table_four_from_rows_of_five_or_one_of_fifteen():
     groups = [Row(("1", "0", "0", "0", "1"), 1), Row(("0", "0", "0", "0", "0"), 2), Row(("2", "0", "1", "0", "3"), 3)]
     cells = _by_code(table4_records([Row(("行政复议",), 0), *groups], FMT_2021, 0).records)
-    assert cells[("T4.3", "total")]["value"] == 3.0
+    assert cells[("T4.3", "total")].value == 3.0
     one_row = [Row(("行政复议", "行政诉讼"), 0), Row(tuple(str(i) for i in range(15)), 1)]
     cells = _by_code(table4_records(one_row, FMT_2021, 0).records)
-    assert cells[("T4.2", "upheld")]["value"] == 5.0
+    assert cells[("T4.2", "upheld")].value == 5.0
     short = [Row(("行政复议",), 0), Row(("1", "2", "3"), 1)]
     cells = _by_code(table4_records(short, FMT_2021, 0).records)
-    assert cells[("T4.1", "upheld")]["value_status"] == "ambiguous"
+    assert cells[("T4.1", "upheld")].value_status == "ambiguous"
 
 
 def test_table_two_annotations_and_extra_provincial_rows():
@@ -115,10 +115,10 @@ def test_table_two_annotations_and_extra_provincial_rows():
     ]
     records = table2_records(rows, "fmt_2019").records
     cells = _by_code(records)
-    assert cells[("T2.1.1", "total_published")]["value"] == 3.0  # annotation in the label ignored
-    assert (cells[("T2.5.1", "change")]["value"], cells[("T2.5.1", "change")]["value_status"]) == (-8.0, "ok")
+    assert cells[("T2.1.1", "total_published")].value == 3.0  # annotation in the label ignored
+    assert (cells[("T2.5.1", "change")].value, cells[("T2.5.1", "change")].value_status) == (-8.0, "ok")
     amount = cells[("T2.9.1", "procurement_amount")]
-    assert (amount["value"], amount["value_status"], amount["value_note"]) == (251000.0, "ok_with_note", "元")
-    extra = [r for r in records if r["catalog_status"] == "unmapped"]
-    assert [r["value"] for r in extra] == [40.0, 41.0, 42.0]
-    assert extra[0]["row_label"].startswith("其他主动公开文件")
+    assert (amount.value, amount.value_status, amount.value_note) == (251000.0, "ok_with_note", "元")
+    extra = [r for r in records if r.catalog_status == "unmapped"]
+    assert [r.value for r in extra] == [40.0, 41.0, 42.0]
+    assert extra[0].row_label.startswith("其他主动公开文件")

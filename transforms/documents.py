@@ -1,0 +1,51 @@
+"""A report file's bytes → its :class:`~transforms.document_rows.Document`: rows of table cells with
+their source position, and the narrative text. The form is told from the content, never from
+the file name: DOCX, PDF, a spreadsheet, or text (plain, markdown or HTML) in any encoding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from transforms.decoding import UnreadableReportError, content_report_id, decode_report_bytes, normalize_text
+from transforms.document_rows import Document, read_document
+from transforms.docx_document import UnreadableDocxError, is_docx, read_docx
+from transforms.pdf_document import UnreadablePdfError, read_pdf
+from transforms.spreadsheet_document import (
+    UnreadableSpreadsheetError,
+    is_spreadsheet,
+    is_word97,
+    read_spreadsheet_document,
+)
+
+WORD_97 = "Word 97-2003 .doc: save as .docx or PDF"
+
+
+class UnreadableDocumentError(ValueError):
+    """The bytes cannot become a document; the message is the quarantine reason."""
+
+
+def read_document_bytes(data: bytes) -> Document:
+    """The document in ``data``, with ``content_id`` set; raises UnreadableDocumentError."""
+    try:
+        if is_docx(data):
+            document = read_docx(data)
+            return replace(document, content_id=content_report_id(_with_cells(document)))
+        if data.startswith(b"%PDF"):
+            document = read_pdf(data).document
+            return replace(document, content_id=content_report_id(document.text))
+        if is_word97(data):
+            raise UnreadableDocumentError(WORD_97)
+        if is_spreadsheet(data):
+            document = read_spreadsheet_document(data)
+            return replace(document, content_id=content_report_id(_with_cells(document)))
+        decoded = decode_report_bytes(data)
+    except (UnreadableDocxError, UnreadablePdfError, UnreadableSpreadsheetError, UnreadableReportError) as exc:
+        raise UnreadableDocumentError(str(exc)) from exc
+    text = normalize_text(decoded.text)
+    return replace(read_document(text), encoding=decoded.encoding, content_id=content_report_id(text))
+
+
+def _with_cells(document: Document) -> str:
+    """A document whose table is not in its text (DOCX, spreadsheets) is identified by both."""
+    return document.text + "\n" + "\n".join(" ".join(row.cells) for row in document.rows)

@@ -1,0 +1,220 @@
+"""The arithmetic identities of each template's tables, as data (``arithmetic_rules.csv``).
+
+One file serves two readers: the rule evaluator (:mod:`expectations.arithmetic`) checks every
+published report against them, and the run-together splitter (:mod:`transforms.run_together`)
+lets the identities marked ``error`` decide how digits that ran together are cut. Edit the file
+and both follow. Each rule is checked when loaded: an unknown template, table, scope, relation,
+aggregate, row or column is an error, never a silent default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from transforms.layouts import TEMPLATES, TableLayout, template_layout
+
+RULES_FILE = "arithmetic_rules.csv"
+RULE_COLUMNS = ["rule_id", "templates", "table_id", "severity", "scope", "lhs", "relation", "aggregate", "rhs"]
+SCOPES = ("per_column", "per_row", "integers")
+RELATIONS = ("eq", "le", "ge")
+AGGREGATES = ("sum", "max")
+SEVERITIES = ("error", "warning")
+ALL_TABLES = "*"
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class ArithmeticRule:
+    rule_id: str
+    templates: tuple[str, ...]
+    table_id: str
+    severity: str  # error: an identity the table must satisfy; warning: usually holds
+    scope: str  # per_column (rows named), per_row (columns named) or integers
+    lhs: tuple[str, ...]
+    relation: str
+    aggregate: str
+    rhs: tuple[str, ...]
+    description: str
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return self.lhs + self.rhs
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(filter(None, text.split("|")))
+
+
+@cache
+def load_rules() -> tuple[ArithmeticRule, ...]:
+    with resources.files("transforms").joinpath(RULES_FILE).open(encoding="utf-8") as handle:
+        table = pd.read_csv(handle, dtype=str, keep_default_na=False)
+    if list(table.columns) != [*RULE_COLUMNS, "description"]:
+        raise ValueError(f"{RULES_FILE}: columns {list(table.columns)} != {[*RULE_COLUMNS, 'description']}")
+    rules = tuple(
+        ArithmeticRule(
+            r.rule_id,
+            _codes(r.templates),
+            r.table_id,
+            r.severity,
+            r.scope,
+            _codes(r.lhs),
+            r.relation,
+            r.aggregate,
+            _codes(r.rhs),
+            r.description,
+        )
+        for r in table.itertuples(index=False)
+    )
+    for rule in rules:
+        _check(rule)
+    duplicated = table["rule_id"][table["rule_id"].duplicated()].tolist()
+    if duplicated:
+        raise ValueError(f"{RULES_FILE}: rule ids used twice: {duplicated}")
+    return rules
+
+
+def _check(rule: ArithmeticRule) -> None:
+    def fail(problem: str) -> None:
+        raise ValueError(f"{RULES_FILE}: rule {rule.rule_id}: {problem}")
+
+    if rule.severity not in SEVERITIES:
+        fail(f"severity {rule.severity!r} is not one of {SEVERITIES}")
+    if rule.scope not in SCOPES:
+        fail(f"scope {rule.scope!r} is not one of {SCOPES}")
+    if not rule.templates or set(rule.templates) - set(TEMPLATES):
+        fail(f"unknown templates {sorted(set(rule.templates) - set(TEMPLATES)) or 'none'}")
+    if rule.scope == "integers":
+        if rule.codes or rule.relation or rule.aggregate:
+            fail("an integers rule names no cells, relation or aggregate")
+        return
+    if rule.relation not in RELATIONS:
+        fail(f"relation {rule.relation!r} is not one of {RELATIONS}")
+    if rule.aggregate not in AGGREGATES:
+        fail(f"aggregate {rule.aggregate!r} is not one of {AGGREGATES}")
+    if not rule.lhs or not rule.rhs:
+        fail("both sides must name cells")
+    known: set[str] = set()  # a rule over several templates may name rows only one of them prints
+    for template in rule.templates:
+        table = template_layout(template).tables.get(rule.table_id)
+        if table is None:
+            fail(f"{template} has no table {rule.table_id!r}")
+        if rule.scope == "per_column":
+            known |= {row.code for rows in table.variants.values() for row in rows}
+        else:
+            known |= {column.code for column in table.columns}
+    unknown = sorted(set(rule.codes) - known)
+    if unknown:
+        kind = "rows" if rule.scope == "per_column" else "columns"
+        fail(f"{kind} not in {rule.table_id} of {rule.templates}: {unknown}")
+
+
+def rules_for(template: str, table_id: str, severity: str | None = None) -> list[ArithmeticRule]:
+    return [
+        rule
+        for rule in load_rules()
+        if template in rule.templates
+        and rule.table_id in (table_id, ALL_TABLES)
+        and rule.scope != "integers"
+        and (severity is None or rule.severity == severity)
+    ]
+
+
+def holds(relation: str, actual, expected):
+    """``actual (relation) expected`` within tolerance; numbers or arrays of them."""
+    if relation == "eq":
+        return np.abs(actual - expected) <= TOLERANCE
+    if relation == "le":
+        return actual <= expected + TOLERANCE
+    return actual >= expected - TOLERANCE
+
+
+def _aggregate(name: str, values: list):
+    if name == "sum":
+        return sum(values[1:], values[0])
+    return np.maximum.reduce(np.broadcast_arrays(*values)) if len(values) > 1 else values[0]
+
+
+# A table as the splitter sees it: row code → one value per column (numbers, or arrays over
+# candidate combinations). A check returns a verdict (bool or bool array) or None when the
+# table does not hold every cell it needs.
+TableCheck = Callable[[dict[str, tuple]], object]
+RowCheck = Callable[[tuple[str, ...]], bool]
+
+
+def column_checks(
+    template: str, table: TableLayout, codes: list[str], columns: tuple | None = None
+) -> list[tuple[str, TableCheck]]:
+    """The table's ``error`` identities within columns, as checks over a table of candidate cells.
+
+    ``codes`` are the rows the report's layout prints: a rule part outside them is not printed
+    (not zero); a printed part the table lacks makes the check unanswerable (None), never a
+    guess that it is zero. ``columns`` are the columns the table prints (all, by default).
+    """
+    checks = []
+    positions = {column.code: index for index, column in enumerate(columns or table.columns)}
+    for rule in rules_for(template, table.table_id, "error"):
+        if rule.scope != "per_column":
+            continue
+        lhs = [code for code in rule.lhs if code in codes]
+        rhs = [code for code in rule.rhs if code in codes]
+        if not lhs or not rhs:
+            continue
+
+        def check(cells, rule=rule, lhs=lhs, rhs=rhs):
+            if any(code not in cells for code in lhs + rhs):
+                return None
+            verdicts = True
+            for index in positions.values():
+                left = _aggregate("sum", [cells[code][index] for code in lhs])
+                right = _aggregate(rule.aggregate, [cells[code][index] for code in rhs])
+                verdicts = np.logical_and(verdicts, holds(rule.relation, left, right))
+            return verdicts
+
+        checks.append((rule.rule_id, check))
+    return checks
+
+
+def row_check(template: str, table: TableLayout, columns: tuple | None = None) -> tuple[str, RowCheck | None]:
+    """The table's ``error`` identities within a row, as one check of a row's printed cells."""
+    columns = columns or table.columns
+    positions = {column.code: index for index, column in enumerate(columns)}
+    rules = [
+        rule
+        for rule in rules_for(template, table.table_id, "error")
+        if rule.scope == "per_row" and all(code in positions for code in rule.codes)
+    ]
+    if not rules:
+        return "", None
+
+    def check(parts: tuple[str, ...]) -> bool:
+        numbers = [float(part) for part in parts]
+        for rule in rules:
+            left = sum(numbers[positions[code]] for code in rule.lhs)
+            right_values = [numbers[positions[code]] for code in rule.rhs]
+            right = sum(right_values) if rule.aggregate == "sum" else max(right_values)
+            if not holds(rule.relation, left, right):
+                return False
+        return True
+
+    return ", ".join(rule.rule_id for rule in rules), check
+
+
+def last_cell_is_total(template: str, table: TableLayout) -> bool:
+    """Whether a per-row identity says the last column is the sum of all the others (R3, R5):
+    the splitter then cuts such rows directly (choose the total, cut the rest to add up to it)."""
+    last, others = table.columns[-1].code, [c.code for c in table.columns[:-1]]
+    return any(
+        rule.scope == "per_row"
+        and rule.relation == "eq"
+        and rule.aggregate == "sum"
+        and rule.lhs == (last,)
+        and sorted(rule.rhs) == sorted(others)
+        for rule in rules_for(template, table.table_id, "error")
+    )

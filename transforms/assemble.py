@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from transforms.catalog import load_catalog, load_column_catalog
+from transforms.cell_values import NUMBER_STATUSES, OK
 from transforms.parse_report import ParsedReport
 from transforms.schemas import CATALOG, CATALOG_COLUMNS, INDICATORS, NARRATIVE_FACTS, QUARANTINE, REPORTS, RULE_RESULTS
 
@@ -36,11 +37,66 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
+# Two files of one agency and year whose tables agree on at least this share of the cells both
+# read are one report in two forms (a page and its attachment, a crawl of each).
+SAME_TABLE_SHARE = 0.5
+
+
+def same_report_in_two_forms(reports: pd.DataFrame, indicators: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Reports that are another report in another form: report_id → (kept report_id, why).
+
+    Same agency, year and template, and every cell both read gives the same number, over at least
+    half of the larger table's numbers. The copy that reads more numbers (then more as printed,
+    not inferred; then the first file by name) is kept. Reports of different agencies are never
+    compared, so two bodies' identical all-zero tables stay two reports.
+    """
+    named = reports[reports["agency"] != ""]
+    groups = named[named.duplicated(["agency", "report_year", "template"], keep=False)]
+    if groups.empty:
+        return {}
+    cells = indicators[
+        indicators["report_id"].isin(set(groups["report_id"])) & indicators["value_status"].isin(NUMBER_STATUSES)
+    ]
+    values: dict[str, dict[tuple[str, str], float]] = {}
+    printed: dict[str, int] = {}
+    for report_id, code, column, value, status in zip(
+        *(cells[c].tolist() for c in ("report_id", "indicator_code", "column_code", "value", "value_status")),
+        strict=True,
+    ):
+        values.setdefault(report_id, {})[(code, column)] = value
+        printed[report_id] = printed.get(report_id, 0) + (status == OK)
+    found: dict[str, tuple[str, str]] = {}
+    for _, group in groups.sort_values("source_file", kind="stable").groupby(["agency", "report_year", "template"]):
+        ranked = sorted(
+            group[["report_id", "source_file"]].itertuples(index=False),
+            key=lambda r: (-len(values.get(r.report_id, {})), -printed.get(r.report_id, 0)),
+        )
+        for position, candidate in enumerate(ranked):
+            if candidate.report_id in found:
+                continue
+            mine = values.get(candidate.report_id, {})
+            for other in ranked[position + 1 :]:
+                theirs = values.get(other.report_id, {})
+                common = mine.keys() & theirs.keys()
+                larger = max(len(mine), len(theirs))
+                if other.report_id in found or not larger or len(common) < SAME_TABLE_SHARE * larger:
+                    continue
+                if all(abs(mine[key] - theirs[key]) < 1e-9 for key in common):
+                    why = (
+                        f" (same agency, year and table values in another form: {len(common)} cells agree; "
+                        f"that copy reads {len(mine)} numbers, this one {len(theirs)})"
+                    )
+                    found[other.report_id] = (candidate.report_id, why)
+    return found
+
+
 def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
     """DataFrames for indicators, reports, quarantine and catalog, sorted on their keys.
 
-    When two files hold the same report (same ``report_id``), the first by file name is kept
-    and the others go to quarantine as duplicates, so every input file is accounted for.
+    When two files hold the same report, one is kept and the others go to quarantine as its
+    duplicates, so every input file is accounted for: the same text (same ``report_id``; the
+    first by file name is kept), or the same agency, year and table values in another form
+    (:func:`same_report_in_two_forms`; the more complete is kept).
     """
     reports = _concat([b.reports for b in batches], REPORTS.column_names).sort_values("source_file", kind="stable")
     indicators = _concat([b.indicators for b in batches], INDICATORS.column_names)
@@ -51,29 +107,30 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
     duplicated = reports["report_id"].duplicated(keep="first")
     kept_file = reports.loc[~duplicated].set_index("report_id")["source_file"]
     copies = reports.loc[duplicated]
-    duplicates = pd.DataFrame(
-        {
-            "source_file": copies["source_file"],
-            "stage": "duplicate",
-            "reason": "same report as " + copies["report_id"].map(kept_file) + " (identical text after normalisation)",
-            "duplicate_of": copies["report_id"],
-            "source_sha256": copies["source_sha256"],
-            "size_bytes": copies["size_bytes"],
-        },
-        columns=QUARANTINE.column_names,
-    )
+    duplicates = [_quarantined_copies(copies, copies["report_id"], " (identical text after normalisation)", kept_file)]
     reports = reports.loc[~duplicated]
     if not copies.empty:
         indicators = indicators[~indicators["source_file"].isin(set(copies["source_file"]))]
         # A duplicate copy's rules were evaluated on the same cells: keep one set per report.
         rule_results = rule_results.drop_duplicates(subset=list(RULE_RESULTS.primary_key))
         facts = facts.drop_duplicates(subset=list(NARRATIVE_FACTS.primary_key))
+
+    other_forms = same_report_in_two_forms(reports, indicators)
+    if other_forms:
+        copies = reports[reports["report_id"].isin(set(other_forms))]
+        kept_ids = copies["report_id"].map(lambda r: other_forms[r][0])
+        reasons = copies["report_id"].map(lambda r: other_forms[r][1])
+        duplicates.append(_quarantined_copies(copies, kept_ids, reasons, kept_file))
+        reports = reports[~reports["report_id"].isin(set(other_forms))]
+        indicators = indicators[~indicators["report_id"].isin(set(other_forms))]
+        rule_results = rule_results[~rule_results["report_id"].isin(set(other_forms))]
+        facts = facts[~facts["report_id"].isin(set(other_forms))]
     return {
         "narrative_facts": facts.sort_values(list(NARRATIVE_FACTS.primary_key), kind="stable").reset_index(drop=True),
         "rule_results": rule_results.sort_values(list(RULE_RESULTS.primary_key), kind="stable").reset_index(drop=True),
         "indicators": indicators.sort_values(list(INDICATORS.primary_key), kind="stable").reset_index(drop=True),
         "reports": reports.sort_values("report_id", kind="stable").reset_index(drop=True),
-        "quarantine": _concat([quarantine, duplicates], QUARANTINE.column_names)
+        "quarantine": _concat([quarantine, *duplicates], QUARANTINE.column_names)
         .sort_values("source_file", kind="stable")
         .reset_index(drop=True),
         "catalog": load_catalog()[CATALOG.column_names].sort_values("code", kind="stable").reset_index(drop=True),
@@ -81,3 +138,18 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
         .sort_values(list(CATALOG_COLUMNS.primary_key), kind="stable")
         .reset_index(drop=True),
     }
+
+
+def _quarantined_copies(copies: pd.DataFrame, kept_ids: pd.Series, reasons, kept_file: pd.Series) -> pd.DataFrame:
+    """Quarantine rows for copies of a kept report, naming the file that was kept."""
+    return pd.DataFrame(
+        {
+            "source_file": copies["source_file"],
+            "stage": "duplicate",
+            "reason": "same report as " + kept_ids.map(kept_file) + reasons,
+            "duplicate_of": kept_ids,
+            "source_sha256": copies["source_sha256"],
+            "size_bytes": copies["size_bytes"],
+        },
+        columns=QUARANTINE.column_names,
+    )

@@ -108,7 +108,9 @@ def _decode_utf16_without_bom(data: bytes) -> DecodedText:
 _FULLWIDTH_ALNUM = {cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
 _SPACE_LIKE = {0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x202F: " "}
 _INVISIBLE = {0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None}
-_TRANSLATION = {**_FULLWIDTH_ALNUM, **_SPACE_LIKE, **_INVISIBLE}
+# GB2312 has no EM DASH: pages served as gb2312 print —— as U+2015 HORIZONTAL BAR.
+_DASH_LIKE = {0x2015: "—"}
+_TRANSLATION = {**_FULLWIDTH_ALNUM, **_SPACE_LIKE, **_INVISIBLE, **_DASH_LIKE}
 # str.translate looks up every character of a CJK text in the table (≈12 µs a cell); most texts
 # hold none of these characters, so find them first and replace only what is there.
 _TRANSLATED = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_TRANSLATION)) + "]")

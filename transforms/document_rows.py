@@ -21,6 +21,9 @@ PAGE_NUMBER = re.compile(r"^\s*[—\-–－]+\s*\d{1,3}\s*[—\-–－]+\s*$")
 _MD_SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
 _TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s.,])\s+(?P<numbers>[-+]?\d[\d,.]*(?:\s+[-+]?\d[\d,.]*)*)$")
 _SPACE_RUN = re.compile(r" {2,}")
+_MD_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# Header cells a PDF-to-markdown tool makes up for a table fragment: 数据1 | 数据2, Column 1, 列1.
+_MD_MADE_UP_HEADER = re.compile(r"^(?:数据|列|字段|Column|Col)\s*\d+$", re.IGNORECASE)
 _BLOCK_TAGS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article")
 
 
@@ -99,9 +102,11 @@ def _read_lines(lines: list[str], markdown: bool) -> list[Row]:
             continue
         if markdown and stripped.startswith("|"):
             flush()
-            cells = [_clean(c) for c in stripped.strip("|").split("|")]
+            cells = [_clean(_MD_BREAK.sub(" ", c)) for c in stripped.strip("|").split("|")]
             if not all(_MD_SEPARATOR.match(c) for c in cells):
                 rows.append(Row(tuple(cells), number))
+            elif rows and rows[-1].line == number - 1 and all(_MD_MADE_UP_HEADER.match(c) for c in rows[-1].cells):
+                rows.pop()  # the made-up header above this separator is no row of the report
             continue
         if line.startswith("\t") and line.count("\t") == 1:  # one cell per line, sample style
             block.append(_clean(line))

@@ -190,14 +190,17 @@ def _value_like(cell: str) -> bool:
     return parse_cell_value(cell).status in _VALUE_LIKE
 
 
-def split_printed_row(cells: tuple[str, ...], values: int) -> tuple[list[str], str, list[str], int] | None:
+def split_printed_row(
+    cells: tuple[str, ...], values: int, unit_column: bool = True
+) -> tuple[list[str], str, list[str], int] | None:
     """(label cells, unit, value cells, index of the first value) of a table row, or None when the
     row has no label. The unit is the last unit cell with at most ``values`` value-like cells
-    after it (a real unit before a section marker: "条 | -" is 条 and a dash); without one, the
-    trailing value cells are the values and a bracketed unit at the label's end is the unit."""
+    after it (a real unit before a section marker: "条 | -" is 条 and a dash); without one, or in a
+    table without a unit column, the trailing value cells are the values and a bracketed unit at
+    the label's end is the unit."""
     n = len(cells)
     choice = None
-    for wanted in (UNITS, SECTION_UNITS):
+    for wanted in (UNITS, SECTION_UNITS) if unit_column else ():
         for i in range(n - 1, 0, -1):
             if n - 1 - i > values:
                 break
@@ -226,26 +229,66 @@ def _is_footer(row: Row, layout: TemplateLayout) -> bool:
     return any(word in cell for cell in row.cells for word in layout.footer)
 
 
+def _open_brackets(text: str) -> int:
+    return text.count("（") + text.count("(") - text.count("）") - text.count(")")
+
+
+_NOTE_ONLY = re.compile(r"[（(][^（）()]*[)）]")
+
+
+def _continues_label(text: str) -> bool:
+    """A label line that only finishes the one above: its bracketed note, or the end of one."""
+    stripped = text.strip()
+    return _open_brackets(stripped) < 0 or bool(_NOTE_ONLY.fullmatch(stripped))
+
+
 def printed_rows(rows: list[Row], header: Header, layout: TemplateLayout) -> tuple[list[PrintedRow], str]:
     """The table's rows after its header, and how the table ended: footer, table, text or
-    narrative (a paragraph after the table in a text form)."""
+    narrative (a paragraph after the table in a text form). A label wrapped onto a line of its
+    own (its bracketed note, or the rest of an open bracket) joins the row it belongs to, before
+    or after its cells."""
     found: list[PrintedRow] = []
+    pending: PrintedRow | None = None  # a label printed without unit or value, not yet placed
+    ending = "text" if header.table is None else "table"
     for row in rows[header.index + 1 :]:
         if header.table is not None and row.table != header.table:
-            return found, "table"
+            ending = "table"
+            break
         if _is_footer(row, layout):
-            return found, "footer"
-        if not any(c.strip() for c in row.cells):
-            continue
-        split = split_printed_row(row.cells, len(header.values))
+            ending = "footer"
+            break
+        if not any(c.strip() for c in row.cells) or _header_in(list(row.cells), layout):
+            continue  # an empty row, or the header again on a new page
+        split = split_printed_row(row.cells, len(header.values), header.has_unit)
         if split is None:
             continue  # a row of numbers only: no label to place it by
         label, unit, values, start = split
         text = " ".join(label)
-        if not unit and not values and (_SENTENCE.search(text) or len(text) > 60):
-            return found, "narrative"
-        found.append(PrintedRow(text, unit, tuple(values), row, start))
-    return found, "text" if header.table is None else "table"
+        bare = not unit and not any(v.strip() for v in values)
+        if bare and (_SENTENCE.search(text) or len(text) > 60):
+            ending = "narrative"
+            break
+        previous = pending or (found[-1] if found else None)
+        if previous is not None and (_open_brackets(previous.label) > 0 or _continues_label(text)):
+            merged = f"{previous.label}{text}"
+            if pending is not None and not bare:  # the label's first line, then the rest with the cells
+                found.append(PrintedRow(merged, unit, tuple(values), row, start))
+                pending = None
+            elif pending is not None:
+                pending = PrintedRow(merged, "", (), pending.source)
+            else:
+                found[-1] = PrintedRow(merged, previous.unit, previous.values, previous.source, previous.value_index)
+            continue
+        if pending is not None:
+            found.append(pending)
+            pending = None
+        if bare:
+            pending = PrintedRow(text, unit, tuple(values), row, start)
+        else:
+            found.append(PrintedRow(text, unit, tuple(values), row, start))
+    if pending is not None:
+        found.append(pending)
+    return found, ending
 
 
 _DATE_PREFIX = re.compile(r"^[〇○零一二三四五六七八九十\d]+年[一二三四五六七八九十\d]+月[一二三四五六七八九十\d]+日")

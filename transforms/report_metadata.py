@@ -14,6 +14,11 @@ _YEAR = re.compile(r"(?:19|20)\d{2}")
 _AGENCY_LINE = re.compile(
     r"^[\u4e00-\u9fff（）()]{2,30}(?:人民政府|政府|办公室|办公厅|局|委员会|委|厅|院|中心|县|市|区)$"
 )
+_TITLE_IN_TEXT = re.compile(
+    r"(?P<agency>[\u4e00-\u9fff（）()]{0,20})(?:19|20)\d{2}\s*年度?[\u4e00-\u9fff（）()]{0,30}?"
+    r"(?:政府信息公开(?:工作)?年度报告|政府信息公开(?:工作)?年报|信息公开工作(?:年度)?报告)"
+)
+_TABLE_CAPTION = re.compile(r"政府信息公开.*统计(?:报)?表")
 _FILLED_ON = re.compile(r"填报日期[:：]?\s*" + _DATE.pattern)
 # A bare administrative area name (no department suffix) is published by its people's government.
 _AREA_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:省|自治区|市|县|区|旗|州|盟|镇|乡|街道)$")
@@ -58,7 +63,13 @@ def find_title(lines: list[str]) -> str:
             candidate = "".join(head[start : start + span])
             if len(candidate) <= 80 and _TITLE_HINT.search(candidate) and _TITLE.match(candidate):
                 return candidate
-    return ""
+    # Crawler text runs the title into the body; a spreadsheet has only its table's caption.
+    opening = "".join(head)[:300]
+    found = _TITLE_IN_TEXT.search(opening)
+    if found:  # the agency is what stands right before the year, up to 20 characters
+        return found.group()
+    captions = [line for line in head if len(line) <= 80 and _TABLE_CAPTION.search(line) and _TITLE.match(line)]
+    return captions[0] if captions else ""
 
 
 def canonical_agency(agency_as_written: str) -> str:

@@ -107,9 +107,9 @@ def splits(
         for end in range(start + 1, len(chunk) + 1):
             part = chunk[start:end]
             if not valid(part):
-                if not part.startswith("0") or part == "0":
-                    continue
-                break  # a longer part with a leading zero stays invalid
+                if part.startswith("0") and "." not in part:
+                    break  # a longer part with a leading zero stays invalid ("0." may become "0.3")
+                continue
             if end == len(chunk):
                 if left - 1 >= remaining_chunks and not cut(chunk_index + 1, 0, left - 1, [*parts, part]):
                     return False

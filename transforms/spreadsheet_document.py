@@ -302,6 +302,9 @@ def _sheet_rows(values: list[list], start: tuple[int, int], merges, page: int) -
             for c in range(max(first_column - left, 0), min(last_column - left, width - 1) + 1):
                 if (r, c) != origin:
                     covered[r, c] = origin
+    # A blank cell at a row's end is still a cell of the table (a blank, not a missing column), up
+    # to the sheet's last column that holds anything; formatting alone widens no table.
+    filled = max((c for row in grid for c, cell in enumerate(row) if cell[0]), default=-1)
     rows: list[Row] = []
     lines: list[list[str]] = []  # per row: its cells' texts with line breaks kept
     for r, cells_in in enumerate(grid):
@@ -317,8 +320,9 @@ def _sheet_rows(values: list[list], start: tuple[int, int], merges, page: int) -
             spanned = grid[origin_row][origin_column] if origin_row >= 0 and origin_column >= 0 else ("", "")
             if not _NUMBER_OR_BLANK.fullmatch(spanned[0]):
                 cells.append(spanned)  # a label gives its rows their context; a number is not repeated
-        while cells and not cells[-1][0]:
-            cells.pop()
+        if not any(text for text, _ in cells):
+            continue
+        cells = cells[: filled + 1]
         if cells:
             rows.append(Row(tuple(text for text, _ in cells), top + r + 1, page, table=page))
             lines.append([kept for _, kept in cells])

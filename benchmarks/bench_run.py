@@ -23,19 +23,36 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.synthetic_post2019 import RUN_TOGETHER, make_post2019_report, to_docx, to_pdf
-from benchmarks.synthetic_reports import encode, make_report
+from benchmarks.synthetic_pre2019 import make_pre2019_report
 
 SUFFIX = {"html": ".html", "markdown": ".md", "markdown_fragments": ".md"}
+# Pre-2019 reports as they were published: mostly HTML pages, then text copies, attachments.
+PRE2019_FORMS = {
+    "html": 35,
+    "text_cells": 15,
+    "text_tabs": 10,
+    "text_spaces": 5,
+    "run_together": 10,
+    "markdown": 5,
+    "markdown_fragments": 5,
+    "docx": 6,
+    "pdf": 4,
+    "xlsx": 5,
+}
 
 
 def generate(raw_dir: Path, count: int, seed: int, pre2019_share: float, wild_share: float) -> tuple[int, Counter]:
-    """A mix of templates and forms: pre-2019 统计表 text; 2019/2021 tables in six text forms, and a share
-    of them as found in the wild (run-together crawler text, DOCX, PDF)."""
+    """A mix of templates and forms: pre-2019 统计表 and local tables in every form they were published
+    in; 2019/2021 tables in six text forms, and a share of them as found in the wild (run-together
+    crawler text, DOCX, PDF)."""
     rng = random.Random(seed)
     total, mix = 0, Counter()
+    forms, weights = list(PRE2019_FORMS), list(PRE2019_FORMS.values())
     for index in range(count):
         if rng.random() < pre2019_share:
-            data, kind, suffix = encode(make_report(rng, index), rng), "stat_2014/text", ".txt"
+            template = rng.choice(["stat_2014", "local_table"])
+            report = make_pre2019_report(rng, index, template, rng.choices(forms, weights)[0])
+            data, kind, suffix = report.to_bytes(), f"{template}/{report.form}", report.suffix
         elif rng.random() < wild_share:  # crawler text with run-together cells, a Word file, a PDF
             form = rng.choice([RUN_TOGETHER, "docx", "pdf"])
             if form == RUN_TOGETHER:

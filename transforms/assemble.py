@@ -37,16 +37,17 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
-# Two files of one agency and year whose tables agree on at least this share of the cells both
-# read are one report in two forms (a page and its attachment, a crawl of each).
-SAME_TABLE_SHARE = 0.5
+# Two files of one agency and year whose tables agree on every number both read, and these numbers
+# are at least this share of either table's, are one report in two forms (a page and its attachment).
+SAME_TABLE_SHARE = 0.8
 
 
 def same_report_in_two_forms(reports: pd.DataFrame, indicators: pd.DataFrame) -> dict[str, tuple[str, str]]:
     """Reports that are another report in another form: report_id → (kept report_id, why).
 
     Same agency, year and template, and every cell both read gives the same number, over at least
-    half of the larger table's numbers. The copy that reads more numbers (then more as printed,
+    SAME_TABLE_SHARE of the larger table's numbers (a crawler copy may leave a few cells ambiguous;
+    two different tables that share their zeros do not reach it). The copy that reads more numbers (then more as printed,
     not inferred; then the first file by name) is kept. Reports of different agencies are never
     compared, so two bodies' identical all-zero tables stay two reports.
     """

@@ -100,7 +100,11 @@ COLUMN_KINDS = frozenset({"count", "amount", "signed_count", "free_amount", ""})
 def load_column_catalog() -> pd.DataFrame:
     """Columns of every table: code, labels, unit, kind and printed aliases per template (| separated)."""
     with resources.files("transforms").joinpath(COLUMN_CATALOG_FILE).open(encoding="utf-8") as handle:
-        columns = pd.read_csv(handle, dtype=str, keep_default_na=False)
+        return check_column_catalog(pd.read_csv(handle, dtype=str, keep_default_na=False))
+
+
+def check_column_catalog(columns: pd.DataFrame) -> pd.DataFrame:
+    """The column catalog, or a ValueError naming what is wrong in it."""
     if list(columns.columns) != COLUMN_CATALOG_COLUMNS:
         raise ValueError(f"{COLUMN_CATALOG_FILE}: columns {list(columns.columns)} != {COLUMN_CATALOG_COLUMNS}")
     unknown_kinds = set(columns["value_kind"]) - COLUMN_KINDS

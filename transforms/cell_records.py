@@ -8,7 +8,9 @@ fields with the table's schema, not the Parquet write.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from operator import attrgetter
 
 from transforms.catalog import CatalogEntry, ColumnEntry
 from transforms.cell_values import NUMBER_STATUSES, parse_cell_value
@@ -43,12 +45,14 @@ class CellRecord:
     source_line: int | None
 
     def as_row(self, **report_fields) -> dict:
-        row = asdict(self)
+        """The record as a row of ``indicators`` (dataclasses.asdict deep-copies: 80 µs a cell)."""
+        row = dict(zip(CELL_FIELDS, _CELL_VALUES(self), strict=True))
         row.update(report_fields)
         return row
 
 
 CELL_FIELDS = tuple(f.name for f in fields(CellRecord))
+_CELL_VALUES = attrgetter(*CELL_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -60,9 +64,10 @@ class RowIdentity:
     path: str
     unit: str = ""
 
-    @classmethod
-    def of(cls, entry: CatalogEntry) -> RowIdentity:
-        return cls(entry.table_id, entry.code, entry.label_path, entry.unit)
+    @staticmethod
+    @lru_cache(maxsize=1024)  # one per catalog row
+    def of(entry: CatalogEntry) -> RowIdentity:
+        return RowIdentity(entry.table_id, entry.code, entry.label_path, entry.unit)
 
 
 def cell_record(

@@ -41,7 +41,11 @@ class ConceptCells:
 @cache
 def load_concepts() -> tuple[ConceptCells, ...]:
     with resources.files("transforms").joinpath(CONCEPTS_FILE).open(encoding="utf-8") as handle:
-        table = pd.read_csv(handle, dtype=str, keep_default_na=False)
+        return parse_concepts(pd.read_csv(handle, dtype=str, keep_default_na=False))
+
+
+def parse_concepts(table: pd.DataFrame) -> tuple[ConceptCells, ...]:
+    """The concept map of a concepts table, checked against the layouts."""
     if list(table.columns) != CONCEPT_COLUMNS:
         raise ValueError(f"{CONCEPTS_FILE}: columns {list(table.columns)} != {CONCEPT_COLUMNS}")
     concepts = []

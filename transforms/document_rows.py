@@ -102,7 +102,9 @@ def _read_lines(lines: list[str], markdown: bool) -> list[Row]:
             continue
         if markdown and stripped.startswith("|"):
             flush()
-            cells = [_clean(_MD_BREAK.sub(" ", c)) for c in stripped.strip("|").split("|")]
+            if "<" in stripped:
+                stripped = _MD_BREAK.sub(" ", stripped)
+            cells = [_clean(c) for c in stripped.strip("|").split("|")]
             if not all(_MD_SEPARATOR.match(c) for c in cells):
                 rows.append(Row(tuple(cells), number))
             elif rows and rows[-1].line == number - 1 and all(_MD_MADE_UP_HEADER.match(c) for c in rows[-1].cells):

@@ -38,7 +38,7 @@ def read_document_bytes(data: bytes) -> Document:
             raise UnreadableDocumentError(WORD_97)
         if is_spreadsheet(data):
             document = read_spreadsheet_document(data)
-            return replace(document, content_id=content_report_id(_with_cells(document)))
+            return replace(document, encoding=document.form, content_id=content_report_id(_with_cells(document)))
         decoded = decode_report_bytes(data)
     except (UnreadableDocxError, UnreadablePdfError, UnreadableSpreadsheetError, UnreadableReportError) as exc:
         raise UnreadableDocumentError(str(exc)) from exc

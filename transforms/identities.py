@@ -54,7 +54,11 @@ def _codes(text: str) -> tuple[str, ...]:
 @cache
 def load_rules() -> tuple[ArithmeticRule, ...]:
     with resources.files("transforms").joinpath(RULES_FILE).open(encoding="utf-8") as handle:
-        table = pd.read_csv(handle, dtype=str, keep_default_na=False)
+        return parse_rules(pd.read_csv(handle, dtype=str, keep_default_na=False))
+
+
+def parse_rules(table: pd.DataFrame) -> tuple[ArithmeticRule, ...]:
+    """The rules of a rules table, each checked; a ValueError names the first wrong one."""
     if list(table.columns) != [*RULE_COLUMNS, "description"]:
         raise ValueError(f"{RULES_FILE}: columns {list(table.columns)} != {[*RULE_COLUMNS, 'description']}")
     rules = tuple(

@@ -59,6 +59,7 @@ def numbering_level(label: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=65536)  # every cell of a row, and the same labels in every report
 def clean_label(label: str) -> str:
     """The label as printed, with wrapped lines joined and outer spacing removed."""
     return " ".join(label.split())

@@ -19,7 +19,14 @@ from importlib import resources
 
 import pandas as pd
 
-from transforms.catalog import CatalogEntry, ColumnEntry, label_matcher, load_catalog, table_columns
+from transforms.catalog import (
+    CatalogEntry,
+    ColumnEntry,
+    label_matcher,
+    load_catalog,
+    load_column_catalog,
+    table_columns,
+)
 
 LAYOUTS_FILE = "table_layouts.csv"
 TEMPLATES_FILE = "templates.toml"
@@ -136,6 +143,9 @@ def template_layout(template: str) -> TemplateLayout:
     settings = _settings()["templates"].get(template)
     if settings is None:
         raise ValueError(f"{TEMPLATES_FILE}: unknown template {template!r}")
+    named = {t for templates in load_column_catalog()["templates"] for t in templates.split("|")}
+    if named - set(TEMPLATES):
+        raise ValueError(f"column_catalog.csv: unknown templates {sorted(named - set(TEMPLATES))}")
     layouts = load_layouts()
     rows = layouts[layouts["template"] == template]
     if rows.empty:

@@ -96,23 +96,28 @@ class _RowFinder:
         return None
 
 
+@lru_cache(maxsize=64)  # one finder per template and row set, not one per report
+def _row_finder(template: str, codes: tuple[str, ...]) -> _RowFinder:
+    return _RowFinder(template, list(codes))
+
+
 def _row_records(entry, columns, values, row, labels, catalog_status) -> list[CellRecord]:
-    label = " ".join(labels)
+    label, identity = " ".join(labels), RowIdentity.of(entry)
     return [
-        cell_record(RowIdentity.of(entry), column, raw, row, label, catalog_status)
+        cell_record(identity, column, raw, row, label, catalog_status)
         for column, raw in zip(columns, values, strict=True)
     ]
 
 
 def flagged_records(entry, columns, row, labels, status, note) -> list[CellRecord]:
-    label = " ".join(labels)
-    return [cell_record(RowIdentity.of(entry), c, "", row, label, status=status, note=note) for c in columns]
+    label, identity = " ".join(labels), RowIdentity.of(entry)
+    return [cell_record(identity, c, "", row, label, status=status, note=note) for c in columns]
 
 
 def table2_records(rows: list[Row], template: str) -> TableResult:
     """表二 rows by label, anywhere before 表三; unknown labelled rows inside 表二 are kept, flagged."""
     layout = template_layout(template).tables["t2"]
-    finder = _RowFinder(template, layout.codes())
+    finder = _row_finder(template, tuple(layout.codes()))
     result = TableResult()
     found: dict[str, tuple[Row, list[str], list[str]]] = {}
     unknown: list[tuple[Row, list[str], list[str]]] = []
@@ -176,7 +181,7 @@ def table3_start(rows: list[Row], template: str) -> int:
 
     Only headings just before the table count: a preamble that names the section does not.
     """
-    finder = _RowFinder(template, _all_t3_codes(template))
+    finder = _row_finder(template, tuple(_all_t3_codes(template)))
     first = next((i for i, row in enumerate(rows) if all(split_row(row)) and finder.find(split_row(row)[0])), None)
     if first is None:
         return len(rows)
@@ -190,7 +195,7 @@ def t3_variant(rows: list[Row], template: str) -> str:
     if SIX_AS_ONE_ROW not in table.variants:
         return STANDARD
     own, other = set(table.codes()), set(table.codes(SIX_AS_ONE_ROW))
-    finder = _RowFinder(template, sorted(own ^ other))
+    finder = _row_finder(template, tuple(sorted(own ^ other)))
     seen = set()
     for row in rows:
         labels, values = split_row(row)
@@ -207,7 +212,7 @@ def table3_records(rows: list[Row], template: str) -> tuple[TableResult, int]:
     variant = t3_variant(rows, template)
     sequence = table.codes(variant)
     width = table.width
-    finder = _RowFinder(template, sequence)
+    finder = _row_finder(template, tuple(sequence))
     columns = list(table.columns)
     last_code = sequence[-1]
     result = TableResult()
@@ -300,7 +305,7 @@ def table4_records(rows: list[Row], template: str, after: int) -> TableResult:
     table = template_layout(template).tables["t4"]
     columns = list(table.columns)
     cells, width = table4_cells(table), table.width
-    finder = _RowFinder(template, table.codes())
+    finder = _row_finder(template, tuple(table.codes()))
     result = TableResult()
     start = next((i for i in range(after, len(rows)) if _T4_START.search(" ".join(rows[i].cells))), after)
     collected: list[str] = []

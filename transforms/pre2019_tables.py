@@ -291,6 +291,7 @@ def printed_rows(rows: list[Row], header: Header, layout: TemplateLayout) -> tup
     return found, ending
 
 
+_ATTACHMENT_PREFIX = re.compile(r"^附件\d*[：:]?")
 _DATE_PREFIX = re.compile(r"^[〇○零一二三四五六七八九十\d]+年[一二三四五六七八九十\d]+月[一二三四五六七八九十\d]+日")
 
 
@@ -304,7 +305,7 @@ def table_title(rows: list[Row], header: Header | None, layout: TemplateLayout, 
                     return clean_label(cell)
     words = "|".join(map(re.escape, layout.caption))
     captions = re.findall(rf"[\u4e00-\u9fff（）()\d]{{4,40}}(?:{words})", _squash(text))
-    return _DATE_PREFIX.sub("", captions[-1]) if captions else ""
+    return _ATTACHMENT_PREFIX.sub("", _DATE_PREFIX.sub("", captions[-1])) if captions else ""
 
 
 # ---------------------------------------------------------------------------------------------

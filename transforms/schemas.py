@@ -61,8 +61,8 @@ INDICATORS = TableSchema(
         _c("report_id", STR, "Content hash of the normalised report text (16 hex chars)."),
         _c("report_year", INT16, "Year the report covers."),
         _c("agency", STR, "Publishing agency, canonical form."),
-        _c("template", STR, "Table template: stat_2014, fmt_2019, fmt_2021."),
-        _c("table_id", STR, "Table within the report: stat (pre-2019), t2, t3, t4."),
+        _c("template", STR, "Table template: stat_2014, local_table, fmt_2019, fmt_2021."),
+        _c("table_id", STR, "Table within the report: stat (2014 统计表), local (older local tables), t2, t3, t4."),
         _c("indicator_code", STR, "Catalog code; 'unmapped:…' or 'duplicate:…' when the row is not in the catalog."),
         _c("catalog_status", STR, "matched, matched_by_position (label lost, placed by order), unmapped or duplicate."),
         _c("row_label", STR, "Row label as printed (wrapped lines joined)."),
@@ -81,11 +81,12 @@ INDICATORS = TableSchema(
         _c("value_note", STR, "Text split off the number (unit or note inside the cell)."),
         _c("row_order", INT32, "Position of the row in the printed table."),
         _c("source_file", STR, "File the cell came from, relative to the raw folder."),
-        _c("source_page", INT32, "PDF page the cell is on; null for text forms.", nullable=True),
+        _c("source_page", INT32, "PDF page or spreadsheet sheet the cell is on; null for text forms.", nullable=True),
         _c(
             "source_line",
             INT32,
             "1-based line of the cell in the normalised text; for PDFs, its table row on the page; "
+            "for spreadsheets, its row in the sheet; "
             "null for a missing cell.",
             nullable=True,
         ),
@@ -187,16 +188,17 @@ NARRATIVE_FACTS = TableSchema(
 
 CATALOG_COLUMNS = TableSchema(
     name="catalog_columns",
-    description="Columns of the post-2019 tables: codes, labels (zh/en), units, kinds.",
+    description="Columns of every table: codes, labels (zh/en), units, kinds, printed headings.",
     primary_key=("table_id", "templates", "column_code"),
     columns=(
-        _c("table_id", STR, "Table: t2, t3, t4."),
+        _c("table_id", STR, "Table: stat, local, t2, t3, t4."),
         _c("templates", STR, "Templates the column appears in, |-separated."),
         _c("column_code", STR, "Column code."),
         _c("label_zh", STR, "Canonical Chinese label."),
         _c("label_en", STR, "English label."),
         _c("unit", STR, "Unit of the column's cells."),
-        _c("value_kind", STR, "count, amount, signed_count or free_amount."),
+        _c("value_kind", STR, "count, amount, signed_count or free_amount; empty: the row's unit decides."),
+        _c("aliases", STR, "Other printed headings, |-separated ({year} stands for a year: 2011年度)."),
     ),
 )
 

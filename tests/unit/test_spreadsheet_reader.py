@@ -390,3 +390,41 @@ def test_a_stray_far_cell_does_not_make_calamine_build_a_huge_sheet(monkeypatch)
     far.write(499, 99, 1.0)
     with pytest.raises(UnreadableSpreadsheetError, match="too large to read: sheet 2"):
         read_spreadsheet(_xls(workbook))  # calamine reads every .xls sheet on opening: refused whole
+
+
+def test_a_statistics_table_attachment_parses_as_a_report():
+    """An .xls attachment holding only the table: agency and year from its title row."""
+    import xlwt
+
+    from transforms.parse_report import parse_report
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Sheet1")
+    sheet.write_merge(0, 0, 0, 3, "平潭县2012年政府信息公开情况统计表")
+    rows = [
+        ("指标名称", "计量单位", "2012年度", "历年累计"),
+        ("主动公开信息数", "条", 2026, 3542),
+        ("受理依申请公开信息总数", "条", 21, ""),
+        ("行政复议数", "条", 0, 0),
+    ]
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    parsed = parse_report(_xls(book), "attachment.xls")
+    assert (parsed.report["template"], parsed.report["report_year"], parsed.report["agency"]) == (
+        "local_table",
+        2012,
+        "平潭县人民政府",
+    )
+    cells = {(r["indicator_code"], r["column_code"]): r for r in parsed.indicators}
+    assert cells[("L1", "cumulative")]["value"] == 3542.0
+    assert cells[("L2", "cumulative")]["value_status"] == "blank"  # an empty cell at the row's end
+    assert (cells[("L4", "this_year")]["source_page"], cells[("L4", "this_year")]["source_line"]) == (1, 5)
+
+
+def test_a_word97_document_is_quarantined_with_what_to_do():
+    from transforms.parse_report import QuarantineError, parse_report
+
+    with pytest.raises(QuarantineError, match=r"Word 97-2003 \.doc: save as \.docx or PDF") as caught:
+        parse_report(_ole({"WordDocument": b"\0" * 600, "1Table": b"\0" * 100}), "report.doc")
+    assert caught.value.stage == "decode"

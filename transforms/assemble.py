@@ -47,8 +47,8 @@ def same_report_in_two_forms(reports: pd.DataFrame, indicators: pd.DataFrame) ->
 
     Same agency, year and template, and every cell both read gives the same number, over at least
     SAME_TABLE_SHARE of the larger table's numbers (a crawler copy may leave a few cells ambiguous;
-    two different tables that share their zeros do not reach it). The copy that reads more numbers (then more as printed,
-    not inferred; then the first file by name) is kept. Reports of different agencies are never
+    two different tables that share their zeros do not reach it). The copy that reads more numbers
+    (then more as printed, not inferred; then the first file by name) is kept. Reports of different agencies are never
     compared, so two bodies' identical all-zero tables stay two reports.
     """
     named = reports[reports["agency"] != ""]

@@ -51,7 +51,7 @@ def test_run_together_text_round_trips_where_the_cells_are_certain(seed, templat
     """Crawler text: a row's single number, or numbers kept apart by a space, are read as printed;
     numbers run together are cut by the table's identities (inferred) or flagged, never guessed."""
     report = make_pre2019_report(random.Random(seed), seed % 50, template, RUN_TOGETHER)
-    parsed, cells = _parse(report)
+    _, cells = _parse(report)
     for key, expected in report.cells.items():
         cell = cells[key]
         if expected.status == "inferred":

@@ -62,7 +62,7 @@ def evaluate_narrative_rules(indicators: pd.DataFrame, facts: pd.DataFrame) -> p
         template = templates.get(report_id)
         if template is None:
             continue
-        readings = concept_cells(template)
+        readings = concept_cells(template, text_checked=True)
         statements: dict[str, list] = {}  # fact code → its statements in text order, codes by first statement
         for fact in sorted(by_report[report_id], key=lambda f: f.fact_order):
             statements.setdefault(fact.fact_code, []).append(fact)

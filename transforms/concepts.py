@@ -19,7 +19,7 @@ import pandas as pd
 from transforms.layouts import TEMPLATES, template_layout
 
 CONCEPTS_FILE = "concepts.csv"
-CONCEPT_COLUMNS = ["concept", "templates", "cells", "reading", "description"]
+CONCEPT_COLUMNS = ["concept", "templates", "cells", "reading", "text_check", "description"]
 PRIMARY, ALTERNATIVE = "", "alternative"
 # The questions report_summary answers across template families.
 SUMMARY_CONCEPTS = ("received", "carried_over", "answered", "carried_forward", "reviews", "lawsuits")
@@ -31,6 +31,7 @@ class ConceptCells:
     template: str
     cells: tuple[tuple[str, str], ...]  # (row code, column code), summed
     alternative: bool
+    text_check: bool  # compare what the text states with these cells (R7, the splitter's text checks)
     description: str
 
     @property
@@ -53,6 +54,8 @@ def parse_concepts(table: pd.DataFrame) -> tuple[ConceptCells, ...]:
         where = f"{CONCEPTS_FILE}: {r.concept} ({r.templates})"
         if r.reading not in (PRIMARY, ALTERNATIVE):
             raise ValueError(f"{where}: reading must be empty or {ALTERNATIVE!r}, not {r.reading!r}")
+        if r.text_check not in ("yes", "no"):
+            raise ValueError(f"{where}: text_check must be yes or no, not {r.text_check!r}")
         cells = tuple([*cell.split("/"), ""][:2] for cell in r.cells.split("|") if cell)
         if not cells:
             raise ValueError(f"{where}: no cells")
@@ -64,7 +67,14 @@ def parse_concepts(table: pd.DataFrame) -> tuple[ConceptCells, ...]:
                 if not layout.has_cell(row, column):
                     raise ValueError(f"{where}: {template} has no cell {row}/{column}")
             concepts.append(
-                ConceptCells(r.concept, template, tuple(map(tuple, cells)), r.reading == ALTERNATIVE, r.description)
+                ConceptCells(
+                    r.concept,
+                    template,
+                    tuple(map(tuple, cells)),
+                    r.reading == ALTERNATIVE,
+                    r.text_check == "yes",
+                    r.description,
+                )
             )
     primaries = [(c.concept, c.template) for c in concepts if not c.alternative]
     if len(primaries) != len(set(primaries)):
@@ -72,11 +82,12 @@ def parse_concepts(table: pd.DataFrame) -> tuple[ConceptCells, ...]:
     return tuple(concepts)
 
 
-def concept_cells(template: str) -> dict[str, list[ConceptCells]]:
-    """Concept → its readings in ``template``, the primary one first."""
+def concept_cells(template: str, text_checked: bool = False) -> dict[str, list[ConceptCells]]:
+    """Concept → its readings in ``template``, the primary one first; only those the text is
+    compared with when ``text_checked``."""
     found: dict[str, list[ConceptCells]] = {}
     for concept in sorted(load_concepts(), key=lambda c: c.alternative):
-        if concept.template == template:
+        if concept.template == template and (concept.text_check or not text_checked):
             found.setdefault(concept.concept, []).append(concept)
     return found
 
@@ -90,7 +101,7 @@ def stated_checks(
     be answered (None) while the table lacks a cell it needs."""
     positions = {column: index for index, column in enumerate(columns)}
     checks = []
-    for concept, readings in concept_cells(template).items():
+    for concept, readings in concept_cells(template, text_checked=True).items():
         usable = [r.cells for r in readings if all(row in codes and col in positions for row, col in r.cells)]
         if concept not in stated or not usable:
             continue

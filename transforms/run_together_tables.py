@@ -106,12 +106,12 @@ def _records_for(row_layout, resolution: Resolution, run: str, line: int) -> lis
 
 
 def _t3_variant(template: str, compact: str) -> str:
+    """The template's own 表三 rows, unless none of the labels only they print is in the text."""
     table = template_layout(template).tables["t3"]
     if SIX_AS_ONE_ROW not in table.variants:
         return STANDARD
     split_markers = template_layout(template).weak_markers
-    squashed = "".join(ch for ch in compact if ch.isalnum())
-    return STANDARD if "其他处理1" in squashed or any(m in compact for m in split_markers) else SIX_AS_ONE_ROW
+    return STANDARD if any(marker in compact for marker in split_markers) else SIX_AS_ONE_ROW
 
 
 def run_together_records(text: str, template: str, facts: list[NarrativeFact]) -> TableResult:

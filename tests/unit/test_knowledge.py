@@ -81,7 +81,16 @@ def test_a_wrong_column_catalog_is_an_error_at_load():
 
 def test_a_concept_must_name_cells_its_template_has():
     table = pd.DataFrame(
-        [{"concept": "received", "templates": "fmt_2021", "cells": "T3.1/totl", "reading": "", "description": ""}]
+        [
+            {
+                "concept": "received",
+                "templates": "fmt_2021",
+                "cells": "T3.1/totl",
+                "reading": "",
+                "text_check": "yes",
+                "description": "",
+            }
+        ]
     )
     with pytest.raises(ValueError, match=r"has no cell T3\.1/totl"):
         parse_concepts(table)

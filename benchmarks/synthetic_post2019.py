@@ -12,12 +12,13 @@ from __future__ import annotations
 import html
 import random
 from dataclasses import dataclass
-from functools import lru_cache
 
 # The layouts below are this generator's own, written from the specification
 # (docs/report-format-spec.md §B.2–B.5) and the official blank template (template_2021_blank.docx),
 # never imported from the parser: a mistake in the parser's layout data must not be mirrored here.
 # Codes are the project's public catalog codes, so generated cells compare with parsed ones.
+from benchmarks.synthetic_pdf_font import register_pdf_font
+
 FMT_2019 = "fmt_2019"  # 《…年度报告格式（试行）》, reports for 2019 and 2020
 FMT_2021 = "fmt_2021"  # 《…年度报告格式》 (国办公开办函〔2021〕30号), reports for 2021 onward
 
@@ -438,46 +439,6 @@ def _t3_grid(template: str, cells: dict) -> tuple[list[list[str]], list[tuple]]:
     return grid, spans
 
 
-PDF_FONT = "XxgkSyntheticCJK"
-
-
-@lru_cache(maxsize=1)
-def _register_pdf_font() -> str:
-    """An embeddable TrueType font covering CJK ideographs, CJK and full-width punctuation and
-    ASCII, every glyph a plain box: the text layer is what matters, and it makes the PDF carry an
-    embedded subset font with a ToUnicode map, as Word and WPS exports do (no CJK font is
-    installed here). Built once per process with fontTools."""
-    import io
-
-    from fontTools.fontBuilder import FontBuilder
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    ranges = [(0x20, 0x7E), (0x2010, 0x206F), (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xFF01, 0xFF5E)]
-    codes = [code for start, end in ranges for code in range(start, end + 1)]
-    names = [".notdef", *(f"u{code:04X}" for code in codes)]
-    pen = TTGlyphPen(None)
-    for point in ((50, -120), (50, 800), (950, 800), (950, -120)):
-        (pen.lineTo if point != (50, -120) else pen.moveTo)(point)
-    pen.closePath()
-    box = pen.glyph()
-    builder = FontBuilder(1000, isTTF=True)
-    builder.setupGlyphOrder(names)
-    builder.setupCharacterMap({code: f"u{code:04X}" for code in codes})
-    builder.setupGlyf(dict.fromkeys(names, box))
-    builder.setupHorizontalMetrics({n: (500 if n != ".notdef" and int(n[1:], 16) < 0x2000 else 1000, 0) for n in names})
-    builder.setupHorizontalHeader(ascent=880, descent=-120)
-    builder.setupNameTable({"familyName": PDF_FONT, "styleName": "Regular"})
-    builder.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
-    builder.setupPost()
-    data = io.BytesIO()
-    builder.save(data)
-    data.seek(0)
-    pdfmetrics.registerFont(TTFont(PDF_FONT, data))
-    return PDF_FONT
-
-
 def to_pdf(report: SyntheticPost2019) -> bytes:
     """The report as a PDF with a text layer, laid out as agencies print it: ruled tables with the
     template's merged cells, label text wrapped inside its cell, 表三 running over a page break, a
@@ -488,7 +449,7 @@ def to_pdf(report: SyntheticPost2019) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _register_pdf_font()
+    font = register_pdf_font()
     body = ParagraphStyle("body", fontName=font, fontSize=11, leading=16)
     cell = ParagraphStyle("cell", fontName=font, fontSize=7, leading=9)
     tables = _table_rows(report.template, report.cells)

@@ -48,7 +48,8 @@ import io
 import random
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+
+from benchmarks.synthetic_pdf_font import register_pdf_font
 
 STAT_2014 = "stat_2014"
 LOCAL_TABLE = "local_table"
@@ -1114,55 +1115,6 @@ def _to_docx(
     return _freeze_zip(out.getvalue(), layout["stamp"])
 
 
-PDF_FONT = "XxgkPre2019CJK"
-
-
-@lru_cache(maxsize=1)
-def _register_pdf_font() -> str:
-    """An embeddable TrueType font whose glyphs are plain boxes but whose cmap covers ASCII,
-    Latin-1, general and CJK punctuation, circled numbers, CJK ideographs and full-width forms: the
-    PDF then carries an embedded subset font with a ToUnicode map, as Word/WPS exports do (no CJK
-    font is installed here). Same idea as synthetic_post2019._register_pdf_font, rebuilt here
-    under another name so this module does not import that one (which imports the parser's
-    catalog). Built once per process (~1 s)."""
-    from fontTools.fontBuilder import FontBuilder
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    ranges = [
-        (0x20, 0x7E),
-        (0xA0, 0xFF),
-        (0x2010, 0x206F),
-        (0x2460, 0x24FF),
-        (0x3000, 0x303F),
-        (0x4E00, 0x9FFF),
-        (0xFF01, 0xFF5E),
-    ]
-    codes = [code for start, end in ranges for code in range(start, end + 1)]
-    names = [".notdef", *(f"u{code:04X}" for code in codes)]
-    pen = TTGlyphPen(None)
-    pen.moveTo((50, -120))
-    for point in ((50, 800), (950, 800), (950, -120)):
-        pen.lineTo(point)
-    pen.closePath()
-    box = pen.glyph()
-    builder = FontBuilder(1000, isTTF=True)
-    builder.setupGlyphOrder(names)
-    builder.setupCharacterMap({code: f"u{code:04X}" for code in codes})
-    builder.setupGlyf(dict.fromkeys(names, box))
-    builder.setupHorizontalMetrics({n: (500 if n != ".notdef" and int(n[1:], 16) < 0x2000 else 1000, 0) for n in names})
-    builder.setupHorizontalHeader(ascent=880, descent=-120)
-    builder.setupNameTable({"familyName": PDF_FONT, "styleName": "Regular"})
-    builder.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
-    builder.setupPost()
-    data = io.BytesIO()
-    builder.save(data)
-    data.seek(0)
-    pdfmetrics.registerFont(TTFont(PDF_FONT, data))
-    return PDF_FONT
-
-
 def _to_pdf(
     rng: random.Random,
     title: str,
@@ -1177,7 +1129,7 @@ def _to_pdf(
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _register_pdf_font()
+    font = register_pdf_font()
     body = ParagraphStyle("body", fontName=font, fontSize=11, leading=17, firstLineIndent=22)
     centred = ParagraphStyle("title", fontName=font, fontSize=15, leading=22, alignment=1)
     cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
@@ -1515,9 +1467,9 @@ if __name__ == "__main__":
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     out_dir = Path(tempfile.mkdtemp(prefix="xxgk-pre2019-"))
-    _register_pdf_font_started = time.perf_counter()
-    _register_pdf_font()
-    print(f"PDF font built in {time.perf_counter() - _register_pdf_font_started:.2f} s (once per process)")
+    font_started = time.perf_counter()
+    register_pdf_font()
+    print(f"PDF font built in {time.perf_counter() - font_started:.2f} s (once per process)")
     print(f"{'form':<20}{'template':<13}{'n':>4}{'ms/report':>11}{'mean KB':>9}")
     for form in FORMS:
         for template in TEMPLATES:

@@ -127,9 +127,9 @@ def _pdf(s: dict) -> bytes:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from benchmarks.synthetic_pre2019 import _register_pdf_font
+    from benchmarks.synthetic_pdf_font import register_pdf_font
 
-    font = _register_pdf_font()
+    font = register_pdf_font()
     printed = "".join([s["title"], s["date"], *s["paragraphs"], CAPTION, *HEADER, *FOOTER])
     printed += "".join(
         v for r in s["rows"] for v in (r["label_as_printed"], r["unit_as_printed"], r["value_as_printed"])

@@ -60,7 +60,6 @@ class Header:
     index: int  # the (last) header row in the document's rows
     values: tuple[ColumnEntry, ...]  # value columns as printed, in order
     has_unit: bool
-    width: int  # cells in the header row
     year: int | None  # a year printed in a value heading (2011年度)
     table: int | None  # the document table the header is in
 
@@ -83,7 +82,6 @@ class Pre2019Table:
     records: list[CellRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     title: str = ""
-    year: int | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,7 +144,7 @@ def find_header(rows: list[Row], templates: tuple[str, ...] = PRE_2019) -> Heade
         if best:
             layout, (_, values, has_unit, year), span = best
             last = index + span - 1
-            return Header(layout.template, last, tuple(values), has_unit, len(row.cells), year, rows[last].table)
+            return Header(layout.template, last, tuple(values), has_unit, year, rows[last].table)
     return None
 
 
@@ -179,11 +177,6 @@ def find_compact_header(compact: str, templates: tuple[str, ...] = PRE_2019) -> 
 
 # ---------------------------------------------------------------------------------------------
 # Rows
-
-
-def _unit_of(cell: str) -> str | None:
-    squashed = _squash(cell)
-    return squashed if squashed in UNITS or squashed in SECTION_UNITS else None
 
 
 def _value_like(cell: str) -> bool:
@@ -315,7 +308,6 @@ def table_title(rows: list[Row], header: Header | None, layout: TemplateLayout, 
 _LEAD = (
     r"(?:其中[:：]?)?(?:[1-9][、.．]|[(（][\d一二三四五六七八九十]{1,2}[)）][、.．]?|[一二三四五六七八九十]+[、.．])?"
 )
-_NOTE_WITH_DIGITS = re.compile(r"[（(][^（）()]*\d[^（）()]*[)）]")
 _LABEL_PUNCTUATION = re.compile(r"[、，,：:；;\s]")
 
 
@@ -549,7 +541,7 @@ def pre2019_records(
     if header is not None:
         layout = template_layout(header.template)
         printed, ending = printed_rows(rows, header, layout)
-        columns, year = header.values, header.year
+        columns = header.values
     else:
         if not compact_ok:
             raise Pre2019TableError("no 统计指标 / 单位 / 统计数 or 指标名称 / 计量单位 header")
@@ -561,10 +553,8 @@ def pre2019_records(
         layout = template_layout(template_found)
         values = match["values"]
         columns = tuple(c for c in layout.table.columns if column_heading_pattern(c).search(values))
-        year_match = _YEAR.search(values)
-        year = int(year_match.group()) if year_match else None
         printed = compact_rows(layout, match.end(), compact, lines)
-    result = Pre2019Table(layout.template, title=table_title(rows, header, layout, text), year=year)
+    result = Pre2019Table(layout.template, title=table_title(rows, header, layout, text))
     if not printed:
         raise Pre2019TableError(f"the {layout.table.rows[0].entry.label_zh} table has a header but no rows")
     missing_columns = [c.label_zh for c in layout.table.columns if c not in columns]

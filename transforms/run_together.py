@@ -9,7 +9,6 @@ it; otherwise the cells are ``ambiguous`` and get no value. Never a guessed numb
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Callable
@@ -185,15 +184,6 @@ def row_total_holds(parts: tuple[str, ...]) -> bool:
     return abs(sum(_number(p) for p in parts[:-1]) - _number(parts[-1])) < 1e-6
 
 
-def all_of(verdicts: list):
-    """True where every verdict holds; verdicts are booleans or arrays of them (one per combination)."""
-    return functools.reduce(np.logical_and, verdicts, True)  # pairwise: scalars and arrays broadcast
-
-
-def any_of(verdicts: list):
-    return functools.reduce(np.logical_or, verdicts, False)
-
-
 def _surviving_options(
     resolved: dict[str, Resolution],
     open_candidates: dict[str, list[tuple[str, ...]]],
@@ -204,7 +194,7 @@ def _surviving_options(
     """For each open row, the indexes of its candidates that some combination passing every table
     check uses, and the names of the checks that decided. Combinations are checked a chunk at a
     time as arrays: each row's cells become one array per column over the chunk, so a check
-    written with arithmetic, comparisons, all_of and any_of judges every combination in the chunk
+    written with arithmetic, comparisons and numpy's logical functions judges every combination in the chunk
     at once (tens of thousands per report).
 
     A soft check (what the text states) counts only where some combination passing the table's

@@ -62,6 +62,9 @@ class Header:
     has_unit: bool
     year: int | None  # a year printed in a value heading (2011年度)
     table: int | None  # the document table the header is in
+    # Each header cell's role: LABEL, UNIT, a value column's code, or None (序号, 代码, 备注 …);
+    # empty when the header spans two rows. A row of the same width is read by position.
+    roles: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class PrintedRow:
     unit: str
     values: tuple[str, ...] | None
     source: Row
-    value_index: int = 0  # where the values start among the source row's cells
+    positions: tuple[int, ...] = ()  # where each value sits among the source row's cells
     run: str = ""  # digits (and boundary spaces) when the cells ran together
 
 
@@ -99,8 +102,11 @@ def _heading_columns(layout: TemplateLayout, cell: str) -> ColumnEntry | None:
     return None
 
 
-def _header_in(cells: list[str], layout: TemplateLayout) -> tuple[int, list[ColumnEntry], bool, int | None] | None:
-    """(label cell index, value columns, has a unit column, year) when ``cells`` head this template."""
+LABEL, UNIT = "label", "unit"
+
+
+def _header_in(cells: list[str], layout: TemplateLayout) -> tuple[list, list[ColumnEntry], bool, int | None] | None:
+    """(each cell's role, value columns, has a unit column, year) when ``cells`` head this template."""
     squashed = [_squash(c) for c in cells]
     label = next(
         (i for i, c in enumerate(squashed) if len(c) <= _MAX_HEADER_CELL and any(h in c for h in layout.label_header)),
@@ -109,16 +115,20 @@ def _header_in(cells: list[str], layout: TemplateLayout) -> tuple[int, list[Colu
     if label is None:
         return None
     values, year, has_unit = [], None, False
+    roles: list[str | None] = [None] * label + [LABEL]
     for cell in squashed[label + 1 :]:
+        column = None if cell in layout.unit_header else _heading_columns(layout, cell)
         if cell in layout.unit_header:
             has_unit = True
-            continue
-        column = _heading_columns(layout, cell)
-        if column is not None and column not in values:
+            roles.append(UNIT)
+        elif column is not None and column not in values:
             values.append(column)
+            roles.append(column.code)
             found = _YEAR.search(cell)
             year = year or (int(found.group()) if found else None)
-    return (label, values, has_unit, year) if values else None
+        else:
+            roles.append(None)
+    return (roles, values, has_unit, year) if values else None
 
 
 def find_header(rows: list[Row], templates: tuple[str, ...] = PRE_2019) -> Header | None:
@@ -142,9 +152,10 @@ def find_header(rows: list[Row], templates: tuple[str, ...] = PRE_2019) -> Heade
             if best:
                 break
         if best:
-            layout, (_, values, has_unit, year), span = best
+            layout, (roles, values, has_unit, year), span = best
             last = index + span - 1
-            return Header(layout.template, last, tuple(values), has_unit, year, rows[last].table)
+            by_position = tuple(roles) if span == 1 else ()
+            return Header(layout.template, last, tuple(values), has_unit, year, rows[last].table, by_position)
     return None
 
 
@@ -185,8 +196,8 @@ def _value_like(cell: str) -> bool:
 
 def split_printed_row(
     cells: tuple[str, ...], values: int, unit_column: bool = True
-) -> tuple[list[str], str, list[str], int] | None:
-    """(label cells, unit, value cells, index of the first value) of a table row, or None when the
+) -> tuple[list[str], str, list[str], tuple[int, ...]] | None:
+    """(label cells, unit, value cells, their positions) of a table row, or None when the
     row has no label. The unit is the last unit cell with at most ``values`` value-like cells
     after it (a real unit before a section marker: "条 | -" is 条 and a dash); without one, or in a
     table without a unit column, the trailing value cells are the values and a bracketed unit at
@@ -215,7 +226,23 @@ def split_printed_row(
         unit = bracket["unit"] if bracket and bracket["unit"] in UNITS else ""
     if not label:
         return None
-    return label, unit, found, start
+    return label, unit, found, tuple(range(start, n))
+
+
+def _by_position(cells: tuple[str, ...], header: Header) -> tuple[list[str], str, list[str], tuple[int, ...]] | None:
+    """A row as wide as its header, read by position: other columns (序号, 代码, 备注) are left out.
+    A unit column holding no unit (blank, or a section's dash) leaves the label's bracket to say."""
+    if not header.roles or len(cells) != len(header.roles):
+        return None
+    label = [c for c, role in zip(cells, header.roles, strict=True) if role == LABEL and c.strip()]
+    if not label:
+        return None
+    positions = tuple(header.roles.index(column.code) for column in header.values)
+    unit = next((_squash(c) for c, role in zip(cells, header.roles, strict=True) if role == UNIT), "")
+    if unit not in UNITS and unit not in SECTION_UNITS:
+        bracket = _UNIT_IN_LABEL.search(label[-1])
+        unit = bracket["unit"] if bracket and bracket["unit"] in UNITS else ""
+    return label, unit, [cells[i] for i in positions], positions
 
 
 def _is_footer(row: Row, layout: TemplateLayout) -> bool:
@@ -252,10 +279,10 @@ def printed_rows(rows: list[Row], header: Header, layout: TemplateLayout) -> tup
             break
         if not any(c.strip() for c in row.cells) or _header_in(list(row.cells), layout):
             continue  # an empty row, or the header again on a new page
-        split = split_printed_row(row.cells, len(header.values), header.has_unit)
+        split = _by_position(row.cells, header) or split_printed_row(row.cells, len(header.values), header.has_unit)
         if split is None:
             continue  # a row of numbers only: no label to place it by
-        label, unit, values, start = split
+        label, unit, values, positions = split
         text = " ".join(label)
         bare = not unit and not any(v.strip() for v in values)
         if bare and (_SENTENCE.search(text) or len(text) > 60):
@@ -265,20 +292,20 @@ def printed_rows(rows: list[Row], header: Header, layout: TemplateLayout) -> tup
         if previous is not None and (_open_brackets(previous.label) > 0 or _continues_label(text)):
             merged = f"{previous.label}{text}"
             if pending is not None and not bare:  # the label's first line, then the rest with the cells
-                found.append(PrintedRow(merged, unit, tuple(values), row, start))
+                found.append(PrintedRow(merged, unit, tuple(values), row, positions))
                 pending = None
             elif pending is not None:
                 pending = PrintedRow(merged, "", (), pending.source)
             else:
-                found[-1] = PrintedRow(merged, previous.unit, previous.values, previous.source, previous.value_index)
+                found[-1] = PrintedRow(merged, previous.unit, previous.values, previous.source, previous.positions)
             continue
         if pending is not None:
             found.append(pending)
             pending = None
         if bare:
-            pending = PrintedRow(text, unit, tuple(values), row, start)
+            pending = PrintedRow(text, unit, tuple(values), row, positions)
         else:
-            found.append(PrintedRow(text, unit, tuple(values), row, start))
+            found.append(PrintedRow(text, unit, tuple(values), row, positions))
     if pending is not None:
         found.append(pending)
     return found, ending
@@ -458,7 +485,7 @@ def _row_records(place: _Placed, columns: tuple[ColumnEntry, ...], table_id: str
             ]
         for offset, (column, raw) in enumerate(zip(columns, values, strict=True)):
             status = NOT_APPLICABLE if is_section and not raw.strip() else None
-            index = row.value_index + offset
+            index = row.positions[offset] if offset < len(row.positions) else None
             records.append(
                 cell_record(
                     identity,

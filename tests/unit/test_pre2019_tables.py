@@ -161,3 +161,17 @@ def test_crawler_text_with_cells_run_together_is_split_by_the_tables_identities(
     assert (cells["L4", "this_year"].value, cells["L4", "cumulative"].value) == (0.0, 0.0)
     without_text = _table(text.replace("全年主动公开政府信息3460条。", ""))
     assert {r.value_status for r in without_text.records if r.indicator_code == "L1"} == {"ambiguous"}
+
+
+def test_columns_the_template_does_not_have_are_left_out_by_position():
+    """A 序号 column before the labels, a 代码 column and a 备注 column: a row as wide as its header
+    is read by position, so the remark is not taken for the value (定西-style monthly tables)."""
+    text = (
+        "序号\t指标名称\t计量单位\t代码\t本年度\t历年累计\t备注\n"
+        "1\t主动公开信息数\t条\t01\t20\t35\t含网站\n"
+        "2\t行政复议数\t件\t02\t\t3\t\n"
+    )
+    cells = {(r.indicator_code, r.column_code): r for r in _table(text).records}
+    assert (cells["L1", "this_year"].value, cells["L1", "cumulative"].value) == (20.0, 35.0)
+    assert cells["L1", "this_year"].unit == "条"
+    assert cells["L4", "this_year"].value_status == "blank" and cells["L4", "cumulative"].value == 3.0

@@ -61,3 +61,19 @@ def test_run_together_reports_are_recovered_or_flagged_never_wrong(seed):
         else:
             assert cell["value_raw"] == printed, key
             recovered += 1
+
+
+def test_run_together_reports_are_mostly_recovered():
+    """Recovery, not only honesty: over 60 crawler texts, most run-together cells are cut by the
+    identities and the text's statements (95.5 % when written); answering "ambiguous" everywhere
+    would pass the property above and fail here."""
+    recovered = flagged = 0
+    for seed in range(60):
+        report = make_post2019_report(random.Random(seed), seed, FMT_2021, RUN_TOGETHER)
+        parsed = parse_report(report.text.encode("utf-8"), "crawled.txt")
+        for cell in parsed.indicators:
+            if cell["value_status"] == "inferred":
+                assert cell["value_raw"] == report.cells[(cell["indicator_code"], cell["column_code"])]
+                recovered += 1
+            flagged += cell["value_status"] == "ambiguous"
+    assert recovered / (recovered + flagged) >= 0.9, (recovered, flagged)

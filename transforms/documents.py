@@ -12,13 +12,11 @@ from transforms.document_rows import Document, read_document
 from transforms.docx_document import UnreadableDocxError, is_docx, read_docx
 from transforms.pdf_document import UnreadablePdfError, read_pdf
 from transforms.spreadsheet_document import (
+    OLE_SIGNATURE,
     UnreadableSpreadsheetError,
     is_spreadsheet,
-    is_word97,
     read_spreadsheet_document,
 )
-
-WORD_97 = "Word 97-2003 .doc: save as .docx or PDF"
 
 
 class UnreadableDocumentError(ValueError):
@@ -34,9 +32,9 @@ def read_document_bytes(data: bytes) -> Document:
         if data.startswith(b"%PDF"):
             document = read_pdf(data).document
             return replace(document, content_id=content_report_id(document.text))
-        if is_word97(data):
-            raise UnreadableDocumentError(WORD_97)
-        if is_spreadsheet(data):
+        # Every Office 97-2003 file goes to the spreadsheet reader, which names what it is when it
+        # is not a workbook: a Word .doc (save as .docx or PDF), an encrypted file, something else.
+        if is_spreadsheet(data) or data.startswith(OLE_SIGNATURE):
             document = read_spreadsheet_document(data)
             return replace(document, encoding=document.form, content_id=content_report_id(_with_cells(document)))
         decoded = decode_report_bytes(data)

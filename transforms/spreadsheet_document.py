@@ -59,7 +59,7 @@ MAX_WORKBOOK_CELLS = 5_000_000  # and for all the sheets of a workbook together
 MAX_UNCOMPRESSED_BYTES = 300_000_000  # .xlsx/.ods: all ZIP members together, unpacked
 
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NUMBER_OR_BLANK = re.compile(r"[-+]?\d[\d,.]*|")  # as document_rows._take_rowspan: not repeated down
 _NUMBER = re.compile(r"[-+]?\d[\d,.]*%?")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
@@ -113,7 +113,7 @@ def spreadsheet_form(data: bytes) -> str | None:
         except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, NotImplementedError, EOFError, ValueError):
             return None
         return None
-    if data.startswith(_OLE_SIGNATURE):
+    if data.startswith(OLE_SIGNATURE):
         streams = _ole_root_streams(data)
         if ("workbook" in streams or "book" in streams) and "worddocument" not in streams:
             return XLS
@@ -128,7 +128,7 @@ def is_spreadsheet(data: bytes) -> bool:
 
 def is_word97(data: bytes) -> bool:
     """A Word 97-2003 .doc: an OLE2 file with a WordDocument stream at its root. Not read here."""
-    return data.startswith(_OLE_SIGNATURE) and "worddocument" in _ole_root_streams(data)
+    return data.startswith(OLE_SIGNATURE) and "worddocument" in _ole_root_streams(data)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def read_spreadsheet_document(data: bytes) -> Document:
 
 
 def _not_a_spreadsheet(data: bytes) -> str:
-    if data.startswith(_OLE_SIGNATURE):
+    if data.startswith(OLE_SIGNATURE):
         streams = _ole_root_streams(data)
         if "worddocument" in streams:
             return "Word 97-2003 .doc: save as .docx or PDF"
@@ -502,7 +502,7 @@ class _Ole:
     """Just enough of [MS-CFB] to list the root storage's streams and read one of them."""
 
     def __init__(self, data: bytes) -> None:
-        if len(data) < 512 or not data.startswith(_OLE_SIGNATURE):
+        if len(data) < 512 or not data.startswith(OLE_SIGNATURE):
             raise _OleError("not an OLE2 file")
         self.data = data
         (major,) = struct.unpack_from("<H", data, 0x1A)

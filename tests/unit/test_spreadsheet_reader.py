@@ -428,3 +428,10 @@ def test_a_word97_document_is_quarantined_with_what_to_do():
     with pytest.raises(QuarantineError, match=r"Word 97-2003 \.doc: save as \.docx or PDF") as caught:
         parse_report(_ole({"WordDocument": b"\0" * 600, "1Table": b"\0" * 100}), "report.doc")
     assert caught.value.stage == "decode"
+
+
+def test_an_encrypted_office_file_is_quarantined_as_password_protected():
+    from transforms.parse_report import QuarantineError, parse_report
+
+    with pytest.raises(QuarantineError, match="password-protected"):
+        parse_report(_ole({"EncryptionInfo": b"\0" * 100, "EncryptedPackage": b"\0" * 600}), "report.xlsx")

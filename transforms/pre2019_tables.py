@@ -136,7 +136,8 @@ def find_header(rows: list[Row], templates: tuple[str, ...] = PRE_2019) -> Heade
     it names most fully wins (统计数 → stat_2014; 本年度/2011年度 + 历年累计 → local_table)."""
     layouts = [template_layout(t) for t in templates]
     for index, row in enumerate(rows):
-        if not any(any(h in _squash(c) for h in lay.label_header) for lay in layouts for c in row.cells):
+        joined = "".join(row.cells)
+        if not any(_names_a_header(joined, layout) for layout in layouts):
             continue
         cells = list(row.cells)
         best = None
@@ -245,6 +246,11 @@ def _by_position(cells: tuple[str, ...], header: Header) -> tuple[list[str], str
     return label, unit, [cells[i] for i in positions], positions
 
 
+def _names_a_header(text: str, layout: TemplateLayout) -> bool:
+    squashed = _squash(text)
+    return any(word in squashed for word in layout.label_header)
+
+
 def _is_footer(row: Row, layout: TemplateLayout) -> bool:
     return any(word in cell for cell in row.cells for word in layout.footer)
 
@@ -277,7 +283,8 @@ def printed_rows(rows: list[Row], header: Header, layout: TemplateLayout) -> tup
         if _is_footer(row, layout):
             ending = "footer"
             break
-        if not any(c.strip() for c in row.cells) or _header_in(list(row.cells), layout):
+        joined = "".join(row.cells)
+        if not joined.strip() or (_names_a_header(joined, layout) and _header_in(list(row.cells), layout)):
             continue  # an empty row, or the header again on a new page
         split = _by_position(row.cells, header) or split_printed_row(row.cells, len(header.values), header.has_unit)
         if split is None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from transforms.catalog import load_catalog, load_column_catalog
+from transforms.cell_records import CELL_FIELDS, REPORT_FIELDS, cell_values
 from transforms.cell_values import NUMBER_STATUSES, OK
 from transforms.parse_report import ParsedReport
 from transforms.schemas import CATALOG, CATALOG_COLUMNS, INDICATORS, NARRATIVE_FACTS, QUARANTINE, REPORTS, RULE_RESULTS
@@ -23,10 +24,20 @@ class ParsedFrames:
     narrative_facts: pd.DataFrame | None = None
 
 
+def _indicators(parsed: list[ParsedReport]) -> pd.DataFrame:
+    """Cell records as rows, built from tuples: a dict per cell cost more than the parsing of it."""
+    rows = []
+    for report in parsed:
+        own = tuple(report.report_fields.values())
+        rows += [(*cell_values(record), *own) for record in report.records]
+    frame = pd.DataFrame(rows, columns=[*CELL_FIELDS, *REPORT_FIELDS])
+    return frame[INDICATORS.column_names]
+
+
 def to_frames(parsed: list[ParsedReport], quarantined: list[dict]) -> ParsedFrames:
     return ParsedFrames(
         reports=pd.DataFrame([p.report for p in parsed], columns=REPORTS.column_names),
-        indicators=pd.DataFrame([row for p in parsed for row in p.indicators], columns=INDICATORS.column_names),
+        indicators=_indicators(parsed),
         quarantine=pd.DataFrame(quarantined, columns=QUARANTINE.column_names),
         narrative_facts=pd.DataFrame([f for p in parsed for f in p.facts], columns=NARRATIVE_FACTS.column_names),
     )

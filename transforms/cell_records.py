@@ -46,13 +46,13 @@ class CellRecord:
 
     def as_row(self, **report_fields) -> dict:
         """The record as a row of ``indicators`` (dataclasses.asdict deep-copies: 80 µs a cell)."""
-        row = dict(zip(CELL_FIELDS, _CELL_VALUES(self), strict=True))
+        row = dict(zip(CELL_FIELDS, cell_values(self), strict=True))
         row.update(report_fields)
         return row
 
 
 CELL_FIELDS = tuple(f.name for f in fields(CellRecord))
-_CELL_VALUES = attrgetter(*CELL_FIELDS)
+cell_values = attrgetter(*CELL_FIELDS)  # a record's fields as a tuple, in CELL_FIELDS order
 
 
 @dataclass(frozen=True)

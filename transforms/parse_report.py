@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from transforms.cell_records import MATCHED, MATCHED_BY_POSITION, CellRecord
+from transforms.cell_records import MATCHED, MATCHED_BY_POSITION, REPORT_FIELDS, CellRecord
 from transforms.cell_values import MISSING, NOT_APPLICABLE, NUMBER_STATUSES
 from transforms.document_rows import TEXT, Document
 from transforms.documents import UnreadableDocumentError, read_document_bytes
@@ -34,8 +34,19 @@ class QuarantineError(ValueError):
 @dataclass
 class ParsedReport:
     report: dict
-    indicators: list[dict] = field(default_factory=list)
+    records: list[CellRecord] = field(default_factory=list)
     facts: list[dict] = field(default_factory=list)
+
+    @property
+    def report_fields(self) -> dict:
+        """The report's own columns of each ``indicators`` row."""
+        return {name: self.report[name] for name in REPORT_FIELDS}
+
+    @property
+    def indicators(self) -> list[dict]:
+        """The cells as rows of the ``indicators`` table."""
+        fields = self.report_fields
+        return [record.as_row(**fields) for record in self.records]
 
 
 @dataclass(frozen=True)
@@ -152,4 +163,4 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
         }
         for order, f in enumerate(facts, 1)
     ]
-    return ParsedReport(report, [r.as_row(**report_fields) for r in records], fact_rows)
+    return ParsedReport(report, records, fact_rows)

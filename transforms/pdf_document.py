@@ -254,8 +254,62 @@ def _table_cells(table, chars_by_middle: list[tuple[float, float, dict]]) -> lis
     return rows
 
 
+def _intersections_to_cells(intersections: dict) -> list[tuple[float, float, float, float]]:
+    """pdfplumber's ``intersections_to_cells`` with its searches indexed: the same cells in the same
+    order. It rescans every later point for each point and rebuilds each edge set per comparison,
+    quadratic in the points of a page (half the time of reading a table page)."""
+    from pdfplumber.utils import obj_to_bbox
+
+    v_edges = {point: frozenset(map(obj_to_bbox, found["v"])) for point, found in intersections.items()}
+    h_edges = {point: frozenset(map(obj_to_bbox, found["h"])) for point, found in intersections.items()}
+
+    def connects(p1, p2) -> bool:
+        if p1[0] == p2[0] and not v_edges[p1].isdisjoint(v_edges[p2]):
+            return True
+        return p1[1] == p2[1] and not h_edges[p1].isdisjoint(h_edges[p2])
+
+    points = sorted(intersections)
+    same_x: dict[float, list] = {}
+    same_y: dict[float, list] = {}
+    for point in points:  # sorted by x, then y: each list is in the order pdfplumber scans it
+        same_x.setdefault(point[0], []).append(point)
+        same_y.setdefault(point[1], []).append(point)
+    cells = []
+    for point in points:
+        below = [p for p in same_x[point[0]] if p > point]
+        right = [p for p in same_y[point[1]] if p > point]
+        found = None
+        for below_point in below:
+            if not connects(point, below_point):
+                continue
+            for right_point in right:
+                if not connects(point, right_point):
+                    continue
+                corner = (right_point[0], below_point[1])
+                if corner in intersections and connects(corner, right_point) and connects(corner, below_point):
+                    found = (point[0], point[1], corner[0], corner[1])
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    return cells
+
+
 def _page_tables(page: _Page) -> list[list[list[str | None]]]:
-    from pdfplumber.table import TableFinder
+    from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+
+    class GridFinder(TableFinder):
+        """pdfplumber's table finder, its cell search indexed (same cells, same tables)."""
+
+        def __init__(self, page) -> None:
+            self.page = page
+            self.settings = TableSettings.resolve(None)
+            self.edges = self.get_edges()
+            tolerance = (self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance)
+            self.intersections = edges_to_intersections(self.edges, *tolerance)
+            self.cells = _intersections_to_cells(self.intersections)
+            self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
 
     # pdfplumber's table finder reads only the chars, edges and bbox of a page to find the grid;
     # the cells' text is cut here, by position, faster than its Table.extract scans every char
@@ -263,7 +317,7 @@ def _page_tables(page: _Page) -> list[list[list[str | None]]]:
     middles = sorted(
         (((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, c) for c in page.chars), key=lambda m: m[0]
     )
-    return [_table_cells(table, middles) for table in TableFinder(page).tables]  # type: ignore[arg-type]
+    return [_table_cells(table, middles) for table in GridFinder(page).tables]  # type: ignore[arg-type]
 
 
 def _rows_of(number: int, tables: list[list[list[str | None]]]) -> list[Row]:

@@ -39,7 +39,8 @@ FACT_PATTERNS: dict[str, list[re.Pattern[str]]] = {
 }
 FACT_UNITS = {"proactive": "条", "fees": "元"}
 _SENTENCE_END = re.compile(r"(?<=[。；;！？!?])")
-_DIGIT = re.compile(r"\d")
+# Every fact pattern states a number with its unit; a sentence without one states no fact.
+_NUMBER_WITH_UNIT = re.compile(r"\d\s*(?:件|条|万元|元)")
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,8 @@ def extract_narrative_facts(text: str) -> list[NarrativeFact]:
     facts: list[NarrativeFact] = []
     for line_number, paragraph in _paragraphs(text):
         for sentence in filter(None, (s.strip() for s in _SENTENCE_END.split(paragraph))):
-            if not _DIGIT.search(sentence):
-                continue  # every fact is a number; most sentences state none
+            if not _NUMBER_WITH_UNIT.search(sentence):
+                continue  # most sentences state no counted number
             compact = re.sub(r"\s+", "", sentence)
             if len(compact) < 6 or re.fullmatch(r"[\d.\s]+", compact):
                 continue

@@ -54,29 +54,6 @@ def _stated(facts: list[NarrativeFact]) -> dict[str, list[float]]:
     return stated
 
 
-def _text_checks(template: str, table: TableLayout, stated: dict, codes: set[str] | None = None) -> list:
-    codes = codes or {row.code for rows in table.variants.values() for row in rows}
-    return stated_checks(template, codes, [c.code for c in table.columns], stated)
-
-
-def _one_cell_checks(code: str, table: TableLayout, checks: list) -> list:
-    """Table checks for a row resolved on its own (表二): the row's cells under the table's columns."""
-    columns = table.row(code).columns
-    index = [list(table.columns).index(c) for c in columns]
-
-    def adapt(check):
-        def on_row(parts: tuple[str, ...]) -> bool:
-            values = [float("nan")] * table.width
-            for position, part in zip(index, parts, strict=True):
-                values[position] = float(part)
-            verdict = check({code: tuple(values)})
-            return True if verdict is None else bool(verdict)
-
-        return on_row
-
-    return [adapt(check) for _, check in checks]
-
-
 def _records_for(row_layout, resolution: Resolution, run: str, line: int) -> list[CellRecord]:
     source = Row((run,), line)
     identity, columns = RowIdentity.of(row_layout.entry), row_layout.columns
@@ -142,16 +119,16 @@ def run_together_records(text: str, template: str, facts: list[NarrativeFact]) -
                 row_layout.entry, row_layout.columns, None, [], MISSING, "row not found in the text"
             )
             continue
-        row_checks = _one_cell_checks(code, t2, _text_checks(template, t2, stated, {code}))
-        check = (lambda parts, checks=row_checks: all(c(parts) for c in checks)) if row_checks else None
-        resolution = resolve_rows({code: runs[code]}, len(row_layout.columns), check, "text", [])[code]
+        # A 表二 row is cut on its own: the text's statements about its cells (制发规范性文件88件).
+        texts = stated_checks(template, {code}, [c.code for c in row_layout.columns], stated)
+        resolution = resolve_rows({code: runs[code]}, len(row_layout.columns), None, "", [], soft_checks=texts)[code]
         result.records += _records_for(row_layout, resolution, runs[code], lines[t2_located[code][0]])
 
     runs = _runs(compact, t3_located, t4_start if t4_start > 0 else len(compact))
     name, check = row_check(template, t3)
     splitter = total_splits if last_cell_is_total(template, t3) else None
     table_checks = column_checks(template, t3, t3_codes)
-    texts = _text_checks(template, t3, stated)
+    texts = stated_checks(template, set(t3_codes), [c.code for c in t3.columns], stated)
     resolved = resolve_rows(runs, t3.width, check, name, table_checks, splitter=splitter, soft_checks=texts)
     for code in t3_codes:
         row_layout = t3.row(code)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from flows.settings import Settings
@@ -40,7 +41,7 @@ def _summary_table(summary) -> Table:
         ("cells written", summary.cells_written),
         ("files quarantined", summary.files_quarantined),
         ("rules failed", f"{summary.rules_failed} (in {summary.reports_with_failed_rules} reports)"),
-        ("published", "yes" if summary.published else "[red]no: validation failed[/red]"),
+        ("published", "yes" if summary.published else "[red]no[/red]"),
         ("dataset", summary.curated_dir),
     ]:
         table.add_row(label, str(value))
@@ -53,8 +54,19 @@ def run(
     curated: CuratedOption = None,
     batch_size: Annotated[int | None, typer.Option(help="Reports per parse batch")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
+    accept_quarantine: Annotated[
+        bool,
+        typer.Option(
+            "--accept-quarantine",
+            help="Publish even if the quarantined share of files rose more than XXGK_MAX_QUARANTINE_RISE points",
+        ),
+    ] = False,
 ) -> None:
-    """Parse every report in the raw folder, validate, and publish Parquet + DuckDB."""
+    """Parse every report in the raw folder, validate, and publish Parquet + DuckDB.
+
+    Exit codes: 0 published; 1 nothing published (validation failed, no report files, no file
+    parsed, too many quarantined) or only the quarantine list published; 2 the run could not run.
+    """
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     settings = _settings(raw, curated)
     if not settings.raw_dir.is_dir():
@@ -88,7 +100,11 @@ def run(
     try:
         with temporary_api.prefect_api(api_server), bar:
             state = xxgk_pipeline(
-                raw_dir=settings.raw_dir, curated_dir=settings.curated_dir, batch_size=batch_size, return_state=True
+                raw_dir=settings.raw_dir,
+                curated_dir=settings.curated_dir,
+                batch_size=batch_size,
+                accept_quarantine=accept_quarantine,
+                return_state=True,
             )
     except temporary_api.TemporaryApiError as exc:
         err_console.print(f"[red]{exc}[/red]")
@@ -98,14 +114,28 @@ def run(
     outcome = state.result(raise_on_failure=False)
     if isinstance(outcome, PublishBlockedError):
         console.print(_summary_table(outcome.summary))
-        for failure in outcome.summary.validation_failures:
-            err_console.print(f"[red]validation failure:[/red] {failure}")
+        _explain(outcome.summary)
         err_console.print("[red]Nothing was published; the previous dataset is unchanged.[/red]")
         raise typer.Exit(1)
     if isinstance(outcome, BaseException):
         err_console.print(f"[red]run failed: {outcome}[/red]")
         raise typer.Exit(2)
     console.print(_summary_table(outcome))
+    _explain(outcome)
+    if not outcome.published:
+        err_console.print("[red]Nothing was published; the previous dataset is unchanged.[/red]")
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
+def _explain(summary) -> None:
+    """Why a run was held back or failed, with the first quarantined files and their reasons."""
+    for failure in summary.validation_failures:
+        err_console.print(f"[red]validation failure:[/red] {escape(failure)}")
+    for notice in summary.notices:
+        err_console.print(f"[red]{escape(notice)}[/red]")
+    for example in summary.quarantine_examples:
+        err_console.print(f"  quarantined {escape(example)}")
 
 
 def _connect(curated: Path | None):

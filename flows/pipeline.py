@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from itertools import repeat
 from pathlib import Path
 
@@ -25,15 +25,18 @@ from flows.batch_parsing import parse_files
 from flows.duckdb_views import build_duckdb
 from flows.settings import Settings
 from flows.storage import discard_staged, stage_tables, swap_in
+from flows.volume_gate import DatasetCounts, published_counts, volume_gate
 from transforms.assemble import ParsedFrames, assemble_tables
 from transforms.catalog import load_catalog
 
 
 class PublishBlockedError(RuntimeError):
-    """Validation failed: nothing was published and the previous dataset is unchanged."""
+    """Validation or the volume gate held the run back: nothing was published and the previous
+    dataset is unchanged."""
 
     def __init__(self, summary: RunSummary) -> None:
-        super().__init__(f"validation failed, nothing published: {'; '.join(summary.validation_failures)[:2000]}")
+        why = summary.validation_failures or summary.notices
+        super().__init__(f"nothing published: {'; '.join(why)[:2000]}")
         self.summary = summary
 
 
@@ -48,15 +51,19 @@ class RunSummary:
     published: bool
     validation_failures: list[str]
     curated_dir: str
+    notices: list[str] = field(default_factory=list)  # what the volume gate says
+    failed: bool = False  # the run failed (exit 1) even where it published something
+    quarantine_examples: list[str] = field(default_factory=list)  # "file: reason", the first few
 
     def as_markdown(self) -> str:
-        rows = "\n".join(
-            f"| {k.replace('_', ' ')} | {v} |" for k, v in asdict(self).items() if k != "validation_failures"
+        lists = ("validation_failures", "notices", "quarantine_examples")
+        rows = "\n".join(f"| {k.replace('_', ' ')} | {v} |" for k, v in asdict(self).items() if k not in lists)
+        sections = "".join(
+            f"\n## {name.replace('_', ' ').capitalize()}\n" + "".join(f"\n- {item}" for item in items) + "\n"
+            for name, items in ((name, getattr(self, name)) for name in lists)
+            if items
         )
-        failures = "".join(f"\n- {f}" for f in self.validation_failures)
-        return f"# xxgk run\n\n| measure | value |\n|---|---|\n{rows}\n" + (
-            f"\n## Validation failures{failures}\n" if failures else ""
-        )
+        return f"# xxgk run\n\n| measure | value |\n|---|---|\n{rows}\n{sections}"
 
 
 def list_report_files(raw_dir: Path) -> list[Path]:
@@ -134,9 +141,20 @@ def _batches(files: list[Path], size: int) -> list[list[Path]]:
     return [files[i : i + size] for i in range(0, len(files), size)]
 
 
+QUARANTINE_EXAMPLES = 10
+
+
+def _quarantine_examples(quarantine: pd.DataFrame) -> list[str]:
+    shown = quarantine.head(QUARANTINE_EXAMPLES)
+    return [f"{file}: {reason}" for file, reason in zip(shown["source_file"], shown["reason"], strict=True)]
+
+
 @flow(name="xxgk-pipeline")
 def xxgk_pipeline(
-    raw_dir: Path | None = None, curated_dir: Path | None = None, batch_size: int | None = None
+    raw_dir: Path | None = None,
+    curated_dir: Path | None = None,
+    batch_size: int | None = None,
+    accept_quarantine: bool = False,
 ) -> RunSummary:
     """Parse every report under ``raw_dir``, validate, check arithmetic, publish to ``curated_dir``."""
     overrides = {
@@ -149,6 +167,34 @@ def xxgk_pipeline(
     files = discover_reports(settings.raw_dir)
     batches = parse_reports(settings.raw_dir, _batches(files, settings.batch_size), settings.parse_workers)
     tables = assemble(batches)
+    run_counts = DatasetCounts(len(tables["reports"]), len(tables["quarantine"]))
+    gate = volume_gate(
+        settings.raw_dir,
+        len(files),
+        run_counts,
+        published_counts(settings.curated_dir),
+        settings.max_quarantine_rise,
+        accept_quarantine,
+    )
+    if not gate.publish:
+        summary = RunSummary(
+            files_seen=len(files),
+            reports_published=0,
+            cells_written=0,
+            files_quarantined=run_counts.quarantined,
+            rules_failed=0,
+            reports_with_failed_rules=0,
+            published=False,
+            validation_failures=[],
+            curated_dir=str(settings.curated_dir),
+            notices=gate.reasons,
+            failed=True,
+            quarantine_examples=_quarantine_examples(tables["quarantine"]),
+        )
+        # Held back by design, not broken: the run completes and says why (no traceback).
+        logger.warning("not published: %s", "; ".join(gate.reasons))
+        create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
+        return summary
     # Writing Parquet (pyarrow, outside the GIL) overlaps with GX; only a valid run is swapped in.
     staged = stage.submit(tables, settings.curated_dir)
     outcomes = validate(tables, settings.data_docs_dir)
@@ -164,6 +210,9 @@ def xxgk_pipeline(
         published=not failures,
         validation_failures=failures,
         curated_dir=str(settings.curated_dir),
+        notices=gate.reasons,
+        failed=gate.failed,
+        quarantine_examples=_quarantine_examples(tables["quarantine"]) if gate.failed else [],
     )
     if failures:
         staged.wait()

@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     parse_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="Processes that parse batches."
     )
+    max_quarantine_rise: float = Field(
+        default=20,
+        ge=0,
+        description="Points by which the quarantined share of files may rise above the published version's "
+        "before a run is held back (unless --accept-quarantine).",
+    )
 
     @property
     def duckdb_path(self) -> Path:

@@ -154,6 +154,8 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
 
 def _quarantined_copies(copies: pd.DataFrame, kept_ids: pd.Series, reasons, kept_file: pd.Series) -> pd.DataFrame:
     """Quarantine rows for copies of a kept report, naming the file that was kept."""
+    if copies.empty:  # string arithmetic on empty columns has no dtype to work with
+        return pd.DataFrame(columns=QUARANTINE.column_names)
     return pd.DataFrame(
         {
             "source_file": copies["source_file"],

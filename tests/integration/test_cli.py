@@ -88,3 +88,58 @@ def test_missing_raw_folder(tmp_path):
     result = _xxgk("run", "--raw", str(tmp_path / "absent"), "--curated", str(tmp_path / "c"), cwd=tmp_path)
     assert result.returncode == 2
     assert "raw folder not found" in result.stderr
+
+
+def _no_traceback(result: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_an_empty_folder_and_a_folder_of_bad_files_without_a_dataset(tmp_path):
+    """Nothing to read publishes nothing; nothing readable publishes the quarantine list, so the
+    user sees why. Both exit 1, neither with a traceback."""
+    empty, bad, curated = tmp_path / "empty", tmp_path / "bad", tmp_path / "curated"
+    empty.mkdir()
+    bad.mkdir()
+    (bad / "notes.txt").write_text("只有正文，没有表格。", encoding="utf-8")
+    (bad / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
+    result = _xxgk("run", "--raw", str(empty), "--curated", str(curated), "--quiet", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "holds no report files" in result.stderr
+    assert not (curated / "reports").exists()
+    _no_traceback(result)
+    result = _xxgk("run", "--raw", str(bad), "--curated", str(curated), "--quiet", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "no file parsed: the quarantine list of 2 files is published" in result.stderr
+    _no_traceback(result)
+    status = _xxgk("status", "--curated", str(curated), cwd=tmp_path)
+    assert "quarantined image.png: binary file (PNG image)" in status.stdout
+    assert "quarantined notes.txt: no statistics table found" in status.stdout
+
+
+def test_the_volume_gate_keeps_a_good_dataset(cli_dataset, tmp_path):
+    """Over a dataset with reports (1 report, 1 quarantined file): a folder in which nothing parses
+    is held back; one whose quarantined share rises by more than 20 points too, unless accepted."""
+    import shutil
+
+    _, published, _ = cli_dataset
+    curated = tmp_path / "curated"
+    shutil.copytree(published, curated)
+    before = (curated / "reports" / "part-0.parquet").read_bytes()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for index in range(5):
+        (bad / f"notes_{index}.txt").write_text(f"第{index}份：只有正文，没有表格。", encoding="utf-8")
+    result = _xxgk("run", "--raw", str(bad), "--curated", str(curated), "--quiet", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "no file parsed (5 quarantined): the published dataset's 1 reports are kept" in result.stderr
+    assert "quarantined notes_0.txt" in result.stderr and "Nothing was published" in result.stderr
+    _no_traceback(result)
+    (bad / "taoyuan.txt").write_bytes(SAMPLE_REPORT.read_bytes())  # 5 of 6 quarantined: 50 % → 83 %
+    result = _xxgk("run", "--raw", str(bad), "--curated", str(curated), "--quiet", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "rose from 50 % to 83 %" in result.stderr and "--accept-quarantine" in result.stderr
+    assert (curated / "reports" / "part-0.parquet").read_bytes() == before
+    _no_traceback(result)
+    result = _xxgk("run", "--raw", str(bad), "--curated", str(curated), "--quiet", "--accept-quarantine", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "│ files quarantined │ 5" in result.stdout

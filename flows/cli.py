@@ -22,7 +22,7 @@ app = typer.Typer(
     help="xxgk: government information-disclosure annual reports → validated indicator rows.", no_args_is_help=True
 )
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # messages whole, not wrapped to the terminal
 
 RawOption = Annotated[Path | None, typer.Option("--raw", help="Folder of report files [default: data/raw]")]
 CuratedOption = Annotated[Path | None, typer.Option("--curated", help="Dataset folder [default: data/curated]")]
@@ -61,17 +61,35 @@ def run(
             help="Publish even if the quarantined share of files rose more than XXGK_MAX_QUARANTINE_RISE points",
         ),
     ] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="If another run is writing the dataset, wait for it")] = False,
 ) -> None:
     """Parse every report in the raw folder, validate, and publish Parquet + DuckDB.
 
     Exit codes: 0 published; 1 nothing published (validation failed, no report files, no file
-    parsed, too many quarantined) or only the quarantine list published; 2 the run could not run.
+    parsed, too many quarantined) or only the quarantine list published; 2 the run could not run;
+    3 another run is writing the dataset (see --wait).
     """
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     settings = _settings(raw, curated)
     if not settings.raw_dir.is_dir():
         err_console.print(f"[red]raw folder not found: {settings.raw_dir}[/red]")
         raise typer.Exit(2)
+    from flows.dataset_lock import DatasetLockedError, dataset_lock
+
+    def on_wait(holder) -> None:
+        err_console.print(f"waiting: {settings.curated_dir} is being written by {holder or 'another run'}")
+
+    try:
+        with dataset_lock(settings.curated_dir, wait=wait, on_wait=on_wait) as left_behind:
+            if left_behind is not None:
+                err_console.print(f"taking over the lock left by a run that ended without releasing it ({left_behind})")
+            _run_locked(settings, batch_size, quiet, accept_quarantine)
+    except DatasetLockedError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(3) from exc
+
+
+def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_quarantine: bool) -> None:
     from flows import temporary_api
 
     api_server = temporary_api.start_unless_configured()  # boots while the imports below run

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from itertools import repeat
@@ -22,7 +23,9 @@ from expectations.gx_validation import SuiteOutcome, validate_tables
 from expectations.suites import indicators_expectations, reports_expectations
 from flows import progress
 from flows.batch_parsing import parse_files
+from flows.dataset_lock import dataset_lock
 from flows.duckdb_views import build_duckdb
+from flows.process_guard import die_with_parent
 from flows.settings import Settings
 from flows.storage import discard_staged, stage_tables, swap_in
 from flows.volume_gate import DatasetCounts, published_counts, volume_gate
@@ -99,7 +102,13 @@ def parse_reports(raw_dir: Path, batches: list[list[Path]], workers: int) -> lis
             progress.emit("advance", len(batch))
         return results
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(batches)),
+        mp_context=context,
+        initializer=die_with_parent,  # a killed run leaves no worker behind
+        initargs=(os.getpid(),),
+    )
+    with pool:
         for batch, frames in zip(batches, pool.map(parse_files, repeat(raw_dir), batches), strict=True):
             results.append(frames)
             progress.emit("advance", len(batch))
@@ -163,6 +172,11 @@ def xxgk_pipeline(
         if v is not None
     }
     settings = Settings(**overrides)
+    with dataset_lock(settings.curated_dir):  # the CLI holds it already; a scheduled run takes it here
+        return _pipeline(settings, accept_quarantine)
+
+
+def _pipeline(settings: Settings, accept_quarantine: bool) -> RunSummary:
     logger = get_run_logger()
     files = discover_reports(settings.raw_dir)
     batches = parse_reports(settings.raw_dir, _batches(files, settings.batch_size), settings.parse_workers)

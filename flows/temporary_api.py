@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import importlib.util
 import os
 import socket
@@ -23,6 +24,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+
+from flows.process_guard import die_with_parent
 
 
 class TemporaryApiError(RuntimeError):
@@ -77,6 +80,7 @@ class TemporaryApi:
             },
             stdout=subprocess.DEVNULL,
             stderr=self._stderr,
+            preexec_fn=functools.partial(die_with_parent, os.getpid()),  # a killed run leaves no server
         )
 
     def wait_until_ready(self, timeout_s: float = 60.0) -> None:

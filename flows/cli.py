@@ -41,7 +41,7 @@ def _summary_table(summary) -> Table:
         ("cells written", summary.cells_written),
         ("files quarantined", summary.files_quarantined),
         ("rules failed", f"{summary.rules_failed} (in {summary.reports_with_failed_rules} reports)"),
-        ("published", "yes" if summary.published else "[red]no[/red]"),
+        ("published", f"yes: version {summary.version}" if summary.published else "[red]no[/red]"),
         ("dataset", summary.curated_dir),
     ]:
         table.add_row(label, str(value))
@@ -166,16 +166,30 @@ def _connect(curated: Path | None):
     return duckdb.connect(str(database), read_only=True)
 
 
+def _connect_as_of(curated: Path | None, version: int):
+    """Views over an earlier version, in memory: the dataset folder is not written."""
+    from flows.duckdb_views import open_version
+    from flows.store import Store, VersionNotFoundError
+
+    store = Store(_settings(curated=curated).curated_dir)
+    try:
+        return open_version(store, store.get(version))
+    except VersionNotFoundError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
 @app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="SQL over the views: indicators, reports, rule_results, …")],
     curated: CuratedOption = None,
     output: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    as_of: Annotated[int | None, typer.Option("--as-of", help="Read this earlier version (see xxgk history)")] = None,
 ) -> None:
     """Run SQL against the dataset's DuckDB views."""
     import duckdb
 
-    with _connect(curated) as connection:
+    with _connect(curated) if as_of is None else _connect_as_of(curated, as_of) as connection:
         try:
             frame = connection.sql(sql).df()
         except duckdb.Error as exc:
@@ -194,6 +208,8 @@ def query(
 
 STATUS_SQL = """
 SELECT
+  (SELECT version FROM dataset_version) AS version,
+  (SELECT created FROM dataset_version)::VARCHAR AS committed,
   (SELECT count(*) FROM reports) AS reports,
   (SELECT count(*) FROM indicators) AS cells,
   (SELECT count(*) FROM indicators WHERE value IS NOT NULL) AS cells_with_value,
@@ -219,6 +235,62 @@ def status(curated: CuratedOption = None) -> None:
     console.print(table)
     for source_file, reason in quarantined:
         console.print(f"  quarantined {source_file}: {reason}")
+
+
+@app.command()
+def history(curated: CuratedOption = None) -> None:
+    """The dataset's versions on record: when, what, and what each run found."""
+    from flows.store import Store
+
+    settings = _settings(curated=curated)
+    versions = Store(settings.curated_dir).history()
+    if not versions:
+        err_console.print(f"[red]no dataset at {settings.curated_dir}: run `xxgk run` first[/red]")
+        raise typer.Exit(2)
+    table = Table(
+        "version", "committed (UTC)", "operation", "files seen", "reports", "cells", "quarantined", "rules failed"
+    )
+    for v in versions:
+        operation = v.operation + (f" to {v.summary['rolled_back_to']}" if "rolled_back_to" in v.summary else "")
+        table.add_row(
+            str(v.version),
+            v.created,
+            operation,
+            str(v.summary.get("files_seen", "")),
+            str(v.rows.get("reports", "")),
+            str(v.rows.get("indicators", "")),
+            str(v.rows.get("quarantine", "")),
+            str(v.summary.get("rules_failed", "")),
+        )
+    console.print(table)
+
+
+@app.command()
+def rollback(
+    version: Annotated[int, typer.Argument(help="The version to make current again (see xxgk history)")],
+    curated: CuratedOption = None,
+) -> None:
+    """Make an earlier version current again, as a new version (nothing is rewritten or lost)."""
+    from flows.dataset_lock import DatasetLockedError, dataset_lock
+    from flows.duckdb_views import build_duckdb
+    from flows.store import Store, VersionNotFoundError
+
+    settings = _settings(curated=curated)
+    store = Store(settings.curated_dir)
+    try:
+        with dataset_lock(settings.curated_dir):
+            store.prepare()
+            restored = store.rollback(version)
+            database = build_duckdb(store, restored, settings.duckdb_path)
+            store.record(restored)
+            database.replace(settings.duckdb_path)
+    except VersionNotFoundError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    except DatasetLockedError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(3) from exc
+    console.print(f"version {restored.version} is version {version} again ({restored.rows.get('reports', 0)} reports)")
 
 
 @app.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from flows.storage import parquet_glob
+from flows.store import DatasetVersion, Store
 from transforms.catalog import load_catalog
 from transforms.concepts import SUMMARY_CONCEPTS, concept_cells
 from transforms.layouts import TEMPLATES, all_layouts, template_layout
@@ -27,15 +27,27 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _table_view_sql(schema: TableSchema, curated_dir: Path, row_count: int) -> str:
-    """Columns in schema order and types, whatever order Parquet/hive partitioning gives them."""
+def _table_view_sql(schema: TableSchema, files: list[str]) -> str:
+    """Columns in schema order and types, whatever order Parquet/hive partitioning gives them,
+    over exactly the files of one version."""
     columns = ", ".join(f'CAST("{c.name}" AS {_DUCKDB_TYPES[c.type]}) AS "{c.name}"' for c in schema.columns)
-    if row_count == 0 and schema.partition_by:  # no partition folders to read: an empty, typed view
+    if not files:  # an empty table has no files to read: an empty, typed view
         nulls = ", ".join(f'CAST(NULL AS {_DUCKDB_TYPES[c.type]}) AS "{c.name}"' for c in schema.columns)
         return f"CREATE VIEW {schema.name} AS SELECT {nulls} WHERE false"
     hive = bool(schema.partition_by)
-    source = f"read_parquet({_quote(parquet_glob(curated_dir, schema.name))}, hive_partitioning = {hive})"
+    listed = ", ".join(_quote(f) for f in files)
+    source = f"read_parquet([{listed}], hive_partitioning = {hive})"
     return f"CREATE VIEW {schema.name} AS SELECT {columns} FROM {source}"
+
+
+def view_statements(store: Store, version: DatasetVersion) -> list[str]:
+    """Every view of one dataset version, the analyst views included."""
+    statements = [_table_view_sql(s, store.files(version, s.name)) for s in CURATED_TABLES.values()]
+    statements.append(
+        f"CREATE VIEW dataset_version AS SELECT {version.version} AS version, "
+        f"CAST({_quote(version.created)} AS TIMESTAMPTZ) AS created, {_quote(version.operation)} AS operation"
+    )
+    return [*statements, *ANALYST_VIEWS.values(), _report_wide_sql(), _t3_grid_sql(), _report_summary_sql()]
 
 
 def _pivot(code: str, column: str, name: str, alias: str = "i.") -> str:
@@ -173,25 +185,36 @@ FROM reports r LEFT JOIN (
 ) p USING (report_id)"""
 
 
-def build_duckdb(curated_dir: Path, row_counts: dict[str, int], database: Path) -> list[str]:
-    """(Re)create the database file with every view; swapped in atomically. Returns view names.
+def build_duckdb(store: Store, version: DatasetVersion, database: Path) -> Path:
+    """Build the database file for ``version`` beside ``database`` and return it: the caller moves
+    it into place (an atomic rename) once the version is recorded. A view that cannot bind fails
+    here, before anything is published.
 
     Paths inside views are absolute: DuckDB resolves relative paths against the reader's
     working directory, and analysts open the file from anywhere. ``xxgk run`` rewrites them.
     """
     temporary = database.with_name(database.name + ".tmp")
     temporary.unlink(missing_ok=True)
-    statements = [_table_view_sql(s, curated_dir, row_counts.get(s.name, 0)) for s in CURATED_TABLES.values()]
-    statements += [*ANALYST_VIEWS.values(), _report_wide_sql(), _t3_grid_sql(), _report_summary_sql()]
     with duckdb.connect(str(temporary)) as connection:
-        for statement in statements:
+        for statement in view_statements(store, version):
             connection.execute(statement)
-        views = [
+        connection.execute("CHECKPOINT")
+    return temporary
+
+
+def views_in(database: Path) -> list[str]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return [
             row[0]
             for row in connection.execute(
                 "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1"
             ).fetchall()
         ]
-        connection.execute("CHECKPOINT")
-    temporary.replace(database)
-    return views
+
+
+def open_version(store: Store, version: DatasetVersion):
+    """An in-memory connection with the views of ``version`` (time travel; writes nothing)."""
+    connection = duckdb.connect()
+    for statement in view_statements(store, version):
+        connection.execute(statement)
+    return connection

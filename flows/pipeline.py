@@ -27,7 +27,7 @@ from flows.dataset_lock import dataset_lock
 from flows.duckdb_views import build_duckdb
 from flows.process_guard import die_with_parent
 from flows.settings import Settings
-from flows.storage import discard_staged, stage_tables, swap_in
+from flows.store import DatasetVersion, Store
 from flows.volume_gate import DatasetCounts, published_counts, volume_gate
 from transforms.assemble import ParsedFrames, assemble_tables
 from transforms.catalog import load_catalog
@@ -57,6 +57,12 @@ class RunSummary:
     notices: list[str] = field(default_factory=list)  # what the volume gate says
     failed: bool = False  # the run failed (exit 1) even where it published something
     quarantine_examples: list[str] = field(default_factory=list)  # "file: reason", the first few
+    version: int | None = None  # the dataset version the run committed
+
+    def counts(self) -> dict:
+        """What a version's record keeps of the run that made it."""
+        keys = ("files_seen", "reports_published", "cells_written", "files_quarantined", "rules_failed")
+        return {key: getattr(self, key) for key in (*keys, "reports_with_failed_rules")}
 
     def as_markdown(self) -> str:
         lists = ("validation_failures", "notices", "quarantine_examples")
@@ -134,16 +140,23 @@ def validate(tables: dict[str, pd.DataFrame], docs_dir: Path) -> list[SuiteOutco
 
 
 @task(cache_policy=NO_CACHE)
-def stage(tables: dict[str, pd.DataFrame], curated_dir: Path) -> Path:
-    """Write the Parquet files into a hidden staging folder (runs while GX validates)."""
-    return stage_tables(tables, curated_dir)
+def write_tables(tables: dict[str, pd.DataFrame], curated_dir: Path) -> dict[str, int]:
+    """Write the new Delta versions of every table (runs while GX validates); readers see nothing
+    of them until the version is committed."""
+    return Store(curated_dir).write(tables)
 
 
 @task(cache_policy=NO_CACHE)
-def publish(staging: Path, counts: dict[str, int], settings: Settings) -> list[str]:
-    """Check the views over the staged files, swap them into place, rebuild the DuckDB file."""
-    swap_in(staging, list(counts), check_staged=lambda staged: build_duckdb(staged, counts, staged / "check.duckdb"))
-    return build_duckdb(settings.curated_dir, counts, settings.duckdb_path)
+def commit(written: dict[str, int], rows: dict[str, int], summary: dict, settings: Settings) -> DatasetVersion:
+    """Build the DuckDB file over the new version (a view that cannot bind stops here), record the
+    version, then move the file into place; forget versions past the retention."""
+    store = Store(settings.curated_dir)
+    version = store.pending(written, rows, summary)
+    database = build_duckdb(store, version, settings.duckdb_path)
+    store.record(version)
+    database.replace(settings.duckdb_path)
+    store.vacuum(dt.timedelta(days=settings.retention_days))
+    return version
 
 
 def _batches(files: list[Path], size: int) -> list[list[Path]]:
@@ -178,6 +191,10 @@ def xxgk_pipeline(
 
 def _pipeline(settings: Settings, accept_quarantine: bool) -> RunSummary:
     logger = get_run_logger()
+    store = Store(settings.curated_dir)
+    restored = store.prepare()
+    if restored:
+        logger.warning("tables a run left uncommitted were restored to the current version: %s", restored)
     files = discover_reports(settings.raw_dir)
     batches = parse_reports(settings.raw_dir, _batches(files, settings.batch_size), settings.parse_workers)
     tables = assemble(batches)
@@ -186,7 +203,7 @@ def _pipeline(settings: Settings, accept_quarantine: bool) -> RunSummary:
         settings.raw_dir,
         len(files),
         run_counts,
-        published_counts(settings.curated_dir),
+        published_counts(store),
         settings.max_quarantine_rise,
         accept_quarantine,
     )
@@ -209,8 +226,8 @@ def _pipeline(settings: Settings, accept_quarantine: bool) -> RunSummary:
         logger.warning("not published: %s", "; ".join(gate.reasons))
         create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
         return summary
-    # Writing Parquet (pyarrow, outside the GIL) overlaps with GX; only a valid run is swapped in.
-    staged = stage.submit(tables, settings.curated_dir)
+    # Writing the Delta tables (Rust, outside the GIL) overlaps with GX; only a valid run is committed.
+    written = write_tables.submit(tables, settings.curated_dir)
     outcomes = validate(tables, settings.data_docs_dir)
     failures = [f"{o.table}: {f}" for o in outcomes for f in o.failures]
     failed = tables["rule_results"][tables["rule_results"]["outcome"] == FAIL]
@@ -228,12 +245,12 @@ def _pipeline(settings: Settings, accept_quarantine: bool) -> RunSummary:
         failed=gate.failed,
         quarantine_examples=_quarantine_examples(tables["quarantine"]) if gate.failed else [],
     )
+    written.wait()
     if failures:
-        staged.wait()
-        if staged.state.is_completed():
-            discard_staged(staged.result())
+        Store(settings.curated_dir).prepare()  # drop what was written: the current version stays
     else:
-        publish(staged.result(), {name: len(frame) for name, frame in tables.items()}, settings)
+        rows = {name: len(frame) for name, frame in tables.items()}
+        summary.version = commit(written.result(), rows, summary.counts(), settings).version
     create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
     logger.info(
         "files seen %d, reports published %d, cells written %d, files quarantined %d, rules failed %d",

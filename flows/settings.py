@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     parse_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="Processes that parse batches."
     )
+    retention_days: float = Field(
+        default=7, ge=0, description="Days an earlier dataset version stays readable (time travel, rollback)."
+    )
     max_quarantine_rise: float = Field(
         default=20,
         ge=0,

@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
+from flows.store import Store
 from transforms.schemas import QUARANTINE, REPORTS
 
 
@@ -38,15 +37,12 @@ class GateDecision:
     failed: bool = False  # the run's outcome is a failure (exit 1) even where something is published
 
 
-def published_counts(curated_dir: Path) -> DatasetCounts | None:
-    """Reports and quarantined files of the published dataset (from the Parquet footers), or None."""
-    counts = []
-    for schema in (REPORTS, QUARANTINE):
-        files = list((curated_dir / schema.name).glob("*.parquet"))
-        if not files:
-            return None
-        counts.append(sum(pq.read_metadata(f).num_rows for f in files))
-    return DatasetCounts(*counts)
+def published_counts(store: Store) -> DatasetCounts | None:
+    """Reports and quarantined files of the current version, or None before the first."""
+    current = store.current()
+    if current is None:
+        return None
+    return DatasetCounts(current.rows.get(REPORTS.name, 0), current.rows.get(QUARANTINE.name, 0))
 
 
 def volume_gate(

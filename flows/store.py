@@ -1,0 +1,210 @@
+"""The curated dataset as a versioned store: one Delta table per curated table, one version log.
+
+Delta Lake (delta-rs) gives each table atomic commits, time travel and vacuum; a dataset version
+pins one Delta version of every table, so readers see a whole version or the one before it,
+never a mix of the two. A version is committed by writing its record,
+``_versions/<number>.json``, created only if absent: until then the new Delta versions a run
+wrote are invisible, and a run killed before its record leaves the dataset as it was (the next
+run restores the tables to their pinned versions before it writes). The DuckDB file's views read
+the Parquet files of the version they were built for, so a connection held open across a commit
+keeps reading its version until vacuum removes files older than the retention.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from transforms.schemas import CURATED_TABLES
+
+VERSIONS_DIR = "_versions"
+_DIGITS = 20  # version record names sort as numbers
+
+
+@dataclass(frozen=True)
+class DatasetVersion:
+    version: int
+    created: str  # UTC, ISO 8601
+    operation: str  # run, rollback
+    tables: dict[str, int]  # curated table → its pinned Delta version
+    rows: dict[str, int]  # curated table → rows in that version
+    summary: dict = field(default_factory=dict)  # what the run that made it saw and did
+
+    @property
+    def created_at(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.created)
+
+
+class VersionNotFoundError(LookupError):
+    """The dataset has no such version (never made, or vacuumed)."""
+
+
+class Store:
+    """A dataset folder: its Delta tables, its version log, and the DuckDB file built over them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.log = root / VERSIONS_DIR
+
+    def table_uri(self, name: str) -> str:
+        return str((self.root / name).resolve())
+
+    # ---- the version log -------------------------------------------------------------------
+
+    def history(self) -> list[DatasetVersion]:
+        """Every version still on record, oldest first."""
+        if not self.log.is_dir():
+            return []
+        records = sorted(p for p in self.log.glob("*.json") if p.stem.isdigit())
+        return [_load(path) for path in records]
+
+    def current(self) -> DatasetVersion | None:
+        records = self.history()
+        return records[-1] if records else None
+
+    def get(self, version: int) -> DatasetVersion:
+        path = self.log / f"{version:0{_DIGITS}d}.json"
+        if not path.exists():
+            known = ", ".join(str(v.version) for v in self.history()) or "none"
+            raise VersionNotFoundError(f"the dataset has no version {version} (versions on record: {known})")
+        return _load(path)
+
+    def _next(self, operation: str, tables: dict[str, int], rows: dict[str, int], summary: dict) -> DatasetVersion:
+        current = self.current()
+        return DatasetVersion(
+            version=(current.version + 1) if current else 1,
+            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            operation=operation,
+            tables=tables,
+            rows=rows,
+            summary=summary,
+        )
+
+    def record(self, version: DatasetVersion) -> DatasetVersion:
+        """Write ``version``'s record, atomically and only if that version number is not taken."""
+        self.log.mkdir(parents=True, exist_ok=True)
+        final = self.log / f"{version.version:0{_DIGITS}d}.json"
+        with tempfile.NamedTemporaryFile("w", dir=self.log, suffix=".tmp", delete=False, encoding="utf-8") as handle:
+            json.dump(asdict(version), handle, ensure_ascii=False, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(handle.name, final)  # fails if the version exists: put-if-absent on a local disk
+        finally:
+            Path(handle.name).unlink()
+        return version
+
+    # ---- tables ----------------------------------------------------------------------------
+
+    def prepare(self) -> list[str]:
+        """Undo what a run that did not commit wrote: each table back to its pinned Delta version.
+        Returns the tables restored."""
+        from deltalake import DeltaTable
+
+        current = self.current()
+        restored = []
+        for name in CURATED_TABLES:
+            uri = self.table_uri(name)
+            if not DeltaTable.is_deltatable(uri):
+                continue
+            table = DeltaTable(uri)
+            pinned = current.tables.get(name) if current else None
+            if pinned is None:
+                # Written by a run that never committed, and no version pins it: nothing to keep.
+                table.delete()
+                restored.append(name)
+            elif table.version() != pinned and set(table.file_uris()) != set(self._pinned_files(name, pinned)):
+                table.restore(pinned)  # a new Delta version holding the pinned version's files
+                restored.append(name)
+        return restored
+
+    def write(self, tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+        """Replace each table's rows (schemas enforced); returns the new Delta versions. Nothing a
+        reader sees changes until :meth:`commit`."""
+        from deltalake import WriterProperties, write_deltalake
+
+        written = {}
+        properties = WriterProperties(compression="ZSTD")
+        for name, frame in tables.items():
+            schema = CURATED_TABLES[name]
+            arrow = schema.to_arrow(frame)
+            write_deltalake(
+                self.table_uri(name),
+                arrow,
+                mode="overwrite",
+                partition_by=[schema.partition_by] if schema.partition_by else None,
+                schema_mode="overwrite",
+                writer_properties=properties,
+            )
+            written[name] = _delta_version(self.table_uri(name))
+        return written
+
+    def pending(self, written: dict[str, int], rows: dict[str, int], summary: dict) -> DatasetVersion:
+        """The version the written tables will make, not yet recorded (tables not written keep their
+        pins): build what readers need over it, then :meth:`record` it."""
+        current = self.current()
+        tables = {**(current.tables if current else {}), **written}
+        counts = {**(current.rows if current else {}), **rows}
+        return self._next("run", tables, counts, summary)
+
+    def rollback(self, version: int) -> DatasetVersion:
+        """A new version with an earlier version's tables (not yet recorded): nothing is rewritten."""
+        target = self.get(version)
+        return self._next("rollback", target.tables, target.rows, {**target.summary, "rolled_back_to": version})
+
+    def files(self, version: DatasetVersion, name: str) -> list[str]:
+        """The Parquet files of one table in one version."""
+        pinned = version.tables.get(name)
+        return [] if pinned is None else self._pinned_files(name, pinned)
+
+    def _pinned_files(self, name: str, pinned: int) -> list[str]:
+        from deltalake import DeltaTable
+
+        return sorted(DeltaTable(self.table_uri(name), version=pinned).file_uris())
+
+    def read(self, version: DatasetVersion, name: str, columns: list[str] | None = None) -> pa.Table:
+        from deltalake import DeltaTable
+
+        schema = CURATED_TABLES[name]
+        pinned = version.tables.get(name)
+        if pinned is None:
+            return schema.arrow_schema().empty_table()
+        table = DeltaTable(self.table_uri(name), version=pinned).to_pyarrow_table(columns=columns)
+        return table
+
+    def vacuum(self, retention: dt.timedelta) -> list[int]:
+        """Forget versions older than ``retention`` (never the current one) and delete the files
+        only they used. Returns the versions forgotten."""
+        from deltalake import DeltaTable
+
+        records = self.history()
+        if not records:
+            return []
+        cutoff = dt.datetime.now(dt.UTC) - retention
+        forgotten = [v for v in records[:-1] if v.created_at < cutoff]
+        for version in forgotten:
+            (self.log / f"{version.version:0{_DIGITS}d}.json").unlink()
+        hours = max(0, int(retention.total_seconds() // 3600))
+        for name in CURATED_TABLES:
+            uri = self.table_uri(name)
+            if DeltaTable.is_deltatable(uri):
+                DeltaTable(uri).vacuum(retention_hours=hours, enforce_retention_duration=False, dry_run=False)
+        return [v.version for v in forgotten]
+
+
+def _delta_version(uri: str) -> int:
+    from deltalake import DeltaTable
+
+    return DeltaTable(uri).version()
+
+
+def _load(path: Path) -> DatasetVersion:
+    with path.open(encoding="utf-8") as handle:
+        return DatasetVersion(**json.load(handle))

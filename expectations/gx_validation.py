@@ -36,45 +36,61 @@ def _describe_failure(result) -> str:
     return f"{config.type}({kwargs}){detail}{described}"
 
 
-def validate_tables(tables: dict[str, tuple[pd.DataFrame, list]], docs_dir: Path | None) -> list[SuiteOutcome]:
-    """Validate each DataFrame against its suite; write Data Docs into ``docs_dir`` when given."""
-    # GX pins some module loggers at INFO; its chatter is not our run's news.
-    for name in ("great_expectations", "great_expectations.data_context.types.base"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    actions = []
-    if docs_dir is not None:
-        context.add_data_docs_site(
-            site_name=SITE_NAME,
-            site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
-        actions.append(gx.checkpoint.UpdateDataDocsAction(name="update_docs", site_names=[SITE_NAME]))
-    source = context.data_sources.add_pandas("xxgk")
-    definitions = []
-    for name, (_frame, expectations) in tables.items():
-        batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-        suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
-        definitions.append(
-            context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch_definition, suite=suite))
-        )
-    outcomes = []
-    for definition in definitions:
-        frame = tables[definition.name][0]
-        checkpoint = context.checkpoints.add_or_update(
-            gx.Checkpoint(
-                name=f"check_{definition.name}",
-                validation_definitions=[definition],
-                actions=actions,
-                result_format="SUMMARY",
+class Validator:
+    """GX suites bound once to an ephemeral context, then run on as many batches as come: the
+    context and suites cost more to build than a batch costs to validate."""
+
+    def __init__(self, suites: dict[str, list], docs_dir: Path | None) -> None:
+        # GX pins some module loggers at INFO; its chatter is not our run's news.
+        for name in ("great_expectations", "great_expectations.data_context.types.base"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        actions = []
+        if docs_dir is not None:
+            context.add_data_docs_site(
+                site_name=SITE_NAME,
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                },
             )
-        )
-        run = checkpoint.run(batch_parameters={"dataframe": frame})
-        for result in run.run_results.values():
-            failures = [_describe_failure(r) for r in result.results if not r.success]
-            outcomes.append(SuiteOutcome(definition.name, result.success, len(result.results), failures))
-    return outcomes
+            actions.append(gx.checkpoint.UpdateDataDocsAction(name="update_docs", site_names=[SITE_NAME]))
+        source = context.data_sources.add_pandas("xxgk")
+        self._checkpoints: dict[str, tuple] = {}
+        for name, expectations in suites.items():
+            batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+            suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+            )
+            quiet, documented = (
+                context.checkpoints.add_or_update(
+                    gx.Checkpoint(
+                        name=f"check_{name}{suffix}",
+                        validation_definitions=[definition],
+                        actions=with_actions,
+                        result_format="SUMMARY",
+                    )
+                )
+                for suffix, with_actions in (("", []), ("_docs", actions))
+            )
+            self._checkpoints[name] = (quiet, documented)
+
+    def validate(self, tables: dict[str, pd.DataFrame], docs: bool = False) -> list[SuiteOutcome]:
+        """Validate each table's DataFrame; write Data Docs for this batch when ``docs``."""
+        outcomes = []
+        for name, frame in tables.items():
+            checkpoint = self._checkpoints[name][1 if docs else 0]
+            run = checkpoint.run(batch_parameters={"dataframe": frame})
+            for result in run.run_results.values():
+                failures = [_describe_failure(r) for r in result.results if not r.success]
+                outcomes.append(SuiteOutcome(name, result.success, len(result.results), failures))
+        return outcomes
+
+
+def validate_tables(tables: dict[str, tuple[pd.DataFrame, list]], docs_dir: Path | None) -> list[SuiteOutcome]:
+    """Validate each DataFrame against its suite once; write Data Docs into ``docs_dir`` when given."""
+    validator = Validator({name: expectations for name, (_, expectations) in tables.items()}, docs_dir)
+    return validator.validate({name: frame for name, (frame, _) in tables.items()}, docs=docs_dir is not None)

@@ -35,8 +35,16 @@ def _settings(raw: Path | None = None, curated: Path | None = None) -> Settings:
 
 def _summary_table(summary) -> Table:
     table = Table(title="xxgk run", show_header=False)
+    changes = summary.changes
+    read = f"{summary.files_read}" + (
+        " (all: full run)"
+        if changes.get("full")
+        else f" ({changes.get('files_added', 0)} new, {changes.get('files_changed', 0)} changed)"
+    )
     for label, value in [
         ("files seen", summary.files_seen),
+        ("files read", read),
+        ("files removed", changes.get("files_removed", 0)),
         ("reports published", summary.reports_published),
         ("cells written", summary.cells_written),
         ("files quarantined", summary.files_quarantined),
@@ -62,6 +70,7 @@ def run(
         ),
     ] = False,
     wait: Annotated[bool, typer.Option("--wait", help="If another run is writing the dataset, wait for it")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Read every file again, not only new and changed ones")] = False,
 ) -> None:
     """Parse every report in the raw folder, validate, and publish Parquet + DuckDB.
 
@@ -83,13 +92,13 @@ def run(
         with dataset_lock(settings.curated_dir, wait=wait, on_wait=on_wait) as left_behind:
             if left_behind is not None:
                 err_console.print(f"taking over the lock left by a run that ended without releasing it ({left_behind})")
-            _run_locked(settings, batch_size, quiet, accept_quarantine)
+            _run_locked(settings, batch_size, quiet, accept_quarantine, full)
     except DatasetLockedError as exc:
         err_console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(3) from exc
 
 
-def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_quarantine: bool) -> None:
+def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_quarantine: bool, full: bool) -> None:
     from flows import temporary_api
 
     api_server = temporary_api.start_unless_configured()  # boots while the imports below run
@@ -122,6 +131,7 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
                 curated_dir=settings.curated_dir,
                 batch_size=batch_size,
                 accept_quarantine=accept_quarantine,
+                full=full,
                 return_state=True,
             )
     except temporary_api.TemporaryApiError as exc:

@@ -212,9 +212,20 @@ def views_in(database: Path) -> list[str]:
         ]
 
 
-def open_version(store: Store, version: DatasetVersion):
+def version_counts(store: Store, version: DatasetVersion) -> dict:
+    """Rows of every table in ``version``, and its failed rules, counted over its files."""
+    with open_version(store, version, analyst_views=False) as connection:
+        rows = {name: connection.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in CURATED_TABLES}
+        failed, reports = connection.execute(
+            "SELECT count(*), count(DISTINCT report_id) FROM rule_results WHERE outcome = 'fail'"
+        ).fetchall()[0]
+    return {"rows": rows, "rules": {"rules_failed": failed, "reports_with_failed_rules": reports}}
+
+
+def open_version(store: Store, version: DatasetVersion, analyst_views: bool = True):
     """An in-memory connection with the views of ``version`` (time travel; writes nothing)."""
     connection = duckdb.connect()
-    for statement in view_statements(store, version):
+    statements = view_statements(store, version)
+    for statement in statements if analyst_views else statements[: len(CURATED_TABLES)]:
         connection.execute(statement)
     return connection

@@ -1,6 +1,10 @@
-"""The xxgk Prefect flow: raw report files → validated Parquet + DuckDB views, with a run summary.
+"""The xxgk Prefect flow: raw report files → validated, versioned Delta tables + DuckDB views, with a
+run summary.
 
-Tasks are thin wrappers: the work happens in ``transforms`` and ``expectations``.
+A run reads only what changed since the version it builds on (new and changed files; every file
+when the parser changed, or with ``full``), writes each batch as it is parsed and validated, and
+commits one new version only when every batch passed and the volume gate agrees. Tasks are thin
+wrappers: the work happens in ``transforms``, ``expectations`` and the modules beside this one.
 """
 
 from __future__ import annotations
@@ -8,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import repeat
 from pathlib import Path
 
@@ -18,24 +23,25 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from expectations.arithmetic import FAIL
-from expectations.gx_validation import SuiteOutcome, validate_tables
+from expectations.gx_validation import Validator
 from expectations.suites import indicators_expectations, reports_expectations
 from flows import progress
 from flows.batch_parsing import parse_files
 from flows.dataset_lock import dataset_lock
-from flows.duckdb_views import build_duckdb
+from flows.duckdb_views import build_duckdb, version_counts
+from flows.ingest import Ingest
+from flows.inputs import InputPlan, RawFile, manifest_rows, plan_inputs, scan_raw_folder
 from flows.process_guard import die_with_parent
 from flows.settings import Settings
 from flows.store import DatasetVersion, Store
 from flows.volume_gate import DatasetCounts, published_counts, volume_gate
-from transforms.assemble import ParsedFrames, assemble_tables
+from transforms.assemble import ParsedFrames, catalog_tables
 from transforms.catalog import load_catalog
+from transforms.schemas import CURATED_TABLES, INPUTS, QUARANTINE, REPORTS
 
 
 class PublishBlockedError(RuntimeError):
-    """Validation or the volume gate held the run back: nothing was published and the previous
-    dataset is unchanged."""
+    """Validation held the run back: nothing was published and the previous dataset is unchanged."""
 
     def __init__(self, summary: RunSummary) -> None:
         why = summary.validation_failures or summary.notices
@@ -45,6 +51,8 @@ class PublishBlockedError(RuntimeError):
 
 @dataclass
 class RunSummary:
+    """What a run did; when it published, its counts describe the version it committed."""
+
     files_seen: int
     reports_published: int
     cells_written: int
@@ -58,11 +66,13 @@ class RunSummary:
     failed: bool = False  # the run failed (exit 1) even where it published something
     quarantine_examples: list[str] = field(default_factory=list)  # "file: reason", the first few
     version: int | None = None  # the dataset version the run committed
+    files_read: int = 0  # new and changed files parsed by this run
+    changes: dict = field(default_factory=dict)  # files added / changed / removed / unchanged, full
 
     def counts(self) -> dict:
         """What a version's record keeps of the run that made it."""
-        keys = ("files_seen", "reports_published", "cells_written", "files_quarantined", "rules_failed")
-        return {key: getattr(self, key) for key in (*keys, "reports_with_failed_rules")}
+        keys = ("files_seen", "files_read", "reports_published", "cells_written", "files_quarantined")
+        return {**{key: getattr(self, key) for key in keys}, **self.changes}
 
     def as_markdown(self) -> str:
         lists = ("validation_failures", "notices", "quarantine_examples")
@@ -75,100 +85,115 @@ class RunSummary:
         return f"# xxgk run\n\n| measure | value |\n|---|---|\n{rows}\n{sections}"
 
 
-def list_report_files(raw_dir: Path) -> list[Path]:
-    """Every regular file under ``raw_dir`` except hidden ones (dot-files, dot-folders), sorted."""
-    if not raw_dir.is_dir():
-        raise FileNotFoundError(f"raw folder not found: {raw_dir}")
-    return sorted(
-        p
-        for p in raw_dir.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
-    )
+@dataclass
+class IngestOutcome:
+    failures: list[str]
+    reports: int
+    quarantined: int
+    examples: list[str]
+    read: int  # files parsed: new, changed, and the duplicates of a retired report
 
 
 @task(cache_policy=NO_CACHE)
-def discover_reports(raw_dir: Path) -> list[Path]:
-    files = list_report_files(raw_dir)
-    progress.emit("total", len(files))
-    return files
+def plan_run(settings: Settings, full: bool) -> tuple[list[RawFile], InputPlan]:
+    """The raw folder against the inputs of the current version."""
+    store = Store(settings.curated_dir)
+    current = store.current()
+    files = scan_raw_folder(settings.raw_dir)
+    manifest = store.read(current, INPUTS.name).to_pandas() if current and INPUTS.name in current.tables else None
+    return files, plan_inputs(files, manifest, full)
 
 
-@task(cache_policy=NO_CACHE)
-def parse_reports(raw_dir: Path, batches: list[list[Path]], workers: int) -> list[ParsedFrames]:
-    """Parse batch by batch; parsing is CPU-bound Python, so batches go to worker processes.
-
-    Workers are plain processes (spawned, importing only the parsing code): a Prefect task
-    runner's workers would each start their own temporary API server. A single batch is
-    parsed here, since starting workers costs about a second.
-    """
-    results = []
+def _parsed_batches(raw_dir: Path, batches: list[list[Path]], workers: int) -> Iterator[ParsedFrames]:
+    """Parsed batches in order, as they come; parsing is CPU-bound Python, so batches go to worker
+    processes (plain spawned processes importing only the parsing code: a Prefect task runner's
+    workers would each start their own temporary API server). One batch is parsed here."""
     if len(batches) <= 1 or workers <= 1:
         for batch in batches:
-            results.append(parse_files(raw_dir, batch))
-            progress.emit("advance", len(batch))
-        return results
-    context = multiprocessing.get_context("spawn")
+            yield parse_files(raw_dir, batch)
+        return
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(batches)),
-        mp_context=context,
+        mp_context=multiprocessing.get_context("spawn"),
         initializer=die_with_parent,  # a killed run leaves no worker behind
         initargs=(os.getpid(),),
     )
     with pool:
-        for batch, frames in zip(batches, pool.map(parse_files, repeat(raw_dir), batches), strict=True):
-            results.append(frames)
-            progress.emit("advance", len(batch))
-    return results
+        yield from pool.map(parse_files, repeat(raw_dir), batches)
 
 
-@task(cache_policy=NO_CACHE)
-def assemble(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
-    return assemble_tables(batches)
-
-
-@task(cache_policy=NO_CACHE)
-def validate(tables: dict[str, pd.DataFrame], docs_dir: Path) -> list[SuiteOutcome]:
+def _suites() -> dict[str, list]:
     last_year = dt.date.today().year
-    codes = load_catalog()["code"].tolist()
-    return validate_tables(
-        {
-            "indicators": (tables["indicators"], indicators_expectations(codes, last_year)),
-            "reports": (tables["reports"], reports_expectations(last_year)),
-        },
-        docs_dir,
-    )
+    return {
+        "indicators": indicators_expectations(load_catalog()["code"].tolist(), last_year),
+        "reports": reports_expectations(last_year),
+    }
 
 
 @task(cache_policy=NO_CACHE)
-def write_tables(tables: dict[str, pd.DataFrame], curated_dir: Path) -> dict[str, int]:
-    """Write the new Delta versions of every table (runs while GX validates); readers see nothing
-    of them until the version is committed."""
-    return Store(curated_dir).write(tables)
+def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestOutcome:
+    """Retire what changed, then parse, validate and write batch by batch."""
+    store = Store(settings.curated_dir)
+    run = Ingest(store, plan.full)
+    again = set(run.retire(plan.retire))
+    to_read = plan.read + [f for f in files if f.name in again and f not in plan.read]
+    progress.emit("total", len(to_read))
+    validator = Validator(_suites(), settings.data_docs_dir)
+    batches = [to_read[i : i + settings.batch_size] for i in range(0, len(to_read), settings.batch_size)]
+    failures: list[str] = []
+    hashes: dict[str, str] = {}
+    examples: list[str] = []
+    paths = [[f.path for f in batch] for batch in batches]
+    for number, frames in enumerate(_parsed_batches(settings.raw_dir, paths, settings.parse_workers), start=1):
+        tables = run.add(frames)
+        outcomes = validator.validate(
+            {name: tables[name] for name in ("indicators", "reports")}, docs=number == len(batches)
+        )
+        failures += [f"{o.table}: {f}" for o in outcomes for f in o.failures]
+        for name in (REPORTS.name, QUARANTINE.name):
+            hashes.update(zip(tables[name]["source_file"], tables[name]["source_sha256"], strict=True))
+        quarantine = tables[QUARANTINE.name]
+        examples += [f"{f}: {r}" for f, r in zip(quarantine["source_file"], quarantine["reason"], strict=True)][:10]
+        progress.emit("advance", len(batches[number - 1]))
+    run.resolve_other_forms()
+    kept = plan.manifest[~plan.manifest["source_file"].isin(again)]  # read again: their rows are new
+    manifest = pd.concat([kept, manifest_rows(to_read, hashes)], ignore_index=True)
+    run.finish(manifest, catalog_tables())
+    quarantined = len(store.latest(QUARANTINE.name, ["source_file"]))
+    return IngestOutcome(sorted(set(failures)), len(run.reports), quarantined, examples[:10], len(to_read))
 
 
 @task(cache_policy=NO_CACHE)
-def commit(written: dict[str, int], rows: dict[str, int], summary: dict, settings: Settings) -> DatasetVersion:
+def commit(settings: Settings, summary: RunSummary) -> tuple[DatasetVersion, dict]:
     """Build the DuckDB file over the new version (a view that cannot bind stops here), record the
     version, then move the file into place; forget versions past the retention."""
     store = Store(settings.curated_dir)
-    version = store.pending(written, rows, summary)
-    database = build_duckdb(store, version, settings.duckdb_path)
-    store.record(version)
+    written = store.latest_versions(list(CURATED_TABLES))
+    pending = store.pending(written, {}, summary.counts())
+    counts = version_counts(store, pending)
+    pending = replace(pending, rows=counts["rows"], summary={**pending.summary, **counts["rules"]})
+    database = build_duckdb(store, pending, settings.duckdb_path)
+    store.record(pending)
     database.replace(settings.duckdb_path)
     store.vacuum(dt.timedelta(days=settings.retention_days))
-    return version
+    return pending, counts
 
 
-def _batches(files: list[Path], size: int) -> list[list[Path]]:
-    return [files[i : i + size] for i in range(0, len(files), size)]
-
-
-QUARANTINE_EXAMPLES = 10
-
-
-def _quarantine_examples(quarantine: pd.DataFrame) -> list[str]:
-    shown = quarantine.head(QUARANTINE_EXAMPLES)
-    return [f"{file}: {reason}" for file, reason in zip(shown["source_file"], shown["reason"], strict=True)]
+def _summary(settings: Settings, files: int, plan: InputPlan | None, **values) -> RunSummary:
+    base = {
+        "files_seen": files,
+        "reports_published": 0,
+        "cells_written": 0,
+        "files_quarantined": 0,
+        "rules_failed": 0,
+        "reports_with_failed_rules": 0,
+        "published": False,
+        "validation_failures": [],
+        "curated_dir": str(settings.curated_dir),
+        "files_read": len(plan.read) if plan else 0,
+        "changes": plan.summary() if plan else {},
+    }
+    return RunSummary(**{**base, **values})
 
 
 @flow(name="xxgk-pipeline")
@@ -177,8 +202,10 @@ def xxgk_pipeline(
     curated_dir: Path | None = None,
     batch_size: int | None = None,
     accept_quarantine: bool = False,
+    full: bool = False,
 ) -> RunSummary:
-    """Parse every report under ``raw_dir``, validate, check arithmetic, publish to ``curated_dir``."""
+    """Parse the new and changed reports under ``raw_dir``, validate, check arithmetic, and commit a
+    new version of the dataset in ``curated_dir``."""
     overrides = {
         k: v
         for k, v in {"raw_dir": raw_dir, "curated_dir": curated_dir, "batch_size": batch_size}.items()
@@ -186,82 +213,73 @@ def xxgk_pipeline(
     }
     settings = Settings(**overrides)
     with dataset_lock(settings.curated_dir):  # the CLI holds it already; a scheduled run takes it here
-        return _pipeline(settings, accept_quarantine)
+        return _pipeline(settings, accept_quarantine, full)
 
 
-def _pipeline(settings: Settings, accept_quarantine: bool) -> RunSummary:
+def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSummary:
     logger = get_run_logger()
     store = Store(settings.curated_dir)
     restored = store.prepare()
     if restored:
         logger.warning("tables a run left uncommitted were restored to the current version: %s", restored)
-    files = discover_reports(settings.raw_dir)
-    batches = parse_reports(settings.raw_dir, _batches(files, settings.batch_size), settings.parse_workers)
-    tables = assemble(batches)
-    run_counts = DatasetCounts(len(tables["reports"]), len(tables["quarantine"]))
+    current = published_counts(store)
+    files, plan = plan_run(settings, full)
+    if not files:  # checked before anything is written: an empty folder would retire everything
+        gate = volume_gate(settings.raw_dir, 0, DatasetCounts(0, 0), current, settings.max_quarantine_rise, False)
+        return _held_back(settings, _summary(settings, 0, plan, notices=gate.reasons, failed=True))
+    outcome = ingest(settings, files, plan)
+    run_counts = DatasetCounts(outcome.reports, outcome.quarantined)
     gate = volume_gate(
-        settings.raw_dir,
-        len(files),
-        run_counts,
-        published_counts(store),
-        settings.max_quarantine_rise,
-        accept_quarantine,
+        settings.raw_dir, len(files), run_counts, current, settings.max_quarantine_rise, accept_quarantine
     )
+    if outcome.failures:
+        store.prepare()  # drop what was written: the current version stays
+        summary = _summary(settings, len(files), plan, validation_failures=outcome.failures)
+        for failure in outcome.failures:
+            logger.error("validation failure: %s", failure)
+        create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
+        raise PublishBlockedError(summary)
     if not gate.publish:
-        summary = RunSummary(
-            files_seen=len(files),
-            reports_published=0,
-            cells_written=0,
+        store.prepare()
+        summary = _summary(
+            settings,
+            len(files),
+            plan,
             files_quarantined=run_counts.quarantined,
-            rules_failed=0,
-            reports_with_failed_rules=0,
-            published=False,
-            validation_failures=[],
-            curated_dir=str(settings.curated_dir),
             notices=gate.reasons,
             failed=True,
-            quarantine_examples=_quarantine_examples(tables["quarantine"]),
+            quarantine_examples=outcome.examples,
         )
-        # Held back by design, not broken: the run completes and says why (no traceback).
-        logger.warning("not published: %s", "; ".join(gate.reasons))
-        create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
-        return summary
-    # Writing the Delta tables (Rust, outside the GIL) overlaps with GX; only a valid run is committed.
-    written = write_tables.submit(tables, settings.curated_dir)
-    outcomes = validate(tables, settings.data_docs_dir)
-    failures = [f"{o.table}: {f}" for o in outcomes for f in o.failures]
-    failed = tables["rule_results"][tables["rule_results"]["outcome"] == FAIL]
-    summary = RunSummary(
-        files_seen=len(files),
-        reports_published=len(tables["reports"]) if not failures else 0,
-        cells_written=len(tables["indicators"]) if not failures else 0,
-        files_quarantined=len(tables["quarantine"]),
-        rules_failed=len(failed),
-        reports_with_failed_rules=failed["report_id"].nunique(),
-        published=not failures,
-        validation_failures=failures,
-        curated_dir=str(settings.curated_dir),
-        notices=gate.reasons,
-        failed=gate.failed,
-        quarantine_examples=_quarantine_examples(tables["quarantine"]) if gate.failed else [],
+        return _held_back(settings, summary)
+    summary = _summary(settings, len(files), plan, notices=gate.reasons, failed=gate.failed, files_read=outcome.read)
+    version, counts = commit(settings, summary)
+    summary = replace(
+        summary,
+        published=True,
+        version=version.version,
+        reports_published=counts["rows"].get(REPORTS.name, 0),
+        cells_written=counts["rows"].get("indicators", 0),
+        files_quarantined=counts["rows"].get(QUARANTINE.name, 0),
+        rules_failed=counts["rules"]["rules_failed"],
+        reports_with_failed_rules=counts["rules"]["reports_with_failed_rules"],
+        quarantine_examples=outcome.examples if gate.failed else [],
     )
-    written.wait()
-    if failures:
-        Store(settings.curated_dir).prepare()  # drop what was written: the current version stays
-    else:
-        rows = {name: len(frame) for name, frame in tables.items()}
-        summary.version = commit(written.result(), rows, summary.counts(), settings).version
     create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
     logger.info(
-        "files seen %d, reports published %d, cells written %d, files quarantined %d, rules failed %d",
+        "version %d: files seen %d (read %d), reports %d, cells %d, files quarantined %d, rules failed %d",
+        summary.version,
         summary.files_seen,
+        summary.files_read,
         summary.reports_published,
         summary.cells_written,
         summary.files_quarantined,
         summary.rules_failed,
     )
-    if failures:
-        for failure in failures:
-            logger.error("validation failure: %s", failure)
-        raise PublishBlockedError(summary)
+    return summary
+
+
+def _held_back(settings: Settings, summary: RunSummary) -> RunSummary:
+    """Held back by design, not broken: the run completes and says why (no traceback)."""
+    get_run_logger().warning("not published: %s", "; ".join(summary.notices))
+    create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
     return summary

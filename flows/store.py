@@ -146,6 +146,73 @@ class Store:
             written[name] = _delta_version(self.table_uri(name))
         return written
 
+    # ---- a run's changes, written as they come (nothing visible until recorded) ------------
+
+    def exists(self, name: str) -> bool:
+        from deltalake import DeltaTable
+
+        return DeltaTable.is_deltatable(self.table_uri(name))
+
+    def append(self, name: str, frame: pd.DataFrame) -> None:
+        from deltalake import WriterProperties, write_deltalake
+
+        schema = CURATED_TABLES[name]
+        write_deltalake(
+            self.table_uri(name),
+            schema.to_arrow(frame),
+            mode="append",
+            partition_by=[schema.partition_by] if schema.partition_by else None,
+            writer_properties=WriterProperties(compression="ZSTD"),
+        )
+
+    def delete(self, name: str, column: str, values: list[str]) -> None:
+        """Delete the rows whose ``column`` is one of ``values`` (from the table's latest state)."""
+        from deltalake import DeltaTable
+
+        if not values or not self.exists(name):
+            return
+        table = DeltaTable(self.table_uri(name))
+        for start in range(0, len(values), 1000):
+            listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values[start : start + 1000])
+            table.delete(f"{column} IN ({listed})")
+
+    def truncate(self, name: str) -> None:
+        from deltalake import DeltaTable
+
+        if self.exists(name):
+            DeltaTable(self.table_uri(name)).delete()
+
+    def latest(self, name: str, columns: list[str] | None = None, where: tuple | None = None) -> pd.DataFrame:
+        """Rows of a table as this run has left it so far; ``where`` = (column, values) keeps the
+        rows whose column is one of the values. Read with DuckDB, which streams the files."""
+        import duckdb
+        from deltalake import DeltaTable
+
+        schema = CURATED_TABLES[name]
+        wanted = columns or schema.column_names
+        if not self.exists(name) or (where is not None and not len(where[1])):
+            return schema.empty_frame()[wanted]
+        files = DeltaTable(self.table_uri(name)).file_uris()
+        if not files:
+            return schema.empty_frame()[wanted]
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        selected = ", ".join(f'"{c}"' for c in wanted)
+        sql = f"SELECT {selected} FROM read_parquet([{listed}], hive_partitioning = {bool(schema.partition_by)})"
+        with duckdb.connect() as connection:
+            if where is not None:
+                connection.register("wanted", pd.DataFrame({"value": list(where[1])}))
+                sql += f' WHERE "{where[0]}" IN (SELECT value FROM wanted)'
+            frame = connection.execute(sql).df()
+        types = {c.name: c.type for c in schema.columns}
+        return (
+            pa.Table.from_pandas(frame, preserve_index=False)
+            .cast(pa.schema([pa.field(c, types[c]) for c in wanted]))
+            .to_pandas()
+        )
+
+    def latest_versions(self, names: list[str]) -> dict[str, int]:
+        return {name: _delta_version(self.table_uri(name)) for name in names if self.exists(name)}
+
     def pending(self, written: dict[str, int], rows: dict[str, int], summary: dict) -> DatasetVersion:
         """The version the written tables will make, not yet recorded (tables not written keep their
         pins): build what readers need over it, then :meth:`record` it."""

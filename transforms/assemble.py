@@ -102,7 +102,7 @@ def same_report_in_two_forms(reports: pd.DataFrame, indicators: pd.DataFrame) ->
     return found
 
 
-def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
+def assemble_tables(batches: list[ParsedFrames], with_catalogs: bool = True) -> dict[str, pd.DataFrame]:
     """DataFrames for indicators, reports, quarantine and catalog, sorted on their keys.
 
     When two files hold the same report, one is kept and the others go to quarantine as its
@@ -119,7 +119,7 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
     duplicated = reports["report_id"].duplicated(keep="first")
     kept_file = reports.loc[~duplicated].set_index("report_id")["source_file"]
     copies = reports.loc[duplicated]
-    duplicates = [_quarantined_copies(copies, copies["report_id"], " (identical text after normalisation)", kept_file)]
+    duplicates = [duplicate_rows(copies, copies["report_id"], " (identical text after normalisation)", kept_file)]
     reports = reports.loc[~duplicated]
     if not copies.empty:
         indicators = indicators[~indicators["source_file"].isin(set(copies["source_file"]))]
@@ -132,12 +132,12 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
         copies = reports[reports["report_id"].isin(set(other_forms))]
         kept_ids = copies["report_id"].map(lambda r: other_forms[r][0])
         reasons = copies["report_id"].map(lambda r: other_forms[r][1])
-        duplicates.append(_quarantined_copies(copies, kept_ids, reasons, kept_file))
+        duplicates.append(duplicate_rows(copies, kept_ids, reasons, kept_file))
         reports = reports[~reports["report_id"].isin(set(other_forms))]
         indicators = indicators[~indicators["report_id"].isin(set(other_forms))]
         rule_results = rule_results[~rule_results["report_id"].isin(set(other_forms))]
         facts = facts[~facts["report_id"].isin(set(other_forms))]
-    return {
+    tables = {
         "narrative_facts": facts.sort_values(list(NARRATIVE_FACTS.primary_key), kind="stable").reset_index(drop=True),
         "rule_results": rule_results.sort_values(list(RULE_RESULTS.primary_key), kind="stable").reset_index(drop=True),
         "indicators": indicators.sort_values(list(INDICATORS.primary_key), kind="stable").reset_index(drop=True),
@@ -145,6 +145,13 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
         "quarantine": _concat([quarantine, *duplicates], QUARANTINE.column_names)
         .sort_values("source_file", kind="stable")
         .reset_index(drop=True),
+    }
+    return {**tables, **catalog_tables()} if with_catalogs else tables
+
+
+def catalog_tables() -> dict[str, pd.DataFrame]:
+    """The catalogs as published: what the codes in the other tables mean."""
+    return {
         "catalog": load_catalog()[CATALOG.column_names].sort_values("code", kind="stable").reset_index(drop=True),
         "catalog_columns": load_column_catalog()[CATALOG_COLUMNS.column_names]
         .sort_values(list(CATALOG_COLUMNS.primary_key), kind="stable")
@@ -152,7 +159,7 @@ def assemble_tables(batches: list[ParsedFrames]) -> dict[str, pd.DataFrame]:
     }
 
 
-def _quarantined_copies(copies: pd.DataFrame, kept_ids: pd.Series, reasons, kept_file: pd.Series) -> pd.DataFrame:
+def duplicate_rows(copies: pd.DataFrame, kept_ids: pd.Series, reasons, kept_file: pd.Series) -> pd.DataFrame:
     """Quarantine rows for copies of a kept report, naming the file that was kept."""
     if copies.empty:  # string arithmetic on empty columns has no dtype to work with
         return pd.DataFrame(columns=QUARANTINE.column_names)

@@ -202,6 +202,20 @@ CATALOG_COLUMNS = TableSchema(
     ),
 )
 
+INPUTS = TableSchema(
+    name="inputs",
+    description="Every raw file a version was built from: what an incremental run compares the raw folder with.",
+    primary_key=("source_file",),
+    columns=(
+        _c("source_file", STR, "File, relative to the raw folder."),
+        _c("size_bytes", INT64, "File size when it was read."),
+        _c("mtime_ns", INT64, "Modification time when it was read (ns since the epoch)."),
+        _c("source_sha256", STR, "SHA-256 of the file's bytes."),
+        _c("parser_version", STR, "Hash of the parsing code and template data that read it."),
+    ),
+)
+
 CURATED_TABLES: dict[str, TableSchema] = {
-    t.name: t for t in (INDICATORS, REPORTS, RULE_RESULTS, NARRATIVE_FACTS, QUARANTINE, CATALOG, CATALOG_COLUMNS)
+    t.name: t
+    for t in (INDICATORS, REPORTS, RULE_RESULTS, NARRATIVE_FACTS, QUARANTINE, CATALOG, CATALOG_COLUMNS, INPUTS)
 }

@@ -1,0 +1,137 @@
+"""What a run must read: the raw folder against the inputs the current version was built from.
+
+A file is new, removed, changed (size, modification time and then its SHA-256 differ), or
+unchanged; a file whose time changed but whose bytes did not is unchanged. When the parsing code
+or the template data change (the parser version), or on ``--full``, every file is read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from transforms.schemas import INPUTS
+
+_PARSER_PACKAGES = ("transforms", "expectations")
+
+
+@cache
+def parser_version() -> str:
+    """A hash of every file the parsing and the per-report rules are made of (code and data)."""
+    digest = hashlib.sha256()
+    for package in _PARSER_PACKAGES:
+        root = resources.files(package)
+        for path in sorted(root.iterdir(), key=lambda p: p.name):
+            if path.is_file() and path.name.endswith((".py", ".csv", ".toml")):
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class RawFile:
+    path: Path
+    name: str  # relative to the raw folder, POSIX
+    size: int
+    mtime_ns: int
+
+
+def scan_raw_folder(raw_dir: Path) -> list[RawFile]:
+    """Every regular file under ``raw_dir`` except hidden ones (dot-files, dot-folders), sorted."""
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw folder not found: {raw_dir}")
+    files = []
+    for path in sorted(raw_dir.rglob("*")):
+        relative = path.relative_to(raw_dir)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        stat = path.stat()
+        files.append(RawFile(path, relative.as_posix(), stat.st_size, stat.st_mtime_ns))
+    return files
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class InputPlan:
+    full: bool  # every file is read again; the tables start empty
+    read: list[RawFile] = field(default_factory=list)  # new and changed files
+    retire: list[str] = field(default_factory=list)  # files whose rows go: changed and removed
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    manifest: pd.DataFrame | None = None  # the inputs of the version this run makes, but for what it reads
+
+    def summary(self) -> dict:
+        return {
+            "full": self.full,
+            "files_added": self.added,
+            "files_changed": self.changed,
+            "files_removed": self.removed,
+            "files_unchanged": self.unchanged,
+        }
+
+
+def plan_inputs(files: list[RawFile], manifest: pd.DataFrame | None, full: bool) -> InputPlan:
+    """Compare the raw folder with the current version's inputs."""
+    version = parser_version()
+    if manifest is None or manifest.empty or full or (manifest["parser_version"] != version).any():
+        removed = [] if manifest is None else sorted(set(manifest["source_file"]) - {f.name for f in files})
+        kept = INPUTS.empty_frame()
+        return InputPlan(True, list(files), [], len(files), 0, len(removed), 0, kept)
+    known = manifest.set_index("source_file")
+    plan = InputPlan(False)
+    kept_rows = []
+    for file in files:
+        if file.name not in known.index:
+            plan.read.append(file)
+            plan.added += 1
+            continue
+        row = known.loc[file.name]
+        if (row["size_bytes"], row["mtime_ns"]) != (file.size, file.mtime_ns):
+            sha = file_sha256(file.path)
+            if sha != row["source_sha256"] or row["size_bytes"] != file.size:
+                plan.read.append(file)
+                plan.retire.append(file.name)
+                plan.changed += 1
+                continue
+            row = row.copy()
+            row["mtime_ns"] = file.mtime_ns  # touched, same bytes
+        plan.unchanged += 1
+        kept_rows.append({"source_file": file.name, **row.to_dict()})
+    on_disk = {f.name for f in files}
+    gone = sorted(set(known.index) - on_disk)
+    plan.retire += gone
+    plan.removed = len(gone)
+    plan.manifest = pd.DataFrame(kept_rows, columns=INPUTS.column_names)
+    return plan
+
+
+def manifest_rows(read: list[RawFile], hashes: dict[str, str]) -> pd.DataFrame:
+    """Inputs rows for the files a run read (their hashes as the parse computed them)."""
+    version = parser_version()
+    return pd.DataFrame(
+        [
+            {
+                "source_file": f.name,
+                "size_bytes": f.size,
+                "mtime_ns": f.mtime_ns,
+                "source_sha256": hashes[f.name],
+                "parser_version": version,
+            }
+            for f in read
+        ],
+        columns=INPUTS.column_names,
+    )

@@ -219,7 +219,11 @@ def version_counts(store: Store, version: DatasetVersion) -> dict:
         failed, reports = connection.execute(
             "SELECT count(*), count(DISTINCT report_id) FROM rule_results WHERE outcome = 'fail'"
         ).fetchall()[0]
-    return {"rows": rows, "rules": {"rules_failed": failed, "reports_with_failed_rules": reports}}
+        unread = connection.execute("SELECT count(*) FROM quarantine WHERE stage <> 'duplicate'").fetchall()[0][0]
+    return {
+        "rows": rows,
+        "rules": {"rules_failed": failed, "reports_with_failed_rules": reports, "files_unread": unread},
+    }
 
 
 def open_version(store: Store, version: DatasetVersion, analyst_views: bool = True):

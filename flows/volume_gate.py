@@ -1,5 +1,8 @@
 """Whether a run's result may replace the published dataset, judged by its volume.
 
+Quarantined files count here only when they could not be read: a duplicate of a report is no
+sign of a broken crawl.
+
 A run that read nothing, or far less than the dataset it would replace, is more likely a broken
 crawl or a wrong folder than a real change: an empty raw folder publishes nothing; a run in which
 no file parses never replaces a dataset that has reports (with no dataset yet, it publishes the
@@ -19,7 +22,7 @@ from transforms.schemas import QUARANTINE, REPORTS
 @dataclass(frozen=True)
 class DatasetCounts:
     reports: int
-    quarantined: int
+    quarantined: int  # files that could not be read (a duplicate of a report is not counted)
 
     @property
     def files(self) -> int:
@@ -42,7 +45,8 @@ def published_counts(store: Store) -> DatasetCounts | None:
     current = store.current()
     if current is None:
         return None
-    return DatasetCounts(current.rows.get(REPORTS.name, 0), current.rows.get(QUARANTINE.name, 0))
+    unread = current.summary.get("files_unread", current.rows.get(QUARANTINE.name, 0))
+    return DatasetCounts(current.rows.get(REPORTS.name, 0), unread)
 
 
 def volume_gate(

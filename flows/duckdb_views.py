@@ -8,10 +8,9 @@ import duckdb
 import pyarrow as pa
 
 from flows.store import DatasetVersion, Store
-from transforms.catalog import load_catalog
 from transforms.concepts import SUMMARY_CONCEPTS, concept_cells
-from transforms.layouts import TEMPLATES, all_layouts, template_layout
-from transforms.schemas import CURATED_TABLES, TableSchema
+from transforms.layouts import TEMPLATES, template_layout
+from transforms.schemas import CURATED_TABLES, TableSchema, wide_columns
 
 _DUCKDB_TYPES = {
     pa.string(): "VARCHAR",
@@ -47,7 +46,7 @@ def view_statements(store: Store, version: DatasetVersion) -> list[str]:
         f"CREATE VIEW dataset_version AS SELECT {version.version} AS version, "
         f"CAST({_quote(version.created)} AS TIMESTAMPTZ) AS created, {_quote(version.operation)} AS operation"
     )
-    return [*statements, *ANALYST_VIEWS.values(), _report_wide_sql(), _t3_grid_sql(), _report_summary_sql()]
+    return [*statements, *ANALYST_VIEWS.values(), _t3_grid_sql()]
 
 
 def _pivot(code: str, column: str, name: str, alias: str = "i.") -> str:
@@ -55,36 +54,12 @@ def _pivot(code: str, column: str, name: str, alias: str = "i.") -> str:
     return f'MAX({alias}value) FILTER (WHERE {condition}) AS "{name}"'
 
 
-def _wide_columns() -> dict[str, tuple[str, str]]:
-    """Column name → (row, column) for report_wide, in catalog order: a one-value table's row by
-    its code (A3.1 → A3_1), a table with a 总计 column by its total (T3_1), others per column
-    (T2_1_1_issued). Local tables reach the A* columns through the 2014 series."""
-    cells: dict[str, dict[str, None]] = {}
-    for layout in all_layouts():
-        for table in layout.tables.values():
-            if table.table_id == "local":
-                continue
-            totals = [c.code for c in table.columns if c.code == "total"]
-            for rows in table.variants.values():
-                for row in rows:
-                    if row.entry.value_kind == "section":
-                        continue
-                    chosen = totals or [c.code for c in row.columns]
-                    cells.setdefault(row.code, {}).update(dict.fromkeys(chosen))
-    names = {}
-    for code in load_catalog()["code"]:
-        for column in cells.get(code, {}):
-            suffix = f"_{column}" if column and column != "total" else ""
-            names[code.replace(".", "_") + suffix] = (code, column)
-    return names
-
-
-def _report_wide_sql() -> str:
-    pivots = [_pivot(code, column, name) for name, (code, column) in _wide_columns().items()]
+def report_wide_select() -> str:
+    """One row per report, one column per valued indicator (``schemas.wide_columns``)."""
+    pivots = [_pivot(code, column, name) for name, (code, column) in wide_columns().items()]
     selected = ",\n  ".join(pivots)
     # 统计表 codes come from the 2014 series, so an older local table fills them where it can.
-    return f"""CREATE VIEW report_wide AS
-SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
+    return f"""SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
   {selected}
 FROM reports r LEFT JOIN (
   SELECT report_id, indicator_code, column_code, value FROM indicators
@@ -156,7 +131,7 @@ WHERE i.template = 'stat_2014'
 }
 
 
-def _report_summary_sql() -> str:
+def report_summary_select() -> str:
     """The same questions across template families where the meaning matches (concepts.csv); NULL
     where a template has no such cell (pre-2019 tables have no carry-over rows)."""
     needed: dict[tuple[str, str], str] = {}
@@ -175,8 +150,7 @@ def _report_summary_sql() -> str:
         cases.append(f"CASE r.template {' '.join(branches)} END AS {concept}")
     pivots = ",\n    ".join(_pivot(code, column, name, alias="") for (code, column), name in needed.items())
     selected = ",\n  ".join(cases)
-    return f"""CREATE VIEW report_summary AS
-SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
+    return f"""SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
   {selected}
 FROM reports r LEFT JOIN (
   SELECT report_id,
@@ -224,6 +198,25 @@ def version_counts(store: Store, version: DatasetVersion) -> dict:
         "rows": rows,
         "rules": {"rules_failed": failed, "reports_with_failed_rules": reports, "files_unread": unread},
     }
+
+
+MATERIALISED = {"report_wide": report_wide_select, "report_summary": report_summary_select}
+
+
+def materialised_rows(store: Store, name: str, report_ids: list[str]):
+    """The rows of a per-report table (``report_wide``, ``report_summary``) for ``report_ids``,
+    computed over the tables as this run has left them: analysts read them as tables, since the
+    pivot of ~300 aggregates took seconds a query as a view."""
+    connection = duckdb.connect()
+    for schema in CURATED_TABLES.values():
+        files = store.latest_files(schema.name)
+        connection.execute(_table_view_sql(schema, files))
+    connection.execute(ANALYST_VIEWS["indicators_2014"])
+    connection.register("wanted", pa.table({"report_id": report_ids}))
+    select = MATERIALISED[name]()
+    frame = connection.execute(f"SELECT * FROM ({select}) WHERE report_id IN (SELECT report_id FROM wanted)").df()
+    connection.close()
+    return frame
 
 
 def open_version(store: Store, version: DatasetVersion, analyst_views: bool = True):

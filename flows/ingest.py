@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from flows.duckdb_views import MATERIALISED, materialised_rows
 from flows.store import Store
 from transforms.assemble import ParsedFrames, assemble_tables, duplicate_rows, same_report_in_two_forms
 from transforms.schemas import (
@@ -26,6 +27,7 @@ from transforms.schemas import (
 )
 
 ROW_TABLES = (INDICATORS.name, REPORTS.name, RULE_RESULTS.name, NARRATIVE_FACTS.name, QUARANTINE.name)
+PER_REPORT = (REPORTS.name, INDICATORS.name, RULE_RESULTS.name, NARRATIVE_FACTS.name, *MATERIALISED)
 REPORT_KEYS = ["report_id", "source_file", "agency", "report_year", "template", "cells_with_value"]
 CATALOGS = ("catalog", "catalog_columns")
 
@@ -37,10 +39,11 @@ class Ingest:
         self._buffer: dict[str, list[pd.DataFrame]] = {name: [] for name in ROW_TABLES}
         self._buffered = 0
         if full:
-            for name in (*ROW_TABLES, INPUTS.name):
+            for name in (*ROW_TABLES, INPUTS.name, *MATERIALISED):
                 store.truncate(name)
         self.reports = store.latest(REPORTS.name, columns=REPORT_KEYS)  # small: one row per report
         self.new_reports: set[str] = set()
+        self.retired: set[str] = set()
 
     # ---- retiring ----------------------------------------------------------------------------
 
@@ -57,9 +60,10 @@ class Ingest:
         return again
 
     def _delete_reports(self, report_ids: list[str]) -> None:
-        for name in (REPORTS.name, INDICATORS.name, RULE_RESULTS.name, NARRATIVE_FACTS.name):
+        for name in PER_REPORT:
             self.store.delete(name, "report_id", report_ids)
         self.reports = self.reports[~self.reports["report_id"].isin(report_ids)]
+        self.retired |= set(report_ids)
 
     # ---- adding ------------------------------------------------------------------------------
 
@@ -123,6 +127,12 @@ class Ingest:
         return len(found)
 
     def finish(self, manifest: pd.DataFrame, catalogs: dict[str, pd.DataFrame]) -> None:
-        """The inputs this version is built from, and the catalogs, replace the old ones."""
+        """The inputs this version is built from, and the catalogs, replace the old ones; the
+        per-report tables (report_wide, report_summary) get the rows of this run's reports."""
         self.flush()
         self.store.write({INPUTS.name: manifest, **catalogs})
+        added = sorted(self.new_reports - self.retired)
+        for name in MATERIALISED:
+            rows = materialised_rows(self.store, name, added) if added else None
+            if rows is not None and not rows.empty:
+                self.store.append(name, rows)

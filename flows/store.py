@@ -210,6 +210,11 @@ class Store:
             .to_pandas()
         )
 
+    def latest_files(self, name: str) -> list[str]:
+        from deltalake import DeltaTable
+
+        return sorted(DeltaTable(self.table_uri(name)).file_uris()) if self.exists(name) else []
+
     def latest_versions(self, names: list[str]) -> dict[str, int]:
         return {name: _delta_version(self.table_uri(name)) for name in names if self.exists(name)}
 

@@ -215,7 +215,78 @@ INPUTS = TableSchema(
     ),
 )
 
+
+def wide_columns() -> dict[str, tuple[str, str]]:
+    """Column name → (row, column) for report_wide, in catalog order: a one-value table's row by
+    its code (A3.1 → A3_1), a table with a 总计 column by its total (T3_1), others per column
+    (T2_1_1_issued). Local tables reach the A* columns through the 2014 series."""
+    from transforms.catalog import load_catalog
+    from transforms.layouts import all_layouts
+
+    cells: dict[str, dict[str, None]] = {}
+    for layout in all_layouts():
+        for table in layout.tables.values():
+            if table.table_id == "local":
+                continue
+            totals = [c.code for c in table.columns if c.code == "total"]
+            for rows in table.variants.values():
+                for row in rows:
+                    if row.entry.value_kind == "section":
+                        continue
+                    chosen = totals or [c.code for c in row.columns]
+                    cells.setdefault(row.code, {}).update(dict.fromkeys(chosen))
+    names = {}
+    for code in load_catalog()["code"]:
+        for column in cells.get(code, {}):
+            suffix = f"_{column}" if column and column != "total" else ""
+            names[code.replace(".", "_") + suffix] = (code, column)
+    return names
+
+
+_REPORT_COLUMNS = (
+    _c("report_id", STR, "Report."),
+    _c("report_year", INT16, "Year the report covers."),
+    _c("agency", STR, "Publishing agency, canonical form."),
+    _c("template", STR, "Table template."),
+    _c("source_file", STR, "File the report was read from."),
+)
+
+REPORT_WIDE = TableSchema(
+    name="report_wide",
+    description="One row per report, one column per valued indicator (computed when a version is committed).",
+    primary_key=("report_id",),
+    columns=(
+        *_REPORT_COLUMNS,
+        *(_c(name, F64, f"{code} {column}".strip(), nullable=True) for name, (code, column) in wide_columns().items()),
+    ),
+)
+
+
+def _summary_columns() -> tuple[Column, ...]:
+    from transforms.concepts import SUMMARY_CONCEPTS
+
+    return tuple(_c(name, F64, f"{name}, where the template has it", nullable=True) for name in SUMMARY_CONCEPTS)
+
+
+REPORT_SUMMARY = TableSchema(
+    name="report_summary",
+    description="The same questions across template families, per report (concepts.csv).",
+    primary_key=("report_id",),
+    columns=(*_REPORT_COLUMNS, *_summary_columns()),
+)
+
 CURATED_TABLES: dict[str, TableSchema] = {
     t.name: t
-    for t in (INDICATORS, REPORTS, RULE_RESULTS, NARRATIVE_FACTS, QUARANTINE, CATALOG, CATALOG_COLUMNS, INPUTS)
+    for t in (
+        INDICATORS,
+        REPORTS,
+        RULE_RESULTS,
+        NARRATIVE_FACTS,
+        QUARANTINE,
+        CATALOG,
+        CATALOG_COLUMNS,
+        INPUTS,
+        REPORT_WIDE,
+        REPORT_SUMMARY,
+    )
 }

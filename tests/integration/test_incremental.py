@@ -62,6 +62,11 @@ def test_only_new_and_changed_files_are_read(prefect_harness, raw, tmp_path):
         assert connection.execute("SELECT count(*) FROM inputs").fetchall()[0][0] == 3
     with duckdb.connect(str(curated / "xxgk.duckdb"), read_only=True) as connection:  # nothing duplicated
         assert connection.execute("SELECT count(*) FROM indicators").fetchall()[0][0] == 3 * 65
+        # The per-report tables follow: b's new row, c's row, nothing of the retired ones.
+        summary = connection.execute("SELECT source_file, received FROM report_summary ORDER BY 1").fetchall()
+        assert summary == [("a.txt", 229.0), ("b.txt", 230.0), ("c.txt", 229.0)]
+        wide = connection.execute("SELECT source_file, A3_1 FROM report_wide ORDER BY 1").fetchall()
+        assert wide == summary
 
 
 def test_a_touched_file_with_the_same_bytes_is_not_read_again(prefect_harness, raw, tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from flows import faults
 from flows.store import DatasetVersion, Store
 from transforms.concepts import SUMMARY_CONCEPTS, concept_cells
 from transforms.layouts import TEMPLATES, template_layout
@@ -170,8 +171,10 @@ def build_duckdb(store: Store, version: DatasetVersion, database: Path) -> Path:
     temporary = database.with_name(database.name + ".tmp")
     temporary.unlink(missing_ok=True)
     with duckdb.connect(str(temporary)) as connection:
-        for statement in view_statements(store, version):
+        for number, statement in enumerate(view_statements(store, version)):
             connection.execute(statement)
+            if number == 3:
+                faults.point("rebuilding")  # the file half built
         connection.execute("CHECKPOINT")
     return temporary
 

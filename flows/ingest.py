@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from flows import faults
 from flows.duckdb_views import MATERIALISED, materialised_rows
 from flows.store import Store
 from transforms.assemble import ParsedFrames, assemble_tables, duplicate_rows, same_report_in_two_forms
@@ -96,6 +97,7 @@ class Ingest:
             if frames:
                 self.store.append(name, pd.concat(frames, ignore_index=True))
                 frames.clear()
+                faults.point("writing")  # some tables appended, others not yet
         self._buffered = 0
 
     # ---- across the dataset ------------------------------------------------------------------

@@ -25,7 +25,7 @@ from prefect.cache_policies import NO_CACHE
 
 from expectations.gx_validation import Validator
 from expectations.suites import indicators_expectations, reports_expectations
-from flows import progress
+from flows import faults, progress
 from flows.batch_parsing import parse_files
 from flows.dataset_lock import dataset_lock
 from flows.duckdb_views import build_duckdb, version_counts
@@ -146,6 +146,7 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
     paths = [[f.path for f in batch] for batch in batches]
     for number, frames in enumerate(_parsed_batches(settings.raw_dir, paths, settings.parse_workers), start=1):
         tables = run.add(frames)
+        faults.point("parsing")
         outcomes = validator.validate(
             {name: tables[name] for name in ("indicators", "reports")}, docs=number == len(batches)
         )
@@ -175,6 +176,7 @@ def commit(settings: Settings, summary: RunSummary) -> tuple[DatasetVersion, dic
     pending = replace(pending, rows=counts["rows"], summary={**pending.summary, **counts["rules"]})
     database = build_duckdb(store, pending, settings.duckdb_path)
     store.record(pending)
+    faults.point("committing")  # recorded, but the DuckDB file still shows the version before
     database.replace(settings.duckdb_path)
     store.vacuum(dt.timedelta(days=settings.retention_days))
     return pending, counts

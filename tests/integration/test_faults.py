@@ -122,3 +122,76 @@ def test_a_killed_run_leaves_no_process_and_its_lock_is_taken_over(busy_raw, tmp
         "\n", ""
     )
     assert "│ reports published │ 800" in after.stdout
+
+
+def _group_alive(pgid: int) -> list[int]:
+    """Processes still in the killed run's process group (its server and workers inherit it)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def _counts(connection) -> tuple:
+    return connection.execute(
+        "SELECT (SELECT max(version) FROM dataset_version), (SELECT count(*) FROM reports),"
+        " (SELECT count(*) FROM indicators), (SELECT count(*) FROM report_summary),"
+        " (SELECT count(*) FROM quarantine)"
+    ).fetchall()[0]
+
+
+def _add_reports(raw: Path, start: int, count: int) -> None:
+    for index in range(start, start + count):
+        report = make_post2019_report(random.Random(index), index, None, "markdown")
+        (raw / f"added_{index:04d}.md").write_text(report.text, encoding="utf-8")
+
+
+def test_runs_killed_while_parsing_writing_committing_and_rebuilding(busy_raw, tmp_path):
+    """After each kill -9: the version before reads complete (also through a connection held open
+    across the kill), nothing of the run is left running, and the next run loses nothing."""
+    import duckdb
+
+    from flows.faults import POINTS
+
+    raw, curated = tmp_path / "raw", tmp_path / "curated"
+    raw.mkdir()
+    for path in sorted(busy_raw.iterdir())[:300]:
+        (raw / path.name).write_bytes(path.read_bytes())
+    first = subprocess.run([XXGK, "run", "--raw", str(raw), "--curated", str(curated), "--quiet"],
+                           capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    added = 0
+    for point in POINTS:
+        if point in ("parsing", "writing"):
+            _add_reports(raw, 1000 + added, 20)  # work for the run to be killed in
+            added += 20
+        reader = duckdb.connect(str(curated / "xxgk.duckdb"), read_only=True)
+        before = _counts(reader)
+        env = {**os.environ, "XXGK_KILL_AT": point, "XXGK_BATCH_SIZE": "10"}
+        killed = subprocess.Popen(
+            [XXGK, "run", "--raw", str(raw), "--curated", str(curated), "--quiet"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+        )  # fmt: skip
+        _, err = killed.communicate(timeout=300)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, err[-2000:])
+        deadline = time.monotonic() + 30
+        while _group_alive(killed.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _group_alive(killed.pid), (point, _group_alive(killed.pid))
+        assert _counts(reader) == before, point  # the connection held open across the kill
+        reader.close()
+        with duckdb.connect(str(curated / "xxgk.duckdb"), read_only=True) as fresh:
+            assert _counts(fresh) == before, point  # the file shows the version before, whole
+    after = subprocess.run([XXGK, "run", "--raw", str(raw), "--curated", str(curated), "--quiet"],
+                           capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert after.returncode == 0, after.stderr
+    with duckdb.connect(str(curated / "xxgk.duckdb"), read_only=True) as connection:
+        version, reports, _, summaries, quarantined = _counts(connection)
+    assert (reports, summaries, quarantined) == (300 + added, 300 + added, 0)
+    assert f"│ reports published │ {reports}" in after.stdout
+    assert f"yes: version {version}" in after.stdout  # the summary describes the version it committed

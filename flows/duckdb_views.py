@@ -9,9 +9,8 @@ import pyarrow as pa
 
 from flows import faults
 from flows.store import DatasetVersion, Store
-from transforms.concepts import SUMMARY_CONCEPTS, concept_cells
-from transforms.layouts import TEMPLATES, template_layout
-from transforms.schemas import CURATED_TABLES, TableSchema, wide_columns
+from transforms.layouts import template_layout
+from transforms.schemas import CURATED_TABLES, TableSchema
 
 _DUCKDB_TYPES = {
     pa.string(): "VARCHAR",
@@ -48,27 +47,6 @@ def view_statements(store: Store, version: DatasetVersion) -> list[str]:
         f"CAST({_quote(version.created)} AS TIMESTAMPTZ) AS created, {_quote(version.operation)} AS operation"
     )
     return [*statements, *ANALYST_VIEWS.values(), _t3_grid_sql()]
-
-
-def _pivot(code: str, column: str, name: str, alias: str = "i.") -> str:
-    condition = f"{alias}indicator_code = {_quote(code)} AND {alias}column_code = {_quote(column)}"
-    return f'MAX({alias}value) FILTER (WHERE {condition}) AS "{name}"'
-
-
-def report_wide_select() -> str:
-    """One row per report, one column per valued indicator (``schemas.wide_columns``)."""
-    pivots = [_pivot(code, column, name) for name, (code, column) in wide_columns().items()]
-    selected = ",\n  ".join(pivots)
-    # 统计表 codes come from the 2014 series, so an older local table fills them where it can.
-    return f"""SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
-  {selected}
-FROM reports r LEFT JOIN (
-  SELECT report_id, indicator_code, column_code, value FROM indicators
-  WHERE template NOT IN ('stat_2014', 'local_table')
-  UNION ALL
-  SELECT report_id, indicator_code, '' AS column_code, value FROM indicators_2014
-) i USING (report_id)
-GROUP BY ALL"""
 
 
 def _t3_grid_sql() -> str:
@@ -132,34 +110,6 @@ WHERE i.template = 'stat_2014'
 }
 
 
-def report_summary_select() -> str:
-    """The same questions across template families where the meaning matches (concepts.csv); NULL
-    where a template has no such cell (pre-2019 tables have no carry-over rows)."""
-    needed: dict[tuple[str, str], str] = {}
-    cases = []
-    for concept in SUMMARY_CONCEPTS:
-        branches = []
-        for template in TEMPLATES:
-            readings = concept_cells(template).get(concept)
-            if not readings:
-                continue
-            terms = []
-            for cell in readings[0].cells:
-                needed.setdefault(cell, f"c{len(needed)}")
-                terms.append(f"p.{needed[cell]}")
-            branches.append(f"WHEN {_quote(template)} THEN {' + '.join(terms)}")
-        cases.append(f"CASE r.template {' '.join(branches)} END AS {concept}")
-    pivots = ",\n    ".join(_pivot(code, column, name, alias="") for (code, column), name in needed.items())
-    selected = ",\n  ".join(cases)
-    return f"""SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
-  {selected}
-FROM reports r LEFT JOIN (
-  SELECT report_id,
-    {pivots}
-  FROM indicators GROUP BY report_id
-) p USING (report_id)"""
-
-
 def build_duckdb(store: Store, version: DatasetVersion, database: Path) -> Path:
     """Build the database file for ``version`` beside ``database`` and return it: the caller moves
     it into place (an atomic rename) once the version is recorded. A view that cannot bind fails
@@ -201,25 +151,6 @@ def version_counts(store: Store, version: DatasetVersion) -> dict:
         "rows": rows,
         "rules": {"rules_failed": failed, "reports_with_failed_rules": reports, "files_unread": unread},
     }
-
-
-MATERIALISED = {"report_wide": report_wide_select, "report_summary": report_summary_select}
-
-
-def materialised_rows(store: Store, name: str, report_ids: list[str]):
-    """The rows of a per-report table (``report_wide``, ``report_summary``) for ``report_ids``,
-    computed over the tables as this run has left them: analysts read them as tables, since the
-    pivot of ~300 aggregates took seconds a query as a view."""
-    connection = duckdb.connect()
-    for schema in CURATED_TABLES.values():
-        files = store.latest_files(schema.name)
-        connection.execute(_table_view_sql(schema, files))
-    connection.execute(ANALYST_VIEWS["indicators_2014"])
-    connection.register("wanted", pa.table({"report_id": report_ids}))
-    select = MATERIALISED[name]()
-    frame = connection.execute(f"SELECT * FROM ({select}) WHERE report_id IN (SELECT report_id FROM wanted)").df()
-    connection.close()
-    return frame
 
 
 def open_version(store: Store, version: DatasetVersion, analyst_views: bool = True):

@@ -15,10 +15,10 @@ from __future__ import annotations
 import pandas as pd
 
 from flows import faults
-from flows.duckdb_views import MATERIALISED, materialised_rows
 from flows.store import Store
 from transforms.assemble import ParsedFrames, assemble_tables, duplicate_rows, same_report_in_two_forms
 from transforms.schemas import (
+    CURATED_TABLES,
     INDICATORS,
     INPUTS,
     NARRATIVE_FACTS,
@@ -26,21 +26,27 @@ from transforms.schemas import (
     REPORTS,
     RULE_RESULTS,
 )
+from transforms.wide import PER_REPORT_TABLES, per_report_tables
 
 ROW_TABLES = (INDICATORS.name, REPORTS.name, RULE_RESULTS.name, NARRATIVE_FACTS.name, QUARANTINE.name)
-PER_REPORT = (REPORTS.name, INDICATORS.name, RULE_RESULTS.name, NARRATIVE_FACTS.name, *MATERIALISED)
+PER_REPORT = (REPORTS.name, INDICATORS.name, RULE_RESULTS.name, NARRATIVE_FACTS.name, *PER_REPORT_TABLES)
 REPORT_KEYS = ["report_id", "source_file", "agency", "report_year", "template", "cells_with_value"]
 CATALOGS = ("catalog", "catalog_columns")
 
 
 class Ingest:
-    def __init__(self, store: Store, full: bool, flush_rows: int = 250_000) -> None:
+    """``validate(tables, last)`` sees every buffered batch before it is written and returns what
+    failed; the rows still go to storage (nothing is visible until a version is recorded)."""
+
+    def __init__(self, store: Store, full: bool, validate=None, flush_rows: int = 600_000) -> None:
         self.store = store
         self.flush_rows = flush_rows
+        self.validate = validate
+        self.failures: list[str] = []
         self._buffer: dict[str, list[pd.DataFrame]] = {name: [] for name in ROW_TABLES}
         self._buffered = 0
         if full:
-            for name in (*ROW_TABLES, INPUTS.name, *MATERIALISED):
+            for name in (*ROW_TABLES, INPUTS.name, *PER_REPORT_TABLES):
                 store.truncate(name)
         self.reports = store.latest(REPORTS.name, columns=REPORT_KEYS)  # small: one row per report
         self.new_reports: set[str] = set()
@@ -71,7 +77,7 @@ class Ingest:
     def add(self, batch: ParsedFrames) -> dict[str, pd.DataFrame]:
         """One parsed batch, its duplicates resolved against itself and the dataset; returns the
         batch's tables (for validation)."""
-        tables = assemble_tables([batch], with_catalogs=False)
+        tables = assemble_tables([batch], with_catalogs=False, sort=False, across_forms=False)
         known = set(self.reports["report_id"])
         again = tables["reports"][tables["reports"]["report_id"].isin(known)]
         if not again.empty:  # the same text as a report the dataset has: that one stays
@@ -92,20 +98,29 @@ class Ingest:
             self.flush()
         return tables
 
-    def flush(self) -> None:
-        for name, frames in self._buffer.items():
-            if frames:
-                self.store.append(name, pd.concat(frames, ignore_index=True))
-                frames.clear()
-                faults.point("writing")  # some tables appended, others not yet
+    def flush(self, last: bool = False) -> None:
+        """Validate the buffered batches (GX costs a second a call, so not batch by batch), then
+        append them."""
+        tables = {name: pd.concat(frames, ignore_index=True) for name, frames in self._buffer.items() if frames}
+        if self.validate is not None and (tables or last):
+            empty = {name: CURATED_TABLES[name].empty_frame() for name in ROW_TABLES}
+            self.failures += self.validate({**empty, **tables}, last)
+        for frames in self._buffer.values():
+            frames.clear()
         self._buffered = 0
+        if REPORTS.name in tables:  # the per-report tables get these reports' rows
+            cells = tables.get(INDICATORS.name, CURATED_TABLES[INDICATORS.name].empty_frame())
+            tables.update(per_report_tables(tables[REPORTS.name], cells))
+        for name, frame in tables.items():
+            self.store.append(name, frame)
+            faults.point("writing")  # some tables appended, others not yet
 
     # ---- across the dataset ------------------------------------------------------------------
 
     def resolve_other_forms(self) -> int:
         """Reports that another file already gives in another form, across the whole dataset; only
         groups with a report of this run are compared. Returns how many went to quarantine."""
-        self.flush()
+        self.flush(last=True)
         reports = self.reports
         keys = ["agency", "report_year", "template"]
         touched = reports[reports["report_id"].isin(self.new_reports)][keys].drop_duplicates()
@@ -129,12 +144,6 @@ class Ingest:
         return len(found)
 
     def finish(self, manifest: pd.DataFrame, catalogs: dict[str, pd.DataFrame]) -> None:
-        """The inputs this version is built from, and the catalogs, replace the old ones; the
-        per-report tables (report_wide, report_summary) get the rows of this run's reports."""
+        """The inputs this version is built from, and the catalogs, replace the old ones."""
         self.flush()
         self.store.write({INPUTS.name: manifest, **catalogs})
-        added = sorted(self.new_reports - self.retired)
-        for name in MATERIALISED:
-            rows = materialised_rows(self.store, name, added) if added else None
-            if rows is not None and not rows.empty:
-                self.store.append(name, rows)

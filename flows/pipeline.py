@@ -134,23 +134,23 @@ def _suites() -> dict[str, list]:
 def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestOutcome:
     """Retire what changed, then parse, validate and write batch by batch."""
     store = Store(settings.curated_dir)
-    run = Ingest(store, plan.full)
+    validator = Validator(_suites(), settings.data_docs_dir)
+
+    def validate(tables: dict[str, pd.DataFrame], last: bool) -> list[str]:
+        outcomes = validator.validate({name: tables[name] for name in validator.tables}, docs=last)
+        return [f"{o.table}: {f}" for o in outcomes for f in o.failures]
+
+    run = Ingest(store, plan.full, validate)
     again = set(run.retire(plan.retire))
     to_read = plan.read + [f for f in files if f.name in again and f not in plan.read]
     progress.emit("total", len(to_read))
-    validator = Validator(_suites(), settings.data_docs_dir)
     batches = [to_read[i : i + settings.batch_size] for i in range(0, len(to_read), settings.batch_size)]
-    failures: list[str] = []
     hashes: dict[str, str] = {}
     examples: list[str] = []
     paths = [[f.path for f in batch] for batch in batches]
     for number, frames in enumerate(_parsed_batches(settings.raw_dir, paths, settings.parse_workers), start=1):
         tables = run.add(frames)
         faults.point("parsing")
-        outcomes = validator.validate(
-            {name: tables[name] for name in ("indicators", "reports")}, docs=number == len(batches)
-        )
-        failures += [f"{o.table}: {f}" for o in outcomes for f in o.failures]
         for name in (REPORTS.name, QUARANTINE.name):
             hashes.update(zip(tables[name]["source_file"], tables[name]["source_sha256"], strict=True))
         quarantine = tables[QUARANTINE.name]
@@ -162,7 +162,7 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
     run.finish(manifest, catalog_tables())
     stages = store.latest(QUARANTINE.name, ["stage"])["stage"]
     quarantined = int((stages != "duplicate").sum())  # the volume gate counts files it could not read
-    return IngestOutcome(sorted(set(failures)), len(run.reports), quarantined, examples[:10], len(to_read))
+    return IngestOutcome(sorted(set(run.failures)), len(run.reports), quarantined, examples[:10], len(to_read))
 
 
 @task(cache_policy=NO_CACHE)

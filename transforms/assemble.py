@@ -10,7 +10,16 @@ from transforms.catalog import load_catalog, load_column_catalog
 from transforms.cell_records import CELL_FIELDS, REPORT_FIELDS, cell_values
 from transforms.cell_values import NUMBER_STATUSES, OK
 from transforms.parse_report import ParsedReport
-from transforms.schemas import CATALOG, CATALOG_COLUMNS, INDICATORS, NARRATIVE_FACTS, QUARANTINE, REPORTS, RULE_RESULTS
+from transforms.schemas import (
+    CATALOG,
+    CATALOG_COLUMNS,
+    CURATED_TABLES,
+    INDICATORS,
+    NARRATIVE_FACTS,
+    QUARANTINE,
+    REPORTS,
+    RULE_RESULTS,
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,9 @@ def same_report_in_two_forms(reports: pd.DataFrame, indicators: pd.DataFrame) ->
     return found
 
 
-def assemble_tables(batches: list[ParsedFrames], with_catalogs: bool = True) -> dict[str, pd.DataFrame]:
+def assemble_tables(
+    batches: list[ParsedFrames], with_catalogs: bool = True, sort: bool = True, across_forms: bool = True
+) -> dict[str, pd.DataFrame]:
     """DataFrames for indicators, reports, quarantine and catalog, sorted on their keys.
 
     When two files hold the same report, one is kept and the others go to quarantine as its
@@ -127,7 +138,7 @@ def assemble_tables(batches: list[ParsedFrames], with_catalogs: bool = True) -> 
         rule_results = rule_results.drop_duplicates(subset=list(RULE_RESULTS.primary_key))
         facts = facts.drop_duplicates(subset=list(NARRATIVE_FACTS.primary_key))
 
-    other_forms = same_report_in_two_forms(reports, indicators)
+    other_forms = same_report_in_two_forms(reports, indicators) if across_forms else {}
     if other_forms:
         copies = reports[reports["report_id"].isin(set(other_forms))]
         kept_ids = copies["report_id"].map(lambda r: other_forms[r][0])
@@ -138,14 +149,19 @@ def assemble_tables(batches: list[ParsedFrames], with_catalogs: bool = True) -> 
         rule_results = rule_results[~rule_results["report_id"].isin(set(other_forms))]
         facts = facts[~facts["report_id"].isin(set(other_forms))]
     tables = {
-        "narrative_facts": facts.sort_values(list(NARRATIVE_FACTS.primary_key), kind="stable").reset_index(drop=True),
-        "rule_results": rule_results.sort_values(list(RULE_RESULTS.primary_key), kind="stable").reset_index(drop=True),
-        "indicators": indicators.sort_values(list(INDICATORS.primary_key), kind="stable").reset_index(drop=True),
-        "reports": reports.sort_values("report_id", kind="stable").reset_index(drop=True),
-        "quarantine": _concat([quarantine, *duplicates], QUARANTINE.column_names)
-        .sort_values("source_file", kind="stable")
-        .reset_index(drop=True),
+        "narrative_facts": facts,
+        "rule_results": rule_results,
+        "indicators": indicators,
+        "reports": reports,
+        "quarantine": _concat([quarantine, *duplicates], QUARANTINE.column_names),
     }
+    if sort:  # on their keys; a batch on its way to storage needs no order
+        keys = {"reports": ["report_id"], "quarantine": ["source_file"]}
+        tables = {
+            name: frame.sort_values(keys.get(name) or list(CURATED_TABLES[name].primary_key), kind="stable")
+            for name, frame in tables.items()
+        }
+    tables = {name: frame.reset_index(drop=True) for name, frame in tables.items()}
     return {**tables, **catalog_tables()} if with_catalogs else tables
 
 

@@ -160,8 +160,9 @@ def _explain(summary) -> None:
     """Why a run was held back or failed, with the first quarantined files and their reasons."""
     for failure in summary.validation_failures:
         err_console.print(f"[red]validation failure:[/red] {escape(failure)}")
+    style = "red" if summary.failed or not summary.published else "green"
     for notice in summary.notices:
-        err_console.print(f"[red]{escape(notice)}[/red]")
+        err_console.print(f"[{style}]{escape(notice)}[/{style}]")
     for example in summary.quarantine_examples:
         err_console.print(f"  quarantined {escape(example)}")
 

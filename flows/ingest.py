@@ -102,7 +102,7 @@ class Ingest:
         """Validate the buffered batches (GX costs a second a call, so not batch by batch), then
         append them."""
         tables = {name: pd.concat(frames, ignore_index=True) for name, frames in self._buffer.items() if frames}
-        if self.validate is not None and (tables or last):
+        if self.validate is not None and tables:
             empty = {name: CURATED_TABLES[name].empty_frame() for name in ROW_TABLES}
             self.failures += self.validate({**empty, **tables}, last)
         for frames in self._buffer.values():

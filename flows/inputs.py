@@ -72,7 +72,13 @@ class InputPlan:
     changed: int = 0
     removed: int = 0
     unchanged: int = 0
+    touched: int = 0  # unchanged, but with a new modification time to remember
     manifest: pd.DataFrame | None = None  # the inputs of the version this run makes, but for what it reads
+
+    @property
+    def nothing_to_do(self) -> bool:
+        """The raw folder is exactly what the current version was built from."""
+        return not (self.full or self.read or self.retire or self.touched)
 
     def summary(self) -> dict:
         return {
@@ -90,7 +96,7 @@ def plan_inputs(files: list[RawFile], manifest: pd.DataFrame | None, full: bool)
     if manifest is None or manifest.empty or full or (manifest["parser_version"] != version).any():
         removed = [] if manifest is None else sorted(set(manifest["source_file"]) - {f.name for f in files})
         kept = INPUTS.empty_frame()
-        return InputPlan(True, list(files), [], len(files), 0, len(removed), 0, kept)
+        return InputPlan(True, list(files), [], len(files), 0, len(removed), 0, manifest=kept)
     known = manifest.set_index("source_file")
     plan = InputPlan(False)
     kept_rows = []
@@ -109,6 +115,7 @@ def plan_inputs(files: list[RawFile], manifest: pd.DataFrame | None, full: bool)
                 continue
             row = row.copy()
             row["mtime_ns"] = file.mtime_ns  # touched, same bytes
+            plan.touched += 1
         plan.unchanged += 1
         kept_rows.append({"source_file": file.name, **row.to_dict()})
     on_disk = {f.name for f in files}

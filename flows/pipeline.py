@@ -230,6 +230,8 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
     if not files:  # checked before anything is written: an empty folder would retire everything
         gate = volume_gate(settings.raw_dir, 0, DatasetCounts(0, 0), current, settings.max_quarantine_rise, False)
         return _held_back(settings, _summary(settings, 0, plan, notices=gate.reasons, failed=True))
+    if plan.nothing_to_do:
+        return _unchanged(settings, store, len(files), plan)
     outcome = ingest(settings, files, plan)
     run_counts = DatasetCounts(outcome.reports, outcome.quarantined)
     gate = volume_gate(
@@ -278,6 +280,29 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
         summary.files_quarantined,
         summary.rules_failed,
     )
+    return summary
+
+
+def _unchanged(settings: Settings, store: Store, files: int, plan: InputPlan) -> RunSummary:
+    """Nothing new, changed or removed: no new version; the summary describes the current one, and
+    the DuckDB file is rebuilt over it (cheap, and right even if the dataset folder moved)."""
+    version = store.current()
+    database = build_duckdb(store, version, settings.duckdb_path)
+    database.replace(settings.duckdb_path)
+    summary = _summary(
+        settings,
+        files,
+        plan,
+        published=True,
+        version=version.version,
+        reports_published=version.rows.get(REPORTS.name, 0),
+        cells_written=version.rows.get("indicators", 0),
+        files_quarantined=version.rows.get(QUARANTINE.name, 0),
+        rules_failed=version.summary.get("rules_failed", 0),
+        reports_with_failed_rules=version.summary.get("reports_with_failed_rules", 0),
+        notices=[f"nothing new, changed or removed: version {version.version} stays current"],
+    )
+    create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
     return summary
 
 

@@ -45,8 +45,9 @@ def test_only_new_and_changed_files_are_read(prefect_harness, raw, tmp_path):
     curated = tmp_path / "curated"
     first = _run(raw, curated)
     assert (first.files_read, first.changes["full"], first.reports_published) == (3, True, 2)
-    again = _run(raw, curated)
-    assert (again.files_read, again.reports_published, again.version) == (0, 2, first.version + 1)
+    again = _run(raw, curated)  # nothing new: no new version, the summary describes the current one
+    assert (again.files_read, again.reports_published, again.version) == (0, 2, first.version)
+    assert again.notices == [f"nothing new, changed or removed: version {first.version} stays current"]
     sample = SAMPLE_REPORT.read_text(encoding="utf-8")
     (raw / "c.txt").write_text(sample.replace("桃源县", "澧县"), encoding="utf-8")
     (raw / "b.txt").write_text(sample.replace("桃源县", "石门县").replace("\t229\n", "\t230\n"), encoding="utf-8")
@@ -78,6 +79,7 @@ def test_a_touched_file_with_the_same_bytes_is_not_read_again(prefect_harness, r
     os.utime(raw / "a.txt", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     touched = _run(raw, curated)
     assert (touched.files_read, touched.changes["files_changed"], touched.changes["files_unchanged"]) == (0, 0, 3)
+    assert _run(raw, curated).version == touched.version  # its new time is remembered: nothing to do now
 
 
 def test_duplicates_across_runs_and_a_retired_original(prefect_harness, raw, tmp_path):

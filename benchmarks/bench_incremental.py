@@ -1,0 +1,118 @@
+"""Incremental runs and a growing archive: wall time and the peak memory of the whole process tree.
+
+    python benchmarks/bench_incremental.py --reports 10000            # full, rerun, +100, one report
+    python benchmarks/bench_incremental.py --reports 100000 --only-full
+
+For each ``xxgk run`` it prints the wall time and the peak resident memory summed over the run and
+every process it started (parse workers, the temporary Prefect API server), sampled from /proc.
+Targets (issue #10): a rerun with nothing new ≤ a one-report run + 3 s; 100 new files on top of
+10,000 ≤ a one-report run + 5 s; peak memory of the tree ≤ 1.5 GB at 100,000 reports. Figures
+only: no assertion here, since shared machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.bench_run import generate
+
+PAGE_KB = 4
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants (kB)."""
+    parents, rss = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid = int(stat.parent.name)
+        parents[pid], rss[pid] = int(fields[1]), int(fields[21]) * PAGE_KB
+    tree, frontier = {root}, {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - tree
+        tree |= frontier
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+def timed_run(raw: Path, curated: Path, *extra: str) -> tuple[float, float, str]:
+    """Wall seconds, peak tree memory (MB) and stdout of one ``xxgk run``."""
+    xxgk = Path(sys.executable).with_name("xxgk")
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(xxgk), "run", "--raw", str(raw), "--curated", str(curated), "--quiet", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(process.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode not in (0, 1):
+        print(err, file=sys.stderr)
+        sys.exit(process.returncode)
+    return elapsed, peak / 1024, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reports", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=2018)
+    parser.add_argument("--only-full", action="store_true", help="just the full run (for 100,000 reports)")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="xxgk-bench-incremental-"))
+    raw, curated, extra, single = work / "raw", work / "curated", work / "extra", work / "single"
+    for folder in (raw, extra, single):
+        folder.mkdir()
+    started = time.perf_counter()
+    generate(raw, args.reports, args.seed, 0.4, 0.1)
+    generate(extra, 100, args.seed + 1, 0.4, 0.1)
+    print(f"generated {args.reports} + 100 reports in {time.perf_counter() - started:.0f} s")
+
+    def report(label: str, elapsed: float, peak: float) -> None:
+        print(f"{label:44s} {elapsed:7.1f} s   peak memory of the process tree {peak:6.0f} MB", flush=True)
+
+    elapsed, peak, _ = timed_run(raw, curated)
+    report(f"full run, {args.reports} reports", elapsed, peak)
+    if not args.only_full:
+        shutil.copy(next(raw.iterdir()), single / "one.txt")
+        one, peak, _ = timed_run(single, work / "single_curated")
+        report("one-report run (fresh dataset)", one, peak)
+        elapsed, peak, _ = timed_run(raw, curated)
+        report(f"rerun, nothing new (target <= {one + 3:.1f} s)", elapsed, peak)
+        for path in extra.iterdir():
+            shutil.copy(path, raw / f"extra_{path.name}")
+        elapsed, peak, _ = timed_run(raw, curated)
+        report(f"100 new files on top (target <= {one + 5:.1f} s)", elapsed, peak)
+    if args.keep:
+        print(f"kept {work}")
+    else:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()

@@ -58,6 +58,7 @@ class Validator:
             )
             actions.append(gx.checkpoint.UpdateDataDocsAction(name="update_docs", site_names=[SITE_NAME]))
         source = context.data_sources.add_pandas("xxgk")
+        self._source = source
         self.tables = list(suites)
         self._checkpoints: dict[str, tuple] = {}
         for name, expectations in suites.items():
@@ -95,6 +96,8 @@ class Validator:
             for result in run.run_results.values():
                 failures = [_describe_failure(r) for r in result.results if not r.success]
                 outcomes.append(SuiteOutcome(name, result.success, len(result.results), failures))
+        # GX keeps every batch it loaded (the DataFrame included) in its engine's cache.
+        self._source.get_execution_engine().batch_manager.reset_batch_cache()
         return outcomes
 
 

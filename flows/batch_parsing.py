@@ -12,6 +12,7 @@ import pandas as pd
 
 from expectations.arithmetic import evaluate_rules
 from expectations.narrative_rules import evaluate_narrative_rules
+from flows.memory import release_unused_memory
 from transforms.assemble import ParsedFrames, to_frames
 from transforms.parse_report import QuarantineError, parse_report
 
@@ -29,6 +30,7 @@ def quarantine_row(source_file: str, stage: str, reason: str, data: bytes) -> di
 
 def parse_files(raw_dir: Path, files: list[Path]) -> ParsedFrames:
     """Every file either parsed or quarantined with its reason; rules evaluated per report."""
+    release_unused_memory()  # what the batch before left: a worker parses batch after batch
     parsed, quarantined = [], []
     for path in files:
         relative = path.relative_to(raw_dir).as_posix()

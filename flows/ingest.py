@@ -15,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from flows import faults
+from flows.memory import release_unused_memory
 from flows.store import Store
 from transforms.assemble import ParsedFrames, assemble_tables, duplicate_rows, same_report_in_two_forms
 from transforms.schemas import (
@@ -38,7 +39,7 @@ class Ingest:
     """``validate(tables, last)`` sees every buffered batch before it is written and returns what
     failed; the rows still go to storage (nothing is visible until a version is recorded)."""
 
-    def __init__(self, store: Store, full: bool, validate=None, flush_rows: int = 600_000) -> None:
+    def __init__(self, store: Store, full: bool, validate, flush_rows: int) -> None:
         self.store = store
         self.flush_rows = flush_rows
         self.validate = validate
@@ -48,9 +49,18 @@ class Ingest:
         if full:
             for name in (*ROW_TABLES, INPUTS.name, *PER_REPORT_TABLES):
                 store.truncate(name)
-        self.reports = store.latest(REPORTS.name, columns=REPORT_KEYS)  # small: one row per report
-        self.new_reports: set[str] = set()
+        self._reports = [store.latest(REPORTS.name, columns=REPORT_KEYS)]  # small: one row per report
+        self._known = set(self.reports["report_id"])
+        self._new_ids: list[pd.Series] = []  # this run's reports (as columns: compact)
         self.retired: set[str] = set()
+
+    @property
+    def reports(self) -> pd.DataFrame:
+        """The dataset's reports as this run leaves them (a few key columns); batches are joined
+        when asked for, not one by one."""
+        if len(self._reports) > 1:
+            self._reports = [pd.concat(self._reports, ignore_index=True)]
+        return self._reports[0]
 
     # ---- retiring ----------------------------------------------------------------------------
 
@@ -69,7 +79,8 @@ class Ingest:
     def _delete_reports(self, report_ids: list[str]) -> None:
         for name in PER_REPORT:
             self.store.delete(name, "report_id", report_ids)
-        self.reports = self.reports[~self.reports["report_id"].isin(report_ids)]
+        self._reports = [self.reports[~self.reports["report_id"].isin(report_ids)]]
+        self._known -= set(report_ids)
         self.retired |= set(report_ids)
 
     # ---- adding ------------------------------------------------------------------------------
@@ -78,8 +89,7 @@ class Ingest:
         """One parsed batch, its duplicates resolved against itself and the dataset; returns the
         batch's tables (for validation)."""
         tables = assemble_tables([batch], with_catalogs=False, sort=False, across_forms=False)
-        known = set(self.reports["report_id"])
-        again = tables["reports"][tables["reports"]["report_id"].isin(known)]
+        again = tables["reports"][tables["reports"]["report_id"].isin(self._known)]
         if not again.empty:  # the same text as a report the dataset has: that one stays
             kept = self.reports.drop_duplicates("report_id").set_index("report_id")["source_file"]
             copies = duplicate_rows(again, again["report_id"], " (identical text after normalisation)", kept)
@@ -88,8 +98,10 @@ class Ingest:
                 tables[name] = tables[name][~tables[name]["report_id"].isin(ids)]
             tables[QUARANTINE.name] = pd.concat([tables[QUARANTINE.name], copies], ignore_index=True)
         new = tables[REPORTS.name][REPORT_KEYS]
-        self.reports = pd.concat([self.reports, new], ignore_index=True) if not new.empty else self.reports
-        self.new_reports |= set(new["report_id"])
+        if not new.empty:
+            self._reports.append(new)
+        self._new_ids.append(new["report_id"])
+        self._known |= set(new["report_id"])
         for name in ROW_TABLES:
             if not tables[name].empty:
                 self._buffer[name].append(tables[name])
@@ -114,33 +126,47 @@ class Ingest:
         for name, frame in tables.items():
             self.store.append(name, frame)
             faults.point("writing")  # some tables appended, others not yet
+        del tables
+        release_unused_memory()
 
     # ---- across the dataset ------------------------------------------------------------------
 
-    def resolve_other_forms(self) -> int:
+    def resolve_other_forms(self, chunk_reports: int = 10_000) -> int:
         """Reports that another file already gives in another form, across the whole dataset; only
-        groups with a report of this run are compared. Returns how many went to quarantine."""
+        groups with a report of this run are compared, a few thousand reports' cells at a time.
+        Returns how many went to quarantine."""
         self.flush(last=True)
         reports = self.reports
         keys = ["agency", "report_year", "template"]
-        touched = reports[reports["report_id"].isin(self.new_reports)][keys].drop_duplicates()
-        candidates = reports.merge(touched, on=keys)
-        if len(candidates) < 2:
+        shared = reports[(reports["agency"] != "") & reports.duplicated(keys, keep=False)]
+        new_ids = pd.concat(self._new_ids) if self._new_ids else pd.Series([], dtype=str)
+        touched = shared[shared["report_id"].isin(new_ids)][keys].drop_duplicates()
+        candidates = shared.merge(touched, on=keys).sort_values(keys, kind="stable")
+        if candidates.empty:
             return 0
-        ids = candidates["report_id"].tolist()
-        full = self.store.latest(REPORTS.name, where=("report_id", ids))
-        cells = self.store.latest(
-            INDICATORS.name, ["report_id", "indicator_code", "column_code", "value", "value_status"], ("report_id", ids)
-        )
-        found = same_report_in_two_forms(full, cells)
+        # whole groups per chunk: a group's first report decides its chunk (candidates are sorted)
+        starts_group = ~candidates.duplicated(keys).to_numpy()
+        chunk = (pd.Series(range(len(candidates))) // chunk_reports).where(starts_group).ffill().astype(int)
+        found, copies = {}, []
+        for _, ids in candidates["report_id"].groupby(chunk.to_numpy()):
+            full = self.store.latest(REPORTS.name, where=("report_id", ids.tolist()))
+            cells = self.store.latest(
+                INDICATORS.name,
+                ["report_id", "indicator_code", "column_code", "value", "value_status"],
+                ("report_id", ids.tolist()),
+            )
+            here = same_report_in_two_forms(full, cells)
+            del cells
+            if here:
+                found.update(here)
+                copied = full[full["report_id"].isin(here)]
+                kept_ids = copied["report_id"].map({r: kept for r, (kept, _) in here.items()})
+                reasons = copied["report_id"].map({r: why for r, (_, why) in here.items()})
+                copies.append(duplicate_rows(copied, kept_ids, reasons, full.set_index("report_id")["source_file"]))
         if not found:
             return 0
-        copies = full[full["report_id"].isin(found)]
-        kept_ids = copies["report_id"].map(lambda r: found[r][0])
-        reasons = copies["report_id"].map(lambda r: found[r][1])
-        kept_file = full.set_index("report_id")["source_file"]
         self._delete_reports(sorted(found))
-        self.store.append(QUARANTINE.name, duplicate_rows(copies, kept_ids, reasons, kept_file))
+        self.store.append(QUARANTINE.name, pd.concat(copies, ignore_index=True))
         return len(found)
 
     def finish(self, manifest: pd.DataFrame, catalogs: dict[str, pd.DataFrame]) -> None:

@@ -97,32 +97,28 @@ def plan_inputs(files: list[RawFile], manifest: pd.DataFrame | None, full: bool)
         removed = [] if manifest is None else sorted(set(manifest["source_file"]) - {f.name for f in files})
         kept = INPUTS.empty_frame()
         return InputPlan(True, list(files), [], len(files), 0, len(removed), 0, manifest=kept)
-    known = manifest.set_index("source_file")
+    manifest_sha = dict(zip(manifest["source_file"], manifest["source_sha256"], strict=True))
+    on_disk = pd.DataFrame(
+        {"source_file": [f.name for f in files], "size": [f.size for f in files], "mtime": [f.mtime_ns for f in files]}
+    )
+    both = manifest.merge(on_disk, on="source_file")  # inner: int64 columns stay exact
+    differs = (both["size"] != both["size_bytes"]) | (both["mtime"] != both["mtime_ns"])
+    by_name = {f.name: f for f in files}
+    changed, touched = set(), set()
+    for name, size in zip(both.loc[differs, "source_file"], both.loc[differs, "size_bytes"], strict=True):
+        file = by_name[name]
+        same = size == file.size and file_sha256(file.path) == manifest_sha[name]
+        (touched if same else changed).add(name)
     plan = InputPlan(False)
-    kept_rows = []
-    for file in files:
-        if file.name not in known.index:
-            plan.read.append(file)
-            plan.added += 1
-            continue
-        row = known.loc[file.name]
-        if (row["size_bytes"], row["mtime_ns"]) != (file.size, file.mtime_ns):
-            sha = file_sha256(file.path)
-            if sha != row["source_sha256"] or row["size_bytes"] != file.size:
-                plan.read.append(file)
-                plan.retire.append(file.name)
-                plan.changed += 1
-                continue
-            row = row.copy()
-            row["mtime_ns"] = file.mtime_ns  # touched, same bytes
-            plan.touched += 1
-        plan.unchanged += 1
-        kept_rows.append({"source_file": file.name, **row.to_dict()})
-    on_disk = {f.name for f in files}
-    gone = sorted(set(known.index) - on_disk)
-    plan.retire += gone
+    plan.read = [f for f in files if f.name in changed or f.name not in manifest_sha]
+    plan.added, plan.changed, plan.touched = len(plan.read) - len(changed), len(changed), len(touched)
+    gone = sorted(set(manifest_sha) - set(by_name))
+    plan.retire = sorted(changed) + gone
     plan.removed = len(gone)
-    plan.manifest = pd.DataFrame(kept_rows, columns=INPUTS.column_names)
+    kept = both[~both["source_file"].isin(changed)].copy()
+    kept.loc[kept["source_file"].isin(touched), "mtime_ns"] = kept["mtime"]  # touched, same bytes
+    plan.unchanged = len(kept)
+    plan.manifest = kept[INPUTS.column_names].reset_index(drop=True)
     return plan
 
 

@@ -9,13 +9,14 @@ wrappers: the work happens in ``transforms``, ``expectations`` and the modules b
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
-from itertools import repeat
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +31,7 @@ from flows.batch_parsing import parse_files
 from flows.dataset_lock import dataset_lock
 from flows.duckdb_views import build_duckdb, version_counts
 from flows.ingest import Ingest
+from flows.memory import limit_malloc_arenas
 from flows.inputs import InputPlan, RawFile, manifest_rows, plan_inputs, scan_raw_folder
 from flows.process_guard import die_with_parent
 from flows.settings import Settings
@@ -107,7 +109,11 @@ def plan_run(settings: Settings, full: bool) -> tuple[list[RawFile], InputPlan]:
 def _parsed_batches(raw_dir: Path, batches: list[list[Path]], workers: int) -> Iterator[ParsedFrames]:
     """Parsed batches in order, as they come; parsing is CPU-bound Python, so batches go to worker
     processes (plain spawned processes importing only the parsing code: a Prefect task runner's
-    workers would each start their own temporary API server). One batch is parsed here."""
+    workers would each start their own temporary API server). One batch is parsed here.
+
+    At most two batches per worker are in flight: a parsed batch waits in this process until it
+    is stored, so submitting them all at once would hold the whole archive when storing is slower.
+    """
     if len(batches) <= 1 or workers <= 1:
         for batch in batches:
             yield parse_files(raw_dir, batch)
@@ -119,7 +125,14 @@ def _parsed_batches(raw_dir: Path, batches: list[list[Path]], workers: int) -> I
         initargs=(os.getpid(),),
     )
     with pool:
-        yield from pool.map(parse_files, repeat(raw_dir), batches)
+        waiting = iter(batches)
+        in_flight = collections.deque(
+            pool.submit(parse_files, raw_dir, batch) for batch in islice(waiting, 2 * workers)
+        )
+        while in_flight:
+            frames = in_flight.popleft().result()
+            in_flight.extend(pool.submit(parse_files, raw_dir, batch) for batch in islice(waiting, 1))
+            yield frames
 
 
 def _suites() -> dict[str, list]:
@@ -133,6 +146,7 @@ def _suites() -> dict[str, list]:
 @task(cache_policy=NO_CACHE)
 def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestOutcome:
     """Retire what changed, then parse, validate and write batch by batch."""
+    limit_malloc_arenas()
     store = Store(settings.curated_dir)
     validator = Validator(_suites(), settings.data_docs_dir)
 
@@ -140,25 +154,28 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
         outcomes = validator.validate({name: tables[name] for name in validator.tables}, docs=last)
         return [f"{o.table}: {f}" for o in outcomes for f in o.failures]
 
-    run = Ingest(store, plan.full, validate)
+    run = Ingest(store, plan.full, validate, settings.flush_rows)
     again = set(run.retire(plan.retire))
     to_read = plan.read + [f for f in files if f.name in again and f not in plan.read]
     progress.emit("total", len(to_read))
     batches = [to_read[i : i + settings.batch_size] for i in range(0, len(to_read), settings.batch_size)]
-    hashes: dict[str, str] = {}
+    hashes: list[pd.DataFrame] = []  # each read file's SHA-256, for the inputs manifest
     examples: list[str] = []
     paths = [[f.path for f in batch] for batch in batches]
     for number, frames in enumerate(_parsed_batches(settings.raw_dir, paths, settings.parse_workers), start=1):
         tables = run.add(frames)
         faults.point("parsing")
         for name in (REPORTS.name, QUARANTINE.name):
-            hashes.update(zip(tables[name]["source_file"], tables[name]["source_sha256"], strict=True))
+            hashes.append(tables[name][["source_file", "source_sha256"]])
         quarantine = tables[QUARANTINE.name]
-        examples += [f"{f}: {r}" for f, r in zip(quarantine["source_file"], quarantine["reason"], strict=True)][:10]
+        examples += [f"{f}: {r}" for f, r in zip(quarantine["source_file"], quarantine["reason"], strict=True)]
+        del examples[10:]
         progress.emit("advance", len(batches[number - 1]))
     run.resolve_other_forms()
     kept = plan.manifest[~plan.manifest["source_file"].isin(again)]  # read again: their rows are new
-    manifest = pd.concat([kept, manifest_rows(to_read, hashes)], ignore_index=True)
+    read = pd.concat(hashes, ignore_index=True) if hashes else pd.DataFrame(columns=["source_file", "source_sha256"])
+    sha256 = dict(zip(read["source_file"], read["source_sha256"], strict=True))
+    manifest = pd.concat([kept, manifest_rows(to_read, sha256)], ignore_index=True)
     run.finish(manifest, catalog_tables())
     stages = store.latest(QUARANTINE.name, ["stage"])["stage"]
     quarantined = int((stages != "duplicate").sum())  # the volume gate counts files it could not read

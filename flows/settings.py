@@ -18,7 +18,16 @@ class Settings(BaseSettings):
 
     raw_dir: Path = Field(default=REPO_ROOT / "data" / "raw", description="Folder of input report files.")
     curated_dir: Path = Field(default=REPO_ROOT / "data" / "curated", description="Where Parquet + DuckDB go.")
-    batch_size: int = Field(default=500, ge=1, description="Reports per parse batch (one worker call).")
+    batch_size: int = Field(
+        default=100,
+        ge=1,
+        description="Reports per parse batch (one worker call); a worker's memory grows with it.",
+    )
+    flush_rows: int = Field(
+        default=100_000,
+        ge=1,
+        description="Rows buffered before they are validated and written; bounds the run's memory.",
+    )
     parse_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="Processes that parse batches."
     )

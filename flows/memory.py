@@ -14,7 +14,6 @@ import ctypes
 import gc
 import sys
 
-
 _M_ARENA_MAX = -8  # mallopt parameter (malloc.h)
 
 

@@ -31,8 +31,8 @@ from flows.batch_parsing import parse_files
 from flows.dataset_lock import dataset_lock
 from flows.duckdb_views import build_duckdb, version_counts
 from flows.ingest import Ingest
-from flows.memory import limit_malloc_arenas
 from flows.inputs import InputPlan, RawFile, manifest_rows, plan_inputs, scan_raw_folder
+from flows.memory import limit_malloc_arenas
 from flows.process_guard import die_with_parent
 from flows.settings import Settings
 from flows.store import DatasetVersion, Store

@@ -12,7 +12,8 @@ import pandas as pd
 
 from expectations.arithmetic import evaluate_rules
 from expectations.narrative_rules import evaluate_narrative_rules
-from flows.memory import release_unused_memory
+from flows.memory import exclude_from_collection, release_unused_memory
+from flows.process_guard import die_with_parent
 from transforms.assemble import ParsedFrames, to_frames
 from transforms.parse_report import QuarantineError, parse_report
 
@@ -26,6 +27,13 @@ def quarantine_row(source_file: str, stage: str, reason: str, data: bytes) -> di
         "source_sha256": hashlib.sha256(data).hexdigest(),
         "size_bytes": len(data),
     }
+
+
+def start_worker(parent: int) -> None:
+    """A parse worker's set-up: it ends when the run does (even killed); what the imports made is
+    left out of garbage collection."""
+    die_with_parent(parent)
+    exclude_from_collection()
 
 
 def parse_files(raw_dir: Path, files: list[Path]) -> ParsedFrames:

@@ -89,7 +89,8 @@ class Ingest:
         """One parsed batch, its duplicates resolved against itself and the dataset; returns the
         batch's tables (for validation)."""
         tables = assemble_tables([batch], with_catalogs=False, sort=False, across_forms=False)
-        again = tables["reports"][tables["reports"]["report_id"].isin(self._known)]
+        # a set lookup per new report: isin() would walk the whole set for every batch
+        again = tables["reports"][[rid in self._known for rid in tables["reports"]["report_id"]]]
         if not again.empty:  # the same text as a report the dataset has: that one stays
             kept = self.reports.drop_duplicates("report_id").set_index("report_id")["source_file"]
             copies = duplicate_rows(again, again["report_id"], " (identical text after normalisation)", kept)

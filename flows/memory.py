@@ -23,6 +23,13 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, arenas)
 
 
+def exclude_from_collection() -> None:
+    """Everything alive now (imported modules, the validator) is kept for the whole process: the
+    full collection after each batch then walks only what the batches made (0.2 s → ~0 s)."""
+    gc.collect()
+    gc.freeze()
+
+
 def release_unused_memory() -> None:
     import pyarrow as pa
 

@@ -17,7 +17,13 @@ import pandas as pd
 from flows import faults
 from flows.memory import release_unused_memory
 from flows.store import Store
-from transforms.assemble import ParsedFrames, assemble_tables, duplicate_rows, same_report_in_two_forms
+from transforms.assemble import (
+    ParsedFrames,
+    assemble_tables,
+    duplicate_rows,
+    other_form_rows,
+    same_report_in_two_forms,
+)
 from transforms.schemas import (
     CURATED_TABLES,
     INDICATORS,
@@ -52,7 +58,6 @@ class Ingest:
         self._reports = [store.latest(REPORTS.name, columns=REPORT_KEYS)]  # small: one row per report
         self._known = set(self.reports["report_id"])
         self._new_ids: list[pd.Series] = []  # this run's reports (as columns: compact)
-        self.retired: set[str] = set()
 
     @property
     def reports(self) -> pd.DataFrame:
@@ -81,7 +86,6 @@ class Ingest:
             self.store.delete(name, "report_id", report_ids)
         self._reports = [self.reports[~self.reports["report_id"].isin(report_ids)]]
         self._known -= set(report_ids)
-        self.retired |= set(report_ids)
 
     # ---- adding ------------------------------------------------------------------------------
 
@@ -160,10 +164,7 @@ class Ingest:
             del cells
             if here:
                 found.update(here)
-                copied = full[full["report_id"].isin(here)]
-                kept_ids = copied["report_id"].map({r: kept for r, (kept, _) in here.items()})
-                reasons = copied["report_id"].map({r: why for r, (_, why) in here.items()})
-                copies.append(duplicate_rows(copied, kept_ids, reasons, full.set_index("report_id")["source_file"]))
+                copies.append(other_form_rows(full, here))
         if not found:
             return 0
         self._delete_reports(sorted(found))

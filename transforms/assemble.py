@@ -140,10 +140,7 @@ def assemble_tables(
 
     other_forms = same_report_in_two_forms(reports, indicators) if across_forms else {}
     if other_forms:
-        copies = reports[reports["report_id"].isin(set(other_forms))]
-        kept_ids = copies["report_id"].map(lambda r: other_forms[r][0])
-        reasons = copies["report_id"].map(lambda r: other_forms[r][1])
-        duplicates.append(duplicate_rows(copies, kept_ids, reasons, kept_file))
+        duplicates.append(other_form_rows(reports, other_forms))
         reports = reports[~reports["report_id"].isin(set(other_forms))]
         indicators = indicators[~indicators["report_id"].isin(set(other_forms))]
         rule_results = rule_results[~rule_results["report_id"].isin(set(other_forms))]
@@ -173,6 +170,15 @@ def catalog_tables() -> dict[str, pd.DataFrame]:
         .sort_values(list(CATALOG_COLUMNS.primary_key), kind="stable")
         .reset_index(drop=True),
     }
+
+
+def other_form_rows(reports: pd.DataFrame, found: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """Quarantine rows for the reports :func:`same_report_in_two_forms` found (``reports`` holds
+    them and the reports they are copies of)."""
+    copies = reports[reports["report_id"].isin(set(found))]
+    kept_ids = copies["report_id"].map({copy: kept for copy, (kept, _) in found.items()})
+    reasons = copies["report_id"].map({copy: why for copy, (_, why) in found.items()})
+    return duplicate_rows(copies, kept_ids, reasons, reports.set_index("report_id")["source_file"])
 
 
 def duplicate_rows(copies: pd.DataFrame, kept_ids: pd.Series, reasons, kept_file: pd.Series) -> pd.DataFrame:

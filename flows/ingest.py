@@ -8,6 +8,10 @@ there is a duplicate — buffered and appended. At the end, reports of one agenc
 another form of the same report already gives (a page and its crawler copy) are resolved across
 the whole dataset, and the inputs manifest and the catalogs are written. Nothing is visible to
 readers until the version is recorded.
+
+Before the manifest is written, every input file must be in ``reports`` or in ``quarantine``,
+exactly once (:func:`files_not_accounted_for`): a pipeline invariant, like the GX suites, so a
+break is a validation failure and the run publishes nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +43,33 @@ ROW_TABLES = (INDICATORS.name, REPORTS.name, RULE_RESULTS.name, NARRATIVE_FACTS.
 PER_REPORT = (REPORTS.name, INDICATORS.name, RULE_RESULTS.name, NARRATIVE_FACTS.name, *PER_REPORT_TABLES)
 REPORT_KEYS = ["report_id", "source_file", "agency", "report_year", "template", "cells_with_value"]
 CATALOGS = ("catalog", "catalog_columns")
+_NAMED = 10  # files a failure names
+
+
+def _files(kind: str, files) -> list[str]:
+    files = sorted(files)
+    if not files:
+        return []
+    more = f" and {len(files) - _NAMED} more" if len(files) > _NAMED else ""
+    return [
+        f"inputs: every file in reports or quarantine exactly once: {kind} ({len(files)}): "
+        f"{', '.join(files[:_NAMED])}{more}"
+    ]
+
+
+def files_not_accounted_for(inputs: pd.Series, published: pd.Series, quarantined: pd.Series) -> list[str]:
+    """What breaks "every input file is in ``reports`` or in ``quarantine``, exactly once", naming
+    the files; empty when nothing does. ``inputs`` are the files of the version (its manifest)."""
+    known = set(inputs)
+    published_once, quarantined_once = set(published), set(quarantined)
+    return [
+        *_files("read but neither published nor quarantined", known - published_once - quarantined_once),
+        *_files("both published and quarantined", published_once & quarantined_once),
+        *_files("in reports twice", set(published[published.duplicated()])),
+        *_files("in quarantine twice", set(quarantined[quarantined.duplicated()])),
+        *_files("in the inputs twice", set(inputs[inputs.duplicated()])),
+        *_files("not an input of this version", (published_once | quarantined_once) - known),
+    ]
 
 
 class Ingest:
@@ -172,6 +203,12 @@ class Ingest:
         return len(found)
 
     def finish(self, manifest: pd.DataFrame, catalogs: dict[str, pd.DataFrame]) -> None:
-        """The inputs this version is built from, and the catalogs, replace the old ones."""
+        """The inputs this version is built from, and the catalogs, replace the old ones; a file of
+        the manifest not in reports or quarantine exactly once is a failure (nothing is published)."""
         self.flush()
+        self.failures += files_not_accounted_for(
+            manifest["source_file"],
+            self.store.latest(REPORTS.name, ["source_file"])["source_file"],
+            self.store.latest(QUARANTINE.name, ["source_file"])["source_file"],
+        )
         self.store.write({INPUTS.name: manifest, **catalogs})

@@ -5,12 +5,19 @@ published report against them, and the run-together splitter (:mod:`transforms.r
 lets the identities marked ``error`` decide how digits that ran together are cut. Edit the file
 and both follow. Each rule is checked when loaded: an unknown template, table, scope, relation,
 aggregate, row or column is an error, never a silent default.
+
+Besides the identities (``per_column``, ``per_row``), rules of three scopes check values no real
+report holds, with their bounds in ``value_bounds.toml``: ``integers`` (a count is a non-negative
+integer), ``count_size`` (no count over ``largest_count``) and ``report_year`` (the year the
+report covers; a rule on the report as a whole, whose results carry the table id ``report``).
+They flag the report; none of them is a constraint the splitter cuts digits by.
 """
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
 
@@ -21,12 +28,48 @@ from transforms.layouts import TEMPLATES, TableLayout, template_layout
 
 RULES_FILE = "arithmetic_rules.csv"
 RULE_COLUMNS = ["rule_id", "templates", "table_id", "severity", "scope", "lhs", "relation", "aggregate", "rhs"]
-SCOPES = ("per_column", "per_row", "integers")
+IDENTITY_SCOPES = ("per_column", "per_row")  # cells that must add up: the splitter's constraints too
+VALUE_SCOPES = ("integers", "count_size")  # each value of a table on its own, against value_bounds.toml
+REPORT_SCOPES = ("report_year",)  # the report as a whole
+SCOPES = (*IDENTITY_SCOPES, *VALUE_SCOPES, *REPORT_SCOPES)
 RELATIONS = ("eq", "le", "ge")
 AGGREGATES = ("sum", "max")
 SEVERITIES = ("error", "warning")
 ALL_TABLES = "*"
+REPORT_TABLE = "report"  # the table id of a rule on the report as a whole (as "text" is the text ↔ table rules')
 TOLERANCE = 1e-6
+BOUNDS_FILE = "value_bounds.toml"
+
+
+@dataclass(frozen=True)
+class ValueBounds:
+    """What no real report holds (``value_bounds.toml``): rules Y1 and C1 flag a report beyond them."""
+
+    first_report_year: int
+    years_ahead: int  # the last report year a run accepts is its own year + this
+    largest_count: int
+
+    def last_report_year(self, this_year: int) -> int:
+        return this_year + self.years_ahead
+
+
+@cache
+def load_bounds() -> ValueBounds:
+    with resources.files("transforms").joinpath(BOUNDS_FILE).open("rb") as handle:
+        return parse_bounds(tomllib.load(handle))
+
+
+def parse_bounds(data: dict) -> ValueBounds:
+    """The bounds of a parsed ``value_bounds.toml``, checked; a ValueError names what is wrong."""
+    names = [f.name for f in fields(ValueBounds)]
+    if sorted(data) != sorted(names):
+        raise ValueError(f"{BOUNDS_FILE}: keys {sorted(data)} != {sorted(names)}")
+    wrong = [n for n in names if type(data[n]) is not int or data[n] < 0]
+    if wrong:
+        raise ValueError(f"{BOUNDS_FILE}: not a non-negative integer: {', '.join(f'{n} = {data[n]!r}' for n in wrong)}")
+    if not 1990 <= data["first_report_year"] <= 2100 or data["largest_count"] < 1:
+        raise ValueError(f"{BOUNDS_FILE}: first_report_year or largest_count out of any sensible range")
+    return ValueBounds(**data)
 
 
 @dataclass(frozen=True)
@@ -35,7 +78,7 @@ class ArithmeticRule:
     templates: tuple[str, ...]
     table_id: str
     severity: str  # error: an identity the table must satisfy; warning: usually holds
-    scope: str  # per_column (rows named), per_row (columns named) or integers
+    scope: str  # per_column (rows named), per_row (columns named), or a value or report scope (no cells)
     lhs: tuple[str, ...]
     relation: str
     aggregate: str
@@ -94,9 +137,16 @@ def _check(rule: ArithmeticRule) -> None:
         fail(f"scope {rule.scope!r} is not one of {SCOPES}")
     if not rule.templates or set(rule.templates) - set(TEMPLATES):
         fail(f"unknown templates {sorted(set(rule.templates) - set(TEMPLATES)) or 'none'}")
-    if rule.scope == "integers":
+    if rule.scope not in IDENTITY_SCOPES:
         if rule.codes or rule.relation or rule.aggregate:
-            fail("an integers rule names no cells, relation or aggregate")
+            fail(f"a {rule.scope} rule names no cells, relation or aggregate")
+        if rule.scope in REPORT_SCOPES:
+            if rule.table_id != REPORT_TABLE:
+                fail(f"a {rule.scope} rule is on the report as a whole: its table is {REPORT_TABLE!r}")
+        elif rule.table_id != ALL_TABLES:
+            missing = [t for t in rule.templates if rule.table_id not in template_layout(t).tables]
+            if missing:
+                fail(f"{missing[0]} has no table {rule.table_id!r}")
         return
     if rule.relation not in RELATIONS:
         fail(f"relation {rule.relation!r} is not one of {RELATIONS}")
@@ -125,7 +175,7 @@ def rules_for(template: str, table_id: str, severity: str | None = None) -> list
         for rule in load_rules()
         if template in rule.templates
         and rule.table_id in (table_id, ALL_TABLES)
-        and rule.scope != "integers"
+        and rule.scope in IDENTITY_SCOPES
         and (severity is None or rule.severity == severity)
     ]
 

@@ -121,12 +121,22 @@ REPORTS = TableSchema(
 
 RULE_RESULTS = TableSchema(
     name="rule_results",
-    description="Arithmetic consistency rules evaluated per report; they flag, never block.",
-    primary_key=("report_id", "rule_id", "table_id", "row_code", "column_code"),  # R8 runs once per table
+    description="Arithmetic consistency and value rules evaluated per report; they flag, never block.",
+    primary_key=("report_id", "rule_id", "table_id", "row_code", "column_code"),  # R8, C1 run once per table
     columns=(
         _c("report_id", STR, "Report the rule was evaluated on."),
-        _c("rule_id", STR, "Rule id from the spec (P1…P11, R1…R8)."),
-        _c("table_id", STR, "Table the rule checks."),
+        _c(
+            "rule_id",
+            STR,
+            "Rule id (transforms/arithmetic_rules.csv): P1…P12e, R1…R8 from the spec; C1 (a count too large), "
+            "Y1 (report year out of range); R7 and P1t compare the text with the tables.",
+        ),
+        _c(
+            "table_id",
+            STR,
+            "Table the rule checks (stat, local, t2, t3, t4); 'text' for the text ↔ table rules (R7, P1t); "
+            "'report' for a rule on the report as a whole (Y1).",
+        ),
         _c("row_code", STR, "Row the rule was evaluated on, for rules within a row (R3, R5); else empty."),
         _c("column_code", STR, "Column the rule was evaluated on, for rules within a column (R1, R4); else empty."),
         _c("severity", STR, "error (an identity the table must satisfy) or warning (usually holds)."),
@@ -144,7 +154,7 @@ QUARANTINE = TableSchema(
     primary_key=("source_file",),
     columns=(
         _c("source_file", STR, "File, relative to the raw folder."),
-        _c("stage", STR, "Where it failed: read, decode, template, table, metadata, duplicate."),
+        _c("stage", STR, "Where it failed: read, limit, decode, template, table, metadata, error, duplicate."),
         _c("reason", STR, "Why, in words."),
         _c("duplicate_of", STR, "report_id of the report with the same content, for duplicates.", nullable=True),
         _c("source_sha256", STR, "SHA-256 of the file's bytes."),

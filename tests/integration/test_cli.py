@@ -77,13 +77,29 @@ def test_status_without_dataset(tmp_path):
     assert "xxgk run" in result.stderr
 
 
+# The xxgk command with a pipeline mistake: the GX sets do not know the cell status "ok". (No input
+# can break a pipeline invariant: a report's own bad values are flagged, not blocked.)
+BROKEN_XXGK = (
+    "import sys; from expectations import suites; "
+    "suites.VALUE_STATUSES = tuple(s for s in suites.VALUE_STATUSES if s != 'ok'); "
+    "from flows.cli import app; sys.argv[0] = 'xxgk'; app()"
+)
+
+
 def test_blocked_run_exits_nonzero_and_keeps_the_dataset(cli_dataset, tmp_path):
     _, curated, _ = cli_dataset
     raw = tmp_path / "raw"
     raw.mkdir()
-    (raw / "negative.txt").write_bytes(SAMPLE_REPORT.read_bytes().replace(b"\t178\n", b"\t-178\n"))
+    (raw / "sample.txt").write_bytes(SAMPLE_REPORT.read_bytes())
     before = _versions(curated)
-    result = _xxgk("run", "--raw", str(raw), "--curated", str(curated), "--quiet", cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", BROKEN_XXGK, "run", "--raw", str(raw), "--curated", str(curated), "--quiet"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ.copy(),
+    )
     assert result.returncode == 1
     assert "validation failure" in result.stderr and "Nothing was published" in result.stderr
     assert _versions(curated) == before

@@ -8,6 +8,7 @@ import pandas as pd
 from benchmarks.synthetic_post2019 import make_post2019_report
 from expectations.arithmetic import evaluate_rules
 from transforms.assemble import assemble_tables, to_frames
+from transforms.identities import load_bounds
 from transforms.parse_report import parse_report
 from transforms.schemas import RULE_RESULTS
 
@@ -17,6 +18,7 @@ def _rows(cells: dict[str, tuple[float | None, str]], unit: str = "件") -> pd.D
         [
             {
                 "report_id": "r1",
+                "report_year": 2018,
                 "template": "stat_2014",
                 "table_id": "stat",
                 "column_code": "",
@@ -104,6 +106,7 @@ def _t3(cells: dict[tuple[str, str], tuple[float | None, str]], table: str = "t3
         [
             {
                 "report_id": "r1",
+                "report_year": 2021,
                 "template": "fmt_2021",
                 "table_id": table,
                 "indicator_code": row,
@@ -211,3 +214,79 @@ def test_r8_is_kept_for_every_table():
     # b.txt is a copy of a.txt (same report id): assembling drops its rows, not 表三's R8.
     kept = assemble_tables([replace(frames, rule_results=results)])["rule_results"]
     assert kept[kept["rule_id"] == "R8"].set_index("table_id")["outcome"].to_dict() == r8
+
+
+# ---- a report's own impossible values: flagged on that report (and it is still published) ----------
+
+
+def _report(report_id: str, year: int, cells: dict[str, tuple[float | None, str]], unit: str = "件") -> pd.DataFrame:
+    return _rows(cells, unit).assign(report_id=report_id, report_year=year)
+
+
+def test_negative_count_future_year_and_huge_count_are_flagged_on_that_report_only():
+    normal = {"A2.1": (6, "ok"), "A1.1": (136500, "ok"), "A3.1": (229, "ok")}
+    frame = pd.concat(
+        [
+            _report("good", 2018, normal),
+            _report("negative", 2018, {**normal, "A2.1": (-5, "ok")}),
+            _report("future", 2099, normal),
+            _report("huge", 2018, {**normal, "A1.1": (300_000_000, "ok")}),
+        ],
+        ignore_index=True,
+    )
+    results = evaluate_rules(frame, this_year=2026)
+    failed = results[results["outcome"] == "fail"].set_index(["report_id", "rule_id"])
+    assert sorted(failed.index) == [("future", "Y1"), ("huge", "C1"), ("negative", "P11")]
+    assert failed.loc[("negative", "P11"), "detail"] == "not a non-negative integer: A2.1=-5"
+    assert failed.loc[("future", "Y1"), "detail"] == "report year 2099 is after 2027, a year no report can cover yet"
+    assert (failed.loc[("future", "Y1"), "table_id"], failed.loc[("future", "Y1"), "actual"]) == ("report", 2099.0)
+    huge = failed.loc[("huge", "C1")]
+    assert huge["detail"] == "too large for a count (over 100,000,000): A1.1=300000000"
+    assert (huge["expected"], huge["actual"], huge["table_id"]) == (0.0, 1.0, "stat")  # cells over, as P11 counts
+    good = results[results["report_id"] == "good"].set_index("rule_id")["outcome"]
+    assert (good["P11"], good["C1"], good["Y1"]) == ("pass", "pass", "pass")
+
+
+def test_report_year_bounds_come_from_the_bounds_file():
+    bounds = load_bounds()
+    first, last = bounds.first_report_year, bounds.last_report_year(2026)
+    assert (first, last) == (2007, 2027)
+    years = [first - 1, first, 2018, last, last + 1]
+    frame = pd.concat([_report(str(y), y, {"A2.1": (6, "ok")}) for y in years], ignore_index=True)
+    y1 = evaluate_rules(frame, this_year=2026).query("rule_id == 'Y1'").set_index("report_id")["outcome"]
+    assert y1.to_dict() == {
+        str(first - 1): "fail",
+        str(first): "pass",
+        "2018": "pass",
+        str(last): "pass",
+        str(last + 1): "fail",
+    }
+    assert "before 2007" in _rule(_report("old", 1999, {"A2.1": (6, "ok")}), "Y1")["detail"]
+
+
+def test_count_size_takes_its_threshold_from_data_and_leaves_amounts_and_unknown_rows_alone():
+    frame = pd.concat(
+        [
+            _rows({"A1.1": (136500, "ok"), "unmapped:A1:网站访问量": (5e8, "ok")}, unit="条"),
+            _rows({"A8.4": (2e8, "ok")}, unit="万元"),  # an amount, not a count
+        ],
+        ignore_index=True,
+    ).assign(report_year=2018)
+    assert _rule(frame, "C1")["outcome"] == "pass"
+    tight = replace(load_bounds(), largest_count=100_000)
+    c1 = evaluate_rules(frame, bounds=tight).query("rule_id == 'C1'").iloc[0]
+    assert (c1["outcome"], c1["detail"]) == ("fail", "too large for a count (over 100,000): A1.1=136500")
+
+
+def test_post2019_and_local_tables_flag_their_own_impossible_counts():
+    # 淮安市 2024 prints 3,985,758 行政处罚 decisions: the largest real count seen, well under the bound.
+    decisions = _t3({("T2.6.1", "decisions"): (3_985_758, "ok")}, table="t2").assign(report_year=2024)
+    assert _result(decisions, "C1")["outcome"] == "pass"
+    change = _t3({("T2.5.1", "change"): (-200_000_000, "ok")}, table="t2").assign(template="fmt_2019")
+    assert _result(change, "R8")["outcome"] == "pass"  # 本年增/减 may be negative …
+    assert _result(change, "C1")["outcome"] == "fail"  # … but not that large
+    negative_t3 = _t3({("T3.1", "total"): (-5, "ok")})
+    assert _result(negative_t3, "R8")["detail"] == "not a non-negative integer: T3.1/total=-5"
+    local = _rows({"L2": (-3, "ok")}).assign(template="local_table", table_id="local", column_code="this_year")
+    assert _rule(local, "P12e")["detail"] == "not a non-negative integer: L2/this_year=-3"
+    assert _rule(local, "Y1")["outcome"] == "pass"

@@ -9,7 +9,15 @@ from transforms import layouts as layouts_module
 from transforms.catalog import check_column_catalog, load_column_catalog
 from transforms.cell_records import CELL_FIELDS, REPORT_FIELDS, CellRecord
 from transforms.concepts import load_concepts, parse_concepts
-from transforms.identities import column_checks, load_rules, parse_rules, row_check
+from transforms.identities import (
+    column_checks,
+    load_bounds,
+    load_rules,
+    parse_bounds,
+    parse_rules,
+    row_check,
+    rules_for,
+)
 from transforms.layouts import all_layouts, template_layout
 from transforms.run_together import resolve_rows
 from transforms.schemas import INDICATORS
@@ -63,12 +71,38 @@ def _rules(**changes) -> pd.DataFrame:
         ({"rhs": "L2.1|L2.99"}, "rows not in local"),
         ({"scope": "per_row", "lhs": "this_year", "rhs": "last_year"}, "columns not in local"),
         ({"table_id": "t3"}, "has no table 't3'"),
+        ({"scope": "count_size"}, "a count_size rule names no cells"),
+        (
+            {"scope": "integers", "lhs": "", "relation": "", "aggregate": "", "rhs": "", "table_id": "t3"},
+            "no table 't3'",
+        ),
+        (
+            {"scope": "report_year", "lhs": "", "relation": "", "aggregate": "", "rhs": "", "table_id": "local"},
+            "its table is 'report'",
+        ),
     ],
 )
 def test_a_wrong_rule_is_an_error_at_load(change, message):
     parse_rules(_rules())  # the unchanged rule is fine
     with pytest.raises(ValueError, match=message):
         parse_rules(_rules(**change))
+
+
+def test_value_bounds_are_data_checked_at_load():
+    bounds = load_bounds()
+    assert bounds.largest_count == 100_000_000 and bounds.first_report_year == 2007
+    good = {"first_report_year": 2007, "years_ahead": 1, "largest_count": 100_000_000}
+    assert parse_bounds(good) == bounds
+    with pytest.raises(ValueError, match="keys"):
+        parse_bounds({**good, "largest_amount": 5})
+    with pytest.raises(ValueError, match="largest_count = '1e8'"):
+        parse_bounds({**good, "largest_count": "1e8"})
+    # the value and report rules flag reports; they are no constraint of the run-together splitter
+    value_rules = {r.rule_id for r in load_rules() if r.scope in ("integers", "count_size", "report_year")}
+    assert value_rules == {"P11", "P12e", "R8", "C1", "Y1"}
+    splitter = {r.rule_id for layout in all_layouts() for t in layout.tables for r in rules_for(layout.template, t)}
+    assert {"P1", "P12c", "R1"} <= splitter
+    assert not splitter & value_rules
 
 
 def test_a_wrong_column_catalog_is_an_error_at_load():

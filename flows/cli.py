@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from flows.settings import Settings
 
@@ -33,6 +37,41 @@ def _settings(raw: Path | None = None, curated: Path | None = None) -> Settings:
     return Settings(**overrides)
 
 
+# ---- what reaches the terminal ------------------------------------------------------------------
+# File names, and every other value of a dataset, come from crawled files: untrusted. Rich would read
+# "[bold red]x.txt" as markup (or crash on "a[/b]c"), ":smile:" as an emoji, and an escape sequence
+# would reach the terminal raw. So every such value is shown as a rich Text (no markup, no emoji),
+# with its control characters written out.
+
+# Bidirectional overrides and isolates reorder what follows them; line and paragraph separators and
+# the byte-order mark are invisible or break lines. Shown as escapes, like C0/C1 controls.
+_FORMATTING = frozenset("\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+
+
+def _is_control(ch: str) -> bool:
+    return ch in _FORMATTING or unicodedata.category(ch) in ("Cc", "Cs")  # C0, DEL, C1; lone surrogates
+
+
+def _visible(value: object, keep: str = "") -> str:
+    """``value`` as text whose control characters (C0, DEL, C1, lone surrogates, bidi controls) are
+    written out as Python writes them (``\\x1b``, ``\\n``, ``\\u202e``), except those in ``keep``."""
+    text = "" if value is None else str(value)
+    if text.isprintable() and _FORMATTING.isdisjoint(text):
+        return text
+    return "".join(repr(ch)[1:-1] if ch not in keep and _is_control(ch) else ch for ch in text)
+
+
+def _text(value: object, style: str = "", keep: str = "") -> Text:
+    """A dataset value (or a message quoting one) for rich output: literal, controls made visible."""
+    return Text(_visible(value, keep), style=style)
+
+
+def _error(message: object) -> None:
+    """An error message on stderr, in red; it may quote SQL, paths or data, so it is shown literally
+    (its line breaks kept)."""
+    err_console.print(_text(message, style="red", keep="\n"))
+
+
 def _summary_table(summary) -> Table:
     table = Table(title="xxgk run", show_header=False)
     changes = summary.changes
@@ -49,10 +88,10 @@ def _summary_table(summary) -> Table:
         ("cells written", summary.cells_written),
         ("files quarantined", summary.files_quarantined),
         ("rules failed", f"{summary.rules_failed} (in {summary.reports_with_failed_rules} reports)"),
-        ("published", f"yes: version {summary.version}" if summary.published else "[red]no[/red]"),
+        ("published", f"yes: version {summary.version}" if summary.published else Text("no", style="red")),
         ("dataset", summary.curated_dir),
     ]:
-        table.add_row(label, str(value))
+        table.add_row(label, value if isinstance(value, Text) else _text(value))
     return table
 
 
@@ -81,20 +120,22 @@ def run(
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     settings = _settings(raw, curated)
     if not settings.raw_dir.is_dir():
-        err_console.print(f"[red]raw folder not found: {settings.raw_dir}[/red]")
+        _error(f"raw folder not found: {settings.raw_dir}")
         raise typer.Exit(2)
     from flows.dataset_lock import DatasetLockedError, dataset_lock
 
     def on_wait(holder) -> None:
-        err_console.print(f"waiting: {settings.curated_dir} is being written by {holder or 'another run'}")
+        err_console.print(_text(f"waiting: {settings.curated_dir} is being written by {holder or 'another run'}"))
 
     try:
         with dataset_lock(settings.curated_dir, wait=wait, on_wait=on_wait) as left_behind:
             if left_behind is not None:
-                err_console.print(f"taking over the lock left by a run that ended without releasing it ({left_behind})")
+                err_console.print(
+                    _text(f"taking over the lock left by a run that ended without releasing it ({left_behind})")
+                )
             _run_locked(settings, batch_size, quiet, accept_quarantine, full)
     except DatasetLockedError as exc:
-        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        _error(exc)
         raise typer.Exit(3) from exc
 
 
@@ -135,7 +176,7 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
                 return_state=True,
             )
     except temporary_api.TemporaryApiError as exc:
-        err_console.print(f"[red]{exc}[/red]")
+        _error(exc)
         raise typer.Exit(2) from exc
     finally:
         unsubscribe()
@@ -146,7 +187,7 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
         err_console.print("[red]Nothing was published; the previous dataset is unchanged.[/red]")
         raise typer.Exit(1)
     if isinstance(outcome, BaseException):
-        err_console.print(f"[red]run failed: {outcome}[/red]")
+        _error(f"run failed: {outcome}")
         raise typer.Exit(2)
     console.print(_summary_table(outcome))
     _explain(outcome)
@@ -159,26 +200,105 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
 def _explain(summary) -> None:
     """Why a run was held back or failed, with the first quarantined files and their reasons."""
     for failure in summary.validation_failures:
-        err_console.print(f"[red]validation failure:[/red] {escape(failure)}")
+        err_console.print(Text.assemble(("validation failure:", "red"), " ", _text(failure)))
     style = "red" if summary.failed or not summary.published else "green"
     for notice in summary.notices:
-        err_console.print(f"[{style}]{escape(notice)}[/{style}]")
+        err_console.print(_text(notice, style=style))
     for example in summary.quarantine_examples:
-        err_console.print(f"  quarantined {escape(example)}")
+        err_console.print(Text.assemble("  quarantined ", _text(example)))
+
+
+# ---- reading the dataset ------------------------------------------------------------------------
+# The SQL of `xxgk query` is untrusted too. The connection is sandboxed in DuckDB (after its views are
+# set up, then locked) and only single read statements run on it.
+
+
+class QueryRefused(Exception):
+    """SQL that `xxgk query` does not run: not exactly one read statement."""
+
+
+@contextmanager
+def _dataset(curated: Path | None, as_of: int | None = None) -> Iterator:
+    """The one way the CLI reads a dataset: its DuckDB file read-only (or, ``as_of``, the views of an
+    earlier version in memory), sandboxed by ``_sandbox``. Spilled intermediate results go to a
+    private temporary folder, removed afterwards: never into the dataset folder or the working
+    directory."""
+    with tempfile.TemporaryDirectory(prefix="xxgk-query-") as spill:
+        connection = _connect(curated) if as_of is None else _connect_as_of(curated, as_of)
+        try:
+            _sandbox(connection, _settings(curated=curated).curated_dir, Path(spill))
+            yield connection
+        finally:
+            connection.close()
+
+
+def _sandbox(connection, curated_dir: Path, spill: Path) -> None:
+    """After the views exist: files may be read only inside the dataset's table folders (the views
+    read them), no file may be written, no extension installed or loaded; then the configuration is
+    locked, so no statement can undo this (``SET enable_external_access = true`` fails).
+    COPY TO a table folder would still pass these settings: ``_read_statement`` refuses it."""
+    from transforms.schemas import CURATED_TABLES
+
+    def quote(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    folders = sorted(
+        {
+            str(folder) + os.sep
+            for name in CURATED_TABLES
+            for folder in ((curated_dir / name).resolve(), curated_dir / name)
+        }
+    )
+    for statement in (
+        f"SET temp_directory = {quote(str(spill))}",
+        f"SET allowed_directories = [{', '.join(quote(f) for f in folders)}]",
+        "SET allowed_paths = []",
+        "SET enable_external_access = false",
+        "SET autoinstall_known_extensions = false",
+        "SET autoload_known_extensions = false",
+        "SET allow_community_extensions = false",
+        "SET allow_unsigned_extensions = false",
+        "SET lock_configuration = true",
+    ):
+        connection.execute(statement)
+
+
+def _read_statement(connection, sql: str) -> str:
+    """The one statement of ``sql`` if it only reads (a SELECT: also WITH, FROM …, VALUES, DESCRIBE,
+    SHOW, SUMMARIZE, PIVOT … IN (…), which DuckDB parses as SELECT), else QueryRefused. EXPLAIN is
+    refused too: EXPLAIN ANALYZE runs the statement it explains."""
+    import duckdb
+
+    statements = connection.extract_statements(sql)  # a syntax error is a duckdb.Error
+    if len(statements) != 1:
+        raise QueryRefused(f"xxgk query runs exactly one statement; this SQL has {len(statements)}")
+    (statement,) = statements
+    try:
+        kind = statement.type
+    except ValueError:  # a statement type the Python client has no name for (UPDATE EXTENSIONS)
+        kind = None
+    if kind != duckdb.StatementType.SELECT:
+        named = (
+            "PIVOT without IN (…)" if kind == duckdb.StatementType.MULTI else getattr(kind, "name", "this statement")
+        )
+        raise QueryRefused(f"xxgk query runs only reads (SELECT, WITH, FROM, DESCRIBE, SHOW …), not {named}")
+    return statement.query
 
 
 def _connect(curated: Path | None):
+    """The dataset's DuckDB file, read-only. Use ``_dataset``: it sandboxes the connection."""
     import duckdb
 
     database = _settings(curated=curated).duckdb_path
     if not database.exists():
-        err_console.print(f"[red]no dataset at {database}: run `xxgk run` first[/red]")
+        _error(f"no dataset at {database}: run `xxgk run` first")
         raise typer.Exit(2)
     return duckdb.connect(str(database), read_only=True)
 
 
 def _connect_as_of(curated: Path | None, version: int):
-    """Views over an earlier version, in memory: the dataset folder is not written."""
+    """Views over an earlier version, in memory: the dataset folder is not written. Use
+    ``_dataset``: it sandboxes the connection."""
     from flows.duckdb_views import open_version
     from flows.store import Store, VersionNotFoundError
 
@@ -186,7 +306,7 @@ def _connect_as_of(curated: Path | None, version: int):
     try:
         return open_version(store, store.get(version))
     except VersionNotFoundError as exc:
-        err_console.print(f"[red]{exc}[/red]")
+        _error(exc)
         raise typer.Exit(2) from exc
 
 
@@ -197,23 +317,33 @@ def query(
     output: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
     as_of: Annotated[int | None, typer.Option("--as-of", help="Read this earlier version (see xxgk history)")] = None,
 ) -> None:
-    """Run SQL against the dataset's DuckDB views."""
+    """Run one read-only SQL statement (SELECT …) against the dataset's DuckDB views.
+
+    It reads the dataset's tables and nothing else: no other file, no writing (COPY, EXPORT,
+    ATTACH …), no extensions, no settings. Exit codes: 0 done; 1 the SQL failed or was refused;
+    2 no dataset (or no such version).
+    """
     import duckdb
 
-    with _connect(curated) if as_of is None else _connect_as_of(curated, as_of) as connection:
+    with _dataset(curated, as_of) as connection:
         try:
-            frame = connection.sql(sql).df()
-        except duckdb.Error as exc:
-            err_console.print(f"[red]{exc}[/red]")
+            frame = connection.sql(_read_statement(connection, sql)).df()
+        except QueryRefused as exc:
+            _error(f"refused: {exc}")
             raise typer.Exit(1) from exc
-    if output == "csv":
+        except duckdb.Error as exc:
+            _error(exc)
+            raise typer.Exit(1) from exc
+    if output == "csv":  # exact data, for machines
         frame.to_csv(sys.stdout, index=False)
     elif output == "json":
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
     else:
-        table = Table(*[str(c) for c in frame.columns])
+        table = Table()
+        for column in frame.columns:
+            table.add_column(_text(column))
         for row in frame.itertuples(index=False):
-            table.add_row(*["" if v is None else str(v) for v in row])
+            table.add_row(*[_text(v) for v in row])
         console.print(table)
 
 
@@ -235,17 +365,17 @@ SELECT
 @app.command()
 def status(curated: CuratedOption = None) -> None:
     """What the dataset holds."""
-    with _connect(curated) as connection:
+    with _dataset(curated) as connection:
         row = connection.sql(STATUS_SQL).df().iloc[0]
         quarantined = connection.sql(
             "SELECT source_file, reason FROM quarantine ORDER BY source_file LIMIT 20"
         ).fetchall()
-    table = Table(title=f"xxgk dataset: {_settings(curated=curated).curated_dir}", show_header=False)
+    table = Table(title=_text(f"xxgk dataset: {_settings(curated=curated).curated_dir}"), show_header=False)
     for name, value in row.items():
-        table.add_row(name.replace("_", " "), "" if value is None else str(value))
+        table.add_row(name.replace("_", " "), _text(value))
     console.print(table)
     for source_file, reason in quarantined:
-        console.print(f"  quarantined {source_file}: {reason}")
+        console.print(Text.assemble("  quarantined ", _text(source_file), ": ", _text(reason)))
 
 
 @app.command()
@@ -256,7 +386,7 @@ def history(curated: CuratedOption = None) -> None:
     settings = _settings(curated=curated)
     versions = Store(settings.curated_dir).history()
     if not versions:
-        err_console.print(f"[red]no dataset at {settings.curated_dir}: run `xxgk run` first[/red]")
+        _error(f"no dataset at {settings.curated_dir}: run `xxgk run` first")
         raise typer.Exit(2)
     table = Table(
         "version", "committed (UTC)", "operation", "files seen", "reports", "cells", "quarantined", "rules failed"
@@ -264,14 +394,19 @@ def history(curated: CuratedOption = None) -> None:
     for v in versions:
         operation = v.operation + (f" to {v.summary['rolled_back_to']}" if "rolled_back_to" in v.summary else "")
         table.add_row(
-            str(v.version),
-            v.created,
-            operation,
-            str(v.summary.get("files_seen", "")),
-            str(v.rows.get("reports", "")),
-            str(v.rows.get("indicators", "")),
-            str(v.rows.get("quarantine", "")),
-            str(v.summary.get("rules_failed", "")),
+            *map(
+                _text,
+                (
+                    v.version,
+                    v.created,
+                    operation,
+                    v.summary.get("files_seen", ""),
+                    v.rows.get("reports", ""),
+                    v.rows.get("indicators", ""),
+                    v.rows.get("quarantine", ""),
+                    v.summary.get("rules_failed", ""),
+                ),
+            )
         )
     console.print(table)
 
@@ -296,10 +431,10 @@ def rollback(
             store.record(restored)
             database.replace(settings.duckdb_path)
     except VersionNotFoundError as exc:
-        err_console.print(f"[red]{exc}[/red]")
+        _error(exc)
         raise typer.Exit(2) from exc
     except DatasetLockedError as exc:
-        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        _error(exc)
         raise typer.Exit(3) from exc
     console.print(f"version {restored.version} is version {version} again ({restored.rows.get('reports', 0)} reports)")
 
@@ -317,7 +452,7 @@ def serve(
     try:
         serve_on_schedule(cron, settings.raw_dir, settings.curated_dir)
     except ServerRequiredError as exc:
-        err_console.print(f"[red]{exc}[/red]")
+        _error(exc)
         raise typer.Exit(2) from exc
 
 

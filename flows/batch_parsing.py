@@ -1,21 +1,39 @@
 """Parse one batch of report files into DataFrames; run in worker processes, so no Prefect here.
 
 Reading files is I/O, so this lives in ``flows``; the parsing itself is ``transforms``.
+
+Each file is bounded (:class:`~transforms.limits.ReadLimits`): its size is checked before it is
+read, the readers check the rest, and its wall time is enforced here. An alarm interrupts Python
+code that runs past ``max_seconds_per_file``; code that cannot be interrupted (a hang inside a C
+library) is ended by a watchdog thread, which ends the whole worker. The worker notes the file
+it is reading in a journal first, so the run can tell which file that was
+(:mod:`flows.parse_pool`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
 
 from expectations.arithmetic import evaluate_rules
 from expectations.narrative_rules import evaluate_narrative_rules
+from flows import faults
+from flows.inputs import RawFile, file_sha256
 from flows.memory import exclude_from_collection, release_unused_memory
 from flows.process_guard import die_with_parent
 from transforms.assemble import ParsedFrames, to_frames
+from transforms.limits import DEFAULT_LIMITS, FileTimeLimitError, ReadLimits, check_limit
 from transforms.parse_report import QuarantineError, parse_report
+
+TIMED_OUT_EXIT = 124  # the worker's exit code when the watchdog ended it (as timeout(1) exits)
 
 
 def quarantine_row(source_file: str, stage: str, reason: str, data: bytes) -> dict:
@@ -29,31 +47,116 @@ def quarantine_row(source_file: str, stage: str, reason: str, data: bytes) -> di
     }
 
 
-def start_worker(parent: int) -> None:
+def unread_quarantine_row(file: RawFile, stage: str, reason: str) -> dict:
+    """A file quarantined without being read into memory (too large, or it ended a worker)."""
+    try:
+        sha256 = file_sha256(file.path)
+    except OSError:
+        sha256 = hashlib.sha256(b"").hexdigest()
+    return {**quarantine_row(file.name, stage, reason, b""), "source_sha256": sha256, "size_bytes": file.size}
+
+
+def time_limit_reason(limits: ReadLimits) -> str:
+    seconds = limits.max_seconds_per_file
+    return f"reading took longer than {seconds:g} s (max_seconds_per_file, setting XXGK_MAX_SECONDS_PER_FILE)"
+
+
+class _Reading:
+    """The file this worker is reading, since when; what the watchdog and the journal see."""
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+        self.started = 0.0
+        self.journal: Path | None = None
+
+    def begin(self, name: str, journal: Path | None) -> None:
+        self.name, self.started, self.journal = name, time.monotonic(), journal
+        self._note({"file": name, "started": time.time()})
+
+    def end(self) -> None:
+        self.name = None
+        self._note({})
+
+    def _note(self, entry: dict) -> None:
+        if self.journal is not None:  # small and unsynced: it must survive the process, not the machine
+            (self.journal / str(os.getpid())).write_text(json.dumps(entry))
+
+
+_reading = _Reading()
+
+
+def hard_time_limit(limits: ReadLimits) -> float:
+    """When the watchdog ends a worker whose file the alarm could not stop: half as long again."""
+    return 1.5 * limits.max_seconds_per_file + 1
+
+
+def _watchdog(limits: ReadLimits) -> None:
+    while True:
+        time.sleep(0.5)
+        name, started = _reading.name, _reading.started
+        if name is not None and time.monotonic() - started > hard_time_limit(limits):
+            if _reading.journal is not None:
+                (_reading.journal / str(os.getpid())).write_text(json.dumps({"file": name, "timed_out": True}))
+            os._exit(TIMED_OUT_EXIT)
+
+
+def start_worker(parent: int, limits: ReadLimits = DEFAULT_LIMITS) -> None:
     """A parse worker's set-up: it ends when the run does (even killed); what the imports made is
-    left out of garbage collection."""
+    left out of garbage collection; a watchdog ends it when a file hangs past its time."""
     die_with_parent(parent)
     exclude_from_collection()
+    threading.Thread(target=_watchdog, args=(limits,), daemon=True).start()
 
 
-def parse_files(raw_dir: Path, files: list[Path]) -> ParsedFrames:
+def _on_alarm(signum, frame) -> None:
+    raise FileTimeLimitError
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float):
+    """Interrupt the Python code in this block after ``seconds`` (main thread of a process only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def parse_files(files: list[RawFile], limits: ReadLimits = DEFAULT_LIMITS, journal: Path | None = None) -> ParsedFrames:
     """Every file either parsed or quarantined with its reason; rules evaluated per report."""
     release_unused_memory()  # what the batch before left: a worker parses batch after batch
     parsed, quarantined = [], []
-    for path in files:
-        relative = path.relative_to(raw_dir).as_posix()
+    for file in files:
+        name = file.name
         try:
-            data = path.read_bytes()
+            size = file.path.stat().st_size
+            check_limit("file too large", size, limits, "max_file_bytes", "bytes")
+            data = file.path.read_bytes()
         except OSError as exc:
-            quarantined.append(quarantine_row(relative, "read", f"cannot read file: {exc.strerror or exc}", b""))
+            quarantined.append(quarantine_row(name, "read", f"cannot read file: {exc.strerror or exc}", b""))
             continue
+        except ValueError as exc:  # over the size limit: not read at all
+            quarantined.append(unread_quarantine_row(file, "limit", str(exc)))
+            continue
+        _reading.begin(name, journal)
         try:
-            parsed.append(parse_report(data, relative))
+            with _alarm(limits.max_seconds_per_file):
+                faults.file_point(name)
+                parsed.append(parse_report(data, name, limits))
+        except FileTimeLimitError:
+            quarantined.append(quarantine_row(name, "limit", time_limit_reason(limits), data))
         except QuarantineError as exc:
-            quarantined.append(quarantine_row(relative, exc.stage, str(exc), data))
+            quarantined.append(quarantine_row(name, exc.stage, str(exc), data))
         except Exception as exc:  # a parser bug must cost one file, not the run; it is reported
             reason = f"parser error (please report): {type(exc).__name__}: {exc}"
-            quarantined.append(quarantine_row(relative, "error", reason[:500], data))
+            quarantined.append(quarantine_row(name, "error", reason[:500], data))
+        finally:
+            _reading.end()
     frames = to_frames(parsed, quarantined)
     rules = pd.concat(
         [evaluate_rules(frames.indicators), evaluate_narrative_rules(frames.indicators, frames.narrative_facts)],

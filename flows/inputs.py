@@ -8,10 +8,12 @@ or the template data change (the parser version), or on ``--full``, every file i
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pandas as pd
 
@@ -41,17 +43,49 @@ class RawFile:
     mtime_ns: int
 
 
+# A name decoded as GB18030 is taken only if it reads as a name: CJK, ASCII and full-width
+# characters. (GB18030 decodes most byte strings, so Latin-1 "été" would otherwise become CJK.)
+_PLAUSIBLE_NAME = re.compile(r"[\x20-\x7e\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]*")
+
+
+def file_name(relative: PurePath) -> str:
+    """A raw file's name as text, whatever bytes the file system holds.
+
+    UTF-8 names as they are. Others (unzip writes the GBK names of archives made on Chinese
+    Windows as raw bytes) are decoded as GB18030 where that reads as a name, else their
+    undecodable bytes are written as ``\\xNN`` escapes. Never raises.
+    """
+    raw = os.fsencode(relative.as_posix())
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        decoded = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        decoded = None
+    if decoded is not None and _PLAUSIBLE_NAME.fullmatch(decoded):
+        return decoded
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
 def scan_raw_folder(raw_dir: Path) -> list[RawFile]:
-    """Every regular file under ``raw_dir`` except hidden ones (dot-files, dot-folders), sorted."""
+    """Every regular file under ``raw_dir`` except hidden ones (dot-files, dot-folders), sorted,
+    each with a distinct name (see :func:`file_name`)."""
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder not found: {raw_dir}")
     files = []
+    names: set[str] = set()
     for path in sorted(raw_dir.rglob("*")):
         relative = path.relative_to(raw_dir)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
+        name = file_name(relative)
+        if name in names:  # a decoded name that another file has as written: keep both apart
+            name = os.fsencode(relative.as_posix()).decode("utf-8", errors="backslashreplace")
+        names.add(name)
         stat = path.stat()
-        files.append(RawFile(path, relative.as_posix(), stat.st_size, stat.st_mtime_ns))
+        files.append(RawFile(path, name, stat.st_size, stat.st_mtime_ns))
     return files
 
 
@@ -123,7 +157,8 @@ def plan_inputs(files: list[RawFile], manifest: pd.DataFrame | None, full: bool)
 
 
 def manifest_rows(read: list[RawFile], hashes: dict[str, str]) -> pd.DataFrame:
-    """Inputs rows for the files a run read (their hashes as the parse computed them)."""
+    """Inputs rows for the files a run read (their hashes as the parse computed them). A file the
+    parse gave no row for has no hash here: ``Ingest.finish`` names it and nothing is published."""
     version = parser_version()
     return pd.DataFrame(
         [
@@ -131,7 +166,7 @@ def manifest_rows(read: list[RawFile], hashes: dict[str, str]) -> pd.DataFrame:
                 "source_file": f.name,
                 "size_bytes": f.size,
                 "mtime_ns": f.mtime_ns,
-                "source_sha256": hashes[f.name],
+                "source_sha256": hashes.get(f.name, ""),
                 "parser_version": version,
             }
             for f in read

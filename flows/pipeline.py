@@ -9,14 +9,9 @@ wrappers: the work happens in ``transforms``, ``expectations`` and the modules b
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
-import multiprocessing
-import os
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+import re
 from dataclasses import asdict, dataclass, field, replace
-from itertools import islice
 from pathlib import Path
 
 import pandas as pd
@@ -27,16 +22,16 @@ from prefect.cache_policies import NO_CACHE
 from expectations.gx_validation import Validator
 from expectations.suites import indicators_expectations, reports_expectations
 from flows import faults, progress
-from flows.batch_parsing import parse_files, start_worker
 from flows.dataset_lock import dataset_lock
 from flows.duckdb_views import build_duckdb, version_counts
 from flows.ingest import Ingest
 from flows.inputs import InputPlan, RawFile, manifest_rows, plan_inputs, scan_raw_folder
 from flows.memory import exclude_from_collection, limit_malloc_arenas
+from flows.parse_pool import parsed_batches
 from flows.settings import Settings
 from flows.store import DatasetVersion, Store
 from flows.volume_gate import DatasetCounts, published_counts, volume_gate
-from transforms.assemble import ParsedFrames, catalog_tables
+from transforms.assemble import catalog_tables
 from transforms.catalog import load_catalog
 from transforms.schemas import CURATED_TABLES, INPUTS, QUARANTINE, REPORTS
 
@@ -48,6 +43,17 @@ class PublishBlockedError(RuntimeError):
         why = summary.validation_failures or summary.notices
         super().__init__(f"nothing published: {'; '.join(why)[:2000]}")
         self.summary = summary
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~-])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _markdown_text(text: str) -> str:
+    """File names and reasons as literal text in the run's markdown artifact: no link, no table
+    cell break, no control character."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 @dataclass
@@ -77,9 +83,11 @@ class RunSummary:
 
     def as_markdown(self) -> str:
         lists = ("validation_failures", "notices", "quarantine_examples")
-        rows = "\n".join(f"| {k.replace('_', ' ')} | {v} |" for k, v in asdict(self).items() if k not in lists)
+        rows = "\n".join(
+            f"| {k.replace('_', ' ')} | {_markdown_text(str(v))} |" for k, v in asdict(self).items() if k not in lists
+        )
         sections = "".join(
-            f"\n## {name.replace('_', ' ').capitalize()}\n" + "".join(f"\n- {item}" for item in items) + "\n"
+            f"\n## {name.replace('_', ' ').capitalize()}\n" + "".join(f"\n- {_markdown_text(i)}" for i in items) + "\n"
             for name, items in ((name, getattr(self, name)) for name in lists)
             if items
         )
@@ -105,46 +113,10 @@ def plan_run(settings: Settings, full: bool) -> tuple[list[RawFile], InputPlan]:
     return files, plan_inputs(files, manifest, full)
 
 
-# A worker is replaced after this many batches: what parsing leaves behind (caches, fragmented
-# heaps) grows slowly, by about 60 MB over 100,000 reports; a new worker costs about a second.
-WORKER_BATCHES = 100
-
-
-def _parsed_batches(raw_dir: Path, batches: list[list[Path]], workers: int) -> Iterator[ParsedFrames]:
-    """Parsed batches in order, as they come; parsing is CPU-bound Python, so batches go to worker
-    processes (plain spawned processes importing only the parsing code: a Prefect task runner's
-    workers would each start their own temporary API server). One batch is parsed here.
-
-    At most two batches per worker are in flight: a parsed batch waits in this process until it
-    is stored, so submitting them all at once would hold the whole archive when storing is slower.
-    """
-    if len(batches) <= 1 or workers <= 1:
-        for batch in batches:
-            yield parse_files(raw_dir, batch)
-        return
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(batches)),
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=start_worker,
-        initargs=(os.getpid(),),
-        max_tasks_per_child=WORKER_BATCHES,
-    )
-    with pool:
-        waiting = iter(batches)
-        in_flight = collections.deque(
-            pool.submit(parse_files, raw_dir, batch) for batch in islice(waiting, 2 * workers)
-        )
-        while in_flight:
-            frames = in_flight.popleft().result()
-            in_flight.extend(pool.submit(parse_files, raw_dir, batch) for batch in islice(waiting, 1))
-            yield frames
-
-
 def _suites() -> dict[str, list]:
-    last_year = dt.date.today().year
     return {
-        "indicators": indicators_expectations(load_catalog()["code"].tolist(), last_year),
-        "reports": reports_expectations(last_year),
+        "indicators": indicators_expectations(load_catalog()["code"].tolist()),
+        "reports": reports_expectations(),
     }
 
 
@@ -167,8 +139,7 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
     batches = [to_read[i : i + settings.batch_size] for i in range(0, len(to_read), settings.batch_size)]
     hashes: list[pd.DataFrame] = []  # each read file's SHA-256, for the inputs manifest
     examples: list[str] = []
-    paths = [[f.path for f in batch] for batch in batches]
-    for number, frames in enumerate(_parsed_batches(settings.raw_dir, paths, settings.parse_workers), start=1):
+    for files_done, frames in parsed_batches(batches, settings.parse_workers, settings.read_limits):
         tables = run.add(frames)
         faults.point("parsing")
         for name in (REPORTS.name, QUARANTINE.name):
@@ -176,7 +147,7 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
         quarantine = tables[QUARANTINE.name]
         examples += [f"{f}: {r}" for f, r in zip(quarantine["source_file"], quarantine["reason"], strict=True)]
         del examples[10:]
-        progress.emit("advance", len(batches[number - 1]))
+        progress.emit("advance", files_done)
     run.resolve_other_forms()
     kept = plan.manifest[~plan.manifest["source_file"].isin(again)]  # read again: their rows are new
     read = pd.concat(hashes, ignore_index=True) if hashes else pd.DataFrame(columns=["source_file", "source_sha256"])

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from transforms.limits import DEFAULT_LIMITS, ReadLimits
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -40,6 +42,31 @@ class Settings(BaseSettings):
         description="Points by which the quarantined share of files may rise above the published version's "
         "before a run is held back (unless --accept-quarantine).",
     )
+
+    # What one file may cost to read (transforms.limits.ReadLimits, where each is described).
+    max_file_bytes: int = Field(default=DEFAULT_LIMITS.max_file_bytes, ge=1, description="Largest file read.")
+    max_text_bytes: int = Field(
+        default=DEFAULT_LIMITS.max_text_bytes, ge=1, description="Largest text/HTML file, or DOCX XML unpacked."
+    )
+    max_container_bytes: int = Field(
+        default=DEFAULT_LIMITS.max_container_bytes, ge=1, description="DOCX/XLSX/ODS: all members unpacked."
+    )
+    max_container_entries: int = Field(
+        default=DEFAULT_LIMITS.max_container_entries, ge=1, description="DOCX/XLSX/ODS: members."
+    )
+    max_xml_elements: int = Field(
+        default=DEFAULT_LIMITS.max_xml_elements, ge=1, description="Elements of a DOCX's document XML."
+    )
+    max_pdf_pages: int = Field(default=DEFAULT_LIMITS.max_pdf_pages, ge=1, description="Pages of a PDF.")
+    max_html_depth: int = Field(default=DEFAULT_LIMITS.max_html_depth, ge=1, description="HTML element nesting.")
+    max_table_span: int = Field(default=DEFAULT_LIMITS.max_table_span, ge=1, description="A table cell's span.")
+    max_seconds_per_file: float = Field(
+        default=DEFAULT_LIMITS.max_seconds_per_file, gt=0, description="Wall time to read one file."
+    )
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        return ReadLimits(**{name: getattr(self, name) for name in ReadLimits.names()})
 
     @property
     def duckdb_path(self) -> Path:

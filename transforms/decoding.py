@@ -114,14 +114,20 @@ _TRANSLATION = {**_FULLWIDTH_ALNUM, **_SPACE_LIKE, **_INVISIBLE, **_DASH_LIKE}
 # str.translate looks up every character of a CJK text in the table (≈12 µs a cell); most texts
 # hold none of these characters, so find them first and replace only what is there.
 _TRANSLATED = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_TRANSLATION)) + "]")
+# Characters XML cannot hold (C0 controls but tab and line ends, lone surrogates, U+FFFE/U+FFFF):
+# a stray vertical tab or form feed in a page would stop lxml, and no report prints one.
+XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def normalize_text(text: str) -> str:
-    """Normalise line ends, full-width spaces/digits/letters, NBSP and zero-width characters.
+    """Normalise line ends, full-width spaces/digits/letters, NBSP and zero-width characters;
+    control characters (but tab and line ends) become spaces.
 
     Punctuation such as （一） is kept as written; label matching normalises further.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if XML_INCOMPATIBLE.search(text):
+        text = XML_INCOMPATIBLE.sub(" ", text)
     if _TRANSLATED.search(text):
         text = text.translate(_TRANSLATION)
     # NFC only: NFKC would rewrite punctuation the report printed.

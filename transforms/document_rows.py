@@ -8,12 +8,15 @@ Interpreting the rows as 表二/表三/表四 is :mod:`transforms.post2019_table
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
+import lxml.etree
 import lxml.html
 
 from transforms.decoding import normalize_text
+from transforms.limits import DEFAULT_LIMITS, OverLimitError, ReadLimits, check_limit
 
 TEXT, MARKDOWN, HTML = "text", "markdown", "html"
 
@@ -25,6 +28,10 @@ _MD_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # Header cells a PDF-to-markdown tool makes up for a table fragment: 数据1 | 数据2, Column 1, 列1.
 _MD_MADE_UP_HEADER = re.compile(r"^(?:数据|列|字段|Column|Col)\s*\d+$", re.IGNORECASE)
 _BLOCK_TAGS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article")
+
+
+MAX_TABLE_SPAN = 1000  # largest rowspan/colspan read (browsers clamp colspan at 1000); see ReadLimits
+_SPAN = re.compile(r"\s*\+?0*([0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -54,11 +61,11 @@ def detect_form(text: str) -> str:
     return TEXT
 
 
-def read_document(text: str) -> Document:
+def read_document(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """Rows of every table-like line or element in ``text`` (already normalised)."""
     form = detect_form(text)
     if form == HTML:
-        return _read_html(text)
+        return _read_html(text, limits)
     return Document(form, text, _read_lines(text.split("\n"), markdown=form == MARKDOWN))
 
 
@@ -150,8 +157,8 @@ def _table_rows(table, index: int) -> list[Row]:
                 cells.append(_take_rowspan(pending, column))
                 column += 1
             text = _html_cell_text(td)
-            colspan = max(1, int(td.get("colspan", "1") or 1))
-            rowspan = max(1, int(td.get("rowspan", "1") or 1))
+            colspan = _span(td, "colspan")
+            rowspan = _span(td, "rowspan")
             cells.append(text)
             if rowspan > 1:
                 pending[column] = (text, rowspan - 1)
@@ -161,6 +168,17 @@ def _table_rows(table, index: int) -> list[Row]:
             column += 1
         rows.append(Row(tuple(c for c in cells if c is not None), tr.sourceline or 0, table=index))
     return rows
+
+
+def _span(cell, attribute: str) -> int:
+    """A cell's colspan/rowspan as a browser reads it: its leading digits (``2;`` is 2, ``1e9`` is
+    1), 1 when there are none or they are 0. A span over MAX_TABLE_SPAN is no table a report prints."""
+    match = _SPAN.match(cell.get(attribute) or "")
+    digits = match[1] if match else "1"
+    span = int(digits) if len(digits) <= 100 else math.inf  # int() refuses over 4,300 digits
+    if span > MAX_TABLE_SPAN:
+        raise OverLimitError(f"HTML table cell {attribute}", span, "max_table_span", MAX_TABLE_SPAN)
+    return max(span, 1)
 
 
 def _take_rowspan(pending: dict[int, tuple[str, int]], column: int) -> str | None:
@@ -173,8 +191,24 @@ def _take_rowspan(pending: dict[int, tuple[str, int]], column: int) -> str | Non
     return None if re.fullmatch(r"[-+]?\d[\d,.]*|", text) else text
 
 
-def _read_html(text: str) -> Document:
-    root = lxml.html.fromstring(text)
+# A character reference to a character XML cannot hold (&#11;, &#xFFFE;): lxml would put the
+# character itself into the tree, where no text can be set next to it.
+_XML_INCOMPATIBLE_REFERENCE = re.compile(
+    r"&#(?:0*(?:[1-8]|1[1-2]|1[4-9]|2\d|3[01]|6553[45])|[xX]0*(?:[1-8bBcCeEfF]|1[\da-fA-F]|[fF]{3}[eEfF]))(?![\da-fA-F]);?"
+)
+
+
+def _nesting_depth(root) -> int:
+    depth = deepest = 0
+    for event, _element in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _read_html(text: str, limits: ReadLimits) -> Document:
+    root = lxml.html.fromstring(_XML_INCOMPATIBLE_REFERENCE.sub(" ", text))
+    check_limit("HTML nested too deep", _nesting_depth(root), limits, "max_html_depth", "levels")
     for junk in root.xpath("//script|//style|//noscript"):
         junk.drop_tree()
     heading = root.xpath("string(//h1)").strip() or root.xpath("string(//title)").strip()

@@ -8,6 +8,7 @@ import zipfile
 
 from transforms.decoding import normalize_text
 from transforms.document_rows import Document, Row
+from transforms.limits import DEFAULT_LIMITS, XML_PARSER_OPTIONS, ReadLimits, check_container, check_limit
 
 DOCX = "docx"
 
@@ -53,10 +54,13 @@ def _cell_text(cell) -> str:
 
 def _int_attribute(element, path: str, default: int) -> int:
     found = element.find(path)
-    return int(found.get(f"{_W}val", default)) if found is not None else default
+    try:
+        return max(0, int(found.get(f"{_W}val", default))) if found is not None else default
+    except ValueError:  # not a number: Word would ignore it
+        return default
 
 
-def _table_rows(table) -> list[list[str]]:
+def _table_rows(table, limits: ReadLimits) -> list[list[str]]:
     """Each row's cells left to right, a horizontally merged cell once; a vertically merged
     continuation cell carries its merge origin's text (as python-docx reads it)."""
     rows: list[list[str]] = []
@@ -66,6 +70,7 @@ def _table_rows(table) -> list[list[str]]:
         cells = []
         for cell in row.iterchildren(f"{_W}tc"):
             span = _int_attribute(cell, f"{_W}tcPr/{_W}gridSpan", 1)
+            check_limit("DOCX table cell spans too many columns", span, limits, "max_table_span")
             merge = cell.find(f"{_W}tcPr/{_W}vMerge")
             if merge is not None and merge.get(f"{_W}val", "continue") == "continue":
                 text = origin_text.get(column, "")
@@ -78,7 +83,7 @@ def _table_rows(table) -> list[list[str]]:
     return rows
 
 
-def read_docx(data: bytes) -> Document:
+def read_docx(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """Rows of every table, in document order; a horizontally merged cell counts once.
 
     The XML is read with lxml directly: python-docx took ~50 ms a report, most of it resolving
@@ -88,7 +93,12 @@ def read_docx(data: bytes) -> Document:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            body = etree.fromstring(archive.read("word/document.xml")).find(f"{_W}body")
+            check_container(archive, limits, "DOCX")
+            part = archive.getinfo("word/document.xml")
+            check_limit("DOCX document XML unpacks too large", part.file_size, limits, "max_text_bytes", "bytes")
+            xml = archive.read(part)
+        check_limit("DOCX document XML has too many elements", xml.count(b"<"), limits, "max_xml_elements")
+        body = etree.fromstring(xml, etree.XMLParser(**XML_PARSER_OPTIONS)).find(f"{_W}body")
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         raise UnreadableDocxError(f"DOCX cannot be opened: {exc}") from exc
     if body is None:
@@ -101,7 +111,7 @@ def read_docx(data: bytes) -> Document:
             paragraphs.append(_paragraph_text(element))
             continue
         tables += 1
-        for cells in _table_rows(element):
+        for cells in _table_rows(element, limits):
             number += 1
             texts = [_text(text) for text in cells]
             if any(texts):

@@ -20,7 +20,9 @@ FACT_PATTERNS: dict[str, list[re.Pattern[str]]] = {
         "answered": [rf"(?<!公开)(?<!处理)(?:答复|办结|办理)[^。；;，,\n\d]{{0,6}}?{_NUMBER}\s*件"],
         "carried_over": [rf"上一?年度?结转{_GAP}{_NUMBER}\s*件"],
         "carried_forward": [
-            rf"{_NUMBER}\s*件{_GAP}(?:结转|顺延)(?:到|至)?下一?年",
+            # (?<!\d): tried from inside a run of digits it fails as from the run's start, and each
+            # try scans the whole run (quadratic on a long one).
+            rf"(?<!\d){_NUMBER}\s*件{_GAP}(?:结转|顺延)(?:到|至)?下一?年",
             rf"(?:结转|顺延|转)(?:到|至)?下一?年度?{_GAP}{_NUMBER}\s*件",
         ],
         "proactive": [rf"主动公开{_GAP}信息\s*{_NUMBER}\s*条"],
@@ -63,8 +65,9 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
         standalone_heading = bool(_HEADING.match(line)) and len(stripped) <= 30
+        # The length first: matching the heading on a long paragraph, line after line, is quadratic.
         ends = (current and current[-1] in "。；;：:！？!?") or (
-            current and _HEADING.match(current) and len(current) <= 30
+            current and len(current) <= 30 and _HEADING.match(current)
         )
         if not stripped or _TABLE_LINE.search(line) or standalone_heading or ends:
             if current:

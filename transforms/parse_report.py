@@ -15,6 +15,7 @@ from transforms.cell_records import MATCHED, MATCHED_BY_POSITION, REPORT_FIELDS,
 from transforms.cell_values import MISSING, NOT_APPLICABLE, NUMBER_STATUSES
 from transforms.document_rows import TEXT, Document
 from transforms.documents import UnreadableDocumentError, read_document_bytes
+from transforms.limits import DEFAULT_LIMITS, OverLimitError, ReadLimits
 from transforms.narrative_facts import NarrativeFact, extract_narrative_facts
 from transforms.post2019_tables import TableResult, post2019_records
 from transforms.pre2019_tables import PRE_2019, Pre2019TableError, pre2019_records
@@ -108,10 +109,18 @@ def _metadata(document: Document, source_file: str) -> ReportMetadata:
     return meta
 
 
-def parse_report(data: bytes, source_file: str) -> ParsedReport:
-    """Parse one report. Raises :class:`QuarantineError` with a precise reason when it cannot."""
+def parse_report(data: bytes, source_file: str, limits: ReadLimits = DEFAULT_LIMITS) -> ParsedReport:
+    """Parse one report. Raises :class:`QuarantineError` with a precise reason when it cannot,
+    also when reading it would cost more than ``limits`` allow (stage "limit")."""
     try:
-        document = read_document_bytes(data)
+        return _parse_report(data, source_file, limits)
+    except OverLimitError as exc:
+        raise QuarantineError(str(exc), "limit") from exc
+
+
+def _parse_report(data: bytes, source_file: str, limits: ReadLimits) -> ParsedReport:
+    try:
+        document = read_document_bytes(data, limits)
     except UnreadableDocumentError as exc:
         raise QuarantineError(str(exc), "decode") from exc
     try:

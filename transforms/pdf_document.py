@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from transforms.decoding import normalize_text
 from transforms.document_rows import PAGE_NUMBER, Document, Row
+from transforms.limits import DEFAULT_LIMITS, ReadLimits, check_limit
 
 PDF = "pdf"
 
@@ -361,7 +362,7 @@ def _read_with_pdfminer(data: bytes) -> PdfDocument:
     return _document(texts, rows, pages)
 
 
-def read_pdf(data: bytes) -> PdfDocument:
+def read_pdf(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> PdfDocument:
     """Rows of every ruled table on every page, and the pages' text."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_raw
@@ -375,6 +376,7 @@ def read_pdf(data: bytes) -> PdfDocument:
     texts: list[str] = []
     try:
         pages = len(pdf)
+        check_limit("PDF has too many pages", pages, limits, "max_pdf_pages")
         for number in range(1, pages + 1):
             page = pdf[number - 1]
             left, bottom, right, top = page.get_mediabox()

@@ -43,6 +43,8 @@ def _locate(compact: str, table: TableLayout, codes: list[str], start: int) -> d
 def _runs(compact: str, located: dict[str, tuple[int, int]], limit: int) -> dict[str, str]:
     """Each row's digits: after its label, before the next label (whose numbering may be a digit)."""
     spans = sorted(located.items(), key=lambda item: item[1][0])
+    if not spans:  # none of the table's labels is in the text
+        return {}
     bounds = [start for _, (start, _) in spans[1:]] + [limit]
     return {code: leading_run(compact[end:bound]) for (code, (_, end)), bound in zip(spans, bounds, strict=True)}
 

@@ -49,6 +49,7 @@ import python_calamine
 
 from transforms.decoding import normalize_text
 from transforms.document_rows import Document, Row
+from transforms.limits import DEFAULT_LIMITS, XML_PARSER_OPTIONS, FileTimeLimitError, ReadLimits, check_container
 
 XLSX, XLS, ODS = "xlsx", "xls", "ods"
 
@@ -56,14 +57,13 @@ MAX_ROWS = 5_000  # rows of one sheet turned into Row objects
 MAX_COLUMNS = 100  # columns of one sheet turned into cells
 MAX_SHEET_CELLS = 2_000_000  # used-range area calamine may build for one sheet (~120 MB, ~0.5 s)
 MAX_WORKBOOK_CELLS = 5_000_000  # and for all the sheets of a workbook together
-MAX_UNCOMPRESSED_BYTES = 300_000_000  # .xlsx/.ods: all ZIP members together, unpacked
 
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NUMBER_OR_BLANK = re.compile(r"[-+]?\d[\d,.]*|")  # as document_rows._take_rowspan: not repeated down
 _NUMBER = re.compile(r"[-+]?\d[\d,.]*%?")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
-_PASS_THROUGH = (KeyboardInterrupt, SystemExit)
+_PASS_THROUGH = (KeyboardInterrupt, SystemExit, FileTimeLimitError)
 
 
 class UnreadableSpreadsheetError(ValueError):
@@ -134,7 +134,7 @@ def is_word97(data: bytes) -> bool:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def read_spreadsheet(data: bytes) -> Workbook:
+def read_spreadsheet(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Workbook:
     """Every sheet of the workbook, in order, with its rows, title text and any note.
 
     Raises :class:`UnreadableSpreadsheetError` when the file cannot be read at all, or has no cells.
@@ -142,7 +142,7 @@ def read_spreadsheet(data: bytes) -> Workbook:
     form = spreadsheet_form(data)
     if form is None:
         raise UnreadableSpreadsheetError(_not_a_spreadsheet(data))
-    layout = _layout(form, data)
+    layout = _layout(form, data, limits)
     try:
         calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except _PASS_THROUGH:
@@ -162,10 +162,10 @@ def read_spreadsheet(data: bytes) -> Workbook:
     return Workbook(form, sheets)
 
 
-def read_spreadsheet_document(data: bytes) -> Document:
+def read_spreadsheet_document(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """The workbook as one :class:`Document` (form "xlsx", "xls" or "ods"): rows of its visible
     sheets (``page`` = sheet index), their title texts joined. Notes are on :func:`read_spreadsheet`."""
-    return read_spreadsheet(data).document()
+    return read_spreadsheet(data, limits).document()
 
 
 def _not_a_spreadsheet(data: bytes) -> str:
@@ -351,16 +351,13 @@ def _title_text(rows: list[Row], lines: list[list[str]]) -> str:
 # --- the size of each sheet, from the file itself -----------------------------------------------
 
 
-def _layout(form: str, data: bytes) -> _Layout:
+def _layout(form: str, data: bytes, limits: ReadLimits) -> _Layout:
     if form == XLS:
         _check_xls(data)
         return _Layout()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                raise UnreadableSpreadsheetError(
-                    f"spreadsheet too large to read: over {MAX_UNCOMPRESSED_BYTES // 1_000_000} MB unpacked"
-                )
+            check_container(archive, limits, f".{form}")
             return _xlsx_layout(archive) if form == XLSX else _ods_layout(archive)
     except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
         raise UnreadableSpreadsheetError(f"spreadsheet cannot be opened: {exc}") from exc
@@ -407,8 +404,9 @@ def _xlsx_layout(archive: zipfile.ZipFile) -> _Layout:
     from lxml import etree
 
     try:
-        workbook = etree.fromstring(archive.read("xl/workbook.xml"))
-        relations = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        parser = etree.XMLParser(**XML_PARSER_OPTIONS)
+        workbook = etree.fromstring(archive.read("xl/workbook.xml"), parser)
+        relations = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"), parser)
     except (KeyError, etree.XMLSyntaxError):
         return _Layout()  # calamine says what is wrong
     targets = {rel.get("Id"): rel.get("Target", "") for rel in relations.iter("{*}Relationship")}
@@ -458,7 +456,10 @@ def _ods_layout(archive: zipfile.ZipFile) -> _Layout:
     repeat_rows = 1
     try:
         for event, element in etree.iterparse(
-            io.BytesIO(content), events=("start", "end"), tag=(f"{_TABLE}table", f"{_TABLE}table-row", *cell_tags)
+            io.BytesIO(content),
+            events=("start", "end"),
+            tag=(f"{_TABLE}table", f"{_TABLE}table-row", *cell_tags),
+            **XML_PARSER_OPTIONS,
         ):
             if event == "start":
                 if element.tag == f"{_TABLE}table":

@@ -83,11 +83,12 @@ def test_the_page_and_its_copy_are_one_report(shared_corpus, tmp_path):
     """Both files in one run: the page, which prints every cell, is published; the copy is
     quarantined as its duplicate, naming it."""
     from flows.batch_parsing import parse_files
+    from flows.inputs import scan_raw_folder
     from transforms.assemble import assemble_tables
 
     for name in ("pingtan_2016.html", "pingtan_2016_1.txt", "pingtan_2017_1.txt"):
         (tmp_path / name).write_bytes((shared_corpus / name).read_bytes())
-    tables = assemble_tables([parse_files(tmp_path, sorted(tmp_path.iterdir()))])
+    tables = assemble_tables([parse_files(scan_raw_folder(tmp_path))])
     assert sorted(tables["reports"]["source_file"]) == ["pingtan_2016.html", "pingtan_2017_1.txt"]
     (copy,) = tables["quarantine"].itertuples()
     assert (copy.source_file, copy.stage) == ("pingtan_2016_1.txt", "duplicate")

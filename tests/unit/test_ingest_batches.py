@@ -5,6 +5,7 @@ from conftest import SAMPLE_REPORT
 
 from flows.batch_parsing import parse_files
 from flows.ingest import Ingest
+from flows.inputs import scan_raw_folder
 from flows.store import Store
 
 COUNTIES = ["桃源县", "石门县", "澧县", "汉寿县", "临澧县", "安乡县", "津市市", "鼎城区"]
@@ -29,12 +30,12 @@ def test_batches_are_validated_and_stored_as_they_come(tmp_path):
         seen.append(len(tables["indicators"]))
         return []
 
-    files = sorted(raw.iterdir())
-    per_report = len(parse_files(raw, files[:1]).indicators)
+    files = scan_raw_folder(raw)
+    per_report = len(parse_files(files[:1]).indicators)
     run = Ingest(store, full=True, validate=validate, flush_rows=2 * per_report)
     stored_after_batch = []
     for batch in (files[i : i + 2] for i in range(0, len(files), 2)):
-        run.add(parse_files(raw, batch))
+        run.add(parse_files(batch))
         stored_after_batch.append(len(store.latest("indicators", ["report_id"])))
     run.resolve_other_forms()
 

@@ -25,9 +25,9 @@ from transforms.catalog import load_catalog, table_columns
 from transforms.cell_values import BLANK, MISSING, NUMBER_STATUSES, PLACEHOLDER
 from transforms.identities import REPORT_TABLE, ArithmeticRule, ValueBounds, holds, load_bounds, load_rules
 from transforms.layouts import AMOUNT_UNITS
-from transforms.schemas import RULE_RESULTS
+from transforms.schemas import RULE_OUTCOMES, RULE_RESULTS
 
-PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not_applicable"
+PASS, FAIL, NOT_APPLICABLE = RULE_OUTCOMES
 _RELATION_SYMBOLS = {"eq": ("=", "≠"), "le": ("≤", ">"), "ge": ("≥", "<")}
 TOTAL_COLUMN = "total"
 _NUMBERED = frozenset(NUMBER_STATUSES)

@@ -20,6 +20,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from expectations.gx_validation import Validator
+from expectations.invariants import unknown_codes
 from expectations.suites import indicators_expectations, reports_expectations
 from flows import faults, progress
 from flows.dataset_lock import dataset_lock
@@ -130,7 +131,7 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
 
     def validate(tables: dict[str, pd.DataFrame], last: bool) -> list[str]:
         outcomes = validator.validate({name: tables[name] for name in validator.tables}, docs=last)
-        return [f"{o.table}: {f}" for o in outcomes for f in o.failures]
+        return [f"{o.table}: {f}" for o in outcomes for f in o.failures] + unknown_codes(tables)
 
     run = Ingest(store, plan.full, validate, settings.flush_rows)
     again = set(run.retire(plan.retire))

@@ -143,10 +143,14 @@ RULE_RESULTS = TableSchema(
         _c("description", STR, "What the rule checks."),
         _c("expected", F64, "Value the rule derives from the parts.", nullable=True),
         _c("actual", F64, "Value the report prints.", nullable=True),
-        _c("outcome", STR, "pass, fail or not_applicable."),
+        _c("outcome", STR, "pass, fail or not_applicable (RULE_OUTCOMES)."),
         _c("detail", STR, "The arithmetic, written out."),
     ),
 )
+
+# Where a file can fail, so where it is quarantined (the "stage" column); known to the gate.
+QUARANTINE_STAGES = ("read", "limit", "decode", "template", "table", "metadata", "error", "duplicate")
+RULE_OUTCOMES = ("pass", "fail", "not_applicable")
 
 QUARANTINE = TableSchema(
     name="quarantine",
@@ -154,7 +158,7 @@ QUARANTINE = TableSchema(
     primary_key=("source_file",),
     columns=(
         _c("source_file", STR, "File, relative to the raw folder."),
-        _c("stage", STR, "Where it failed: read, limit, decode, template, table, metadata, error, duplicate."),
+        _c("stage", STR, f"Where it failed: {', '.join(QUARANTINE_STAGES)}."),
         _c("reason", STR, "Why, in words."),
         _c("duplicate_of", STR, "report_id of the report with the same content, for duplicates.", nullable=True),
         _c("source_sha256", STR, "SHA-256 of the file's bytes."),

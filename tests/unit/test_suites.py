@@ -98,3 +98,21 @@ def test_unmapped_rows_do_not_need_catalog_codes(frames):
 def test_extra_column_is_caught(frames):
     indicators, reports = frames
     assert not _validate(indicators.assign(extra=1), reports)["indicators"].success
+
+
+def test_codes_the_pipeline_writes_outside_gx_are_known():
+    """Quarantine stages and rule outcomes are pipeline invariants too: an unknown one blocks."""
+    import pandas as pd
+
+    from expectations.invariants import unknown_codes
+
+    good = {
+        "quarantine": pd.DataFrame({"stage": ["limit", "duplicate"]}),
+        "rule_results": pd.DataFrame({"outcome": ["pass", "fail"], "severity": ["error", "warning"]}),
+    }
+    assert unknown_codes(good) == []
+    bad = {**good, "quarantine": pd.DataFrame({"stage": ["limit", "oops"]})}
+    assert unknown_codes(bad) == [
+        "quarantine: stage not one of ['read', 'limit', 'decode', 'template', 'table', "
+        "'metadata', 'error', 'duplicate']: ['oops']"
+    ]

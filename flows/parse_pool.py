@@ -47,19 +47,30 @@ _SPAWN = multiprocessing.get_context("spawn")
 _STARTUP_SECONDS = 30.0  # a fresh process imports the parser before it starts the file
 
 
+def start_pool(workers: int, limits: ReadLimits) -> ProcessPoolExecutor:
+    """Workers started now, so that they import the parser while the run sets up (GX, the store):
+    a run of one file then waits for neither in turn."""
+    pool = _pool(workers, limits)
+    for _ in range(workers):
+        pool.submit(os.getpid)
+    return pool
+
+
 def parsed_batches(
-    batches: list[list[RawFile]], workers: int, limits: ReadLimits
+    batches: list[list[RawFile]], workers: int, limits: ReadLimits, started: ProcessPoolExecutor | None = None
 ) -> Iterator[tuple[int, ParsedFrames]]:
     """(files accounted for, their frames), batch by batch in order; quarantine rows for files
-    that ended a worker come as batches of their own."""
+    that ended a worker come as batches of their own. ``started``: a pool from :func:`start_pool`."""
     if not batches:
+        if started is not None:
+            started.shutdown()
         return
     with tempfile.TemporaryDirectory(prefix="xxgk-parsing-") as journal_dir:
         journal = Path(journal_dir)
         waiting = collections.deque(batches)
         breaks_without_suspect = 0
         while waiting:
-            pool = _pool(min(workers, len(waiting)), limits)
+            pool, started = started or _pool(min(workers, len(waiting)), limits), None
             in_flight: collections.deque = collections.deque()
             try:
                 with pool:

@@ -28,7 +28,7 @@ from flows.duckdb_views import build_duckdb, version_counts
 from flows.ingest import Ingest
 from flows.inputs import InputPlan, RawFile, manifest_rows, plan_inputs, scan_raw_folder
 from flows.memory import exclude_from_collection, limit_malloc_arenas
-from flows.parse_pool import parsed_batches
+from flows.parse_pool import parsed_batches, start_pool
 from flows.settings import Settings
 from flows.store import DatasetVersion, Store
 from flows.volume_gate import DatasetCounts, published_counts, volume_gate
@@ -125,6 +125,8 @@ def _suites() -> dict[str, list]:
 def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestOutcome:
     """Retire what changed, then parse, validate and write batch by batch."""
     limit_malloc_arenas()
+    workers = min(settings.parse_workers, -(-max(len(plan.read), 1) // settings.batch_size))
+    pool = start_pool(workers, settings.read_limits)  # they start while GX loads
     store = Store(settings.curated_dir)
     validator = Validator(_suites(), settings.data_docs_dir)
     exclude_from_collection()
@@ -140,7 +142,7 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
     batches = [to_read[i : i + settings.batch_size] for i in range(0, len(to_read), settings.batch_size)]
     hashes: list[pd.DataFrame] = []  # each read file's SHA-256, for the inputs manifest
     examples: list[str] = []
-    for files_done, frames in parsed_batches(batches, settings.parse_workers, settings.read_limits):
+    for files_done, frames in parsed_batches(batches, settings.parse_workers, settings.read_limits, pool):
         tables = run.add(frames)
         faults.point("parsing")
         for name in (REPORTS.name, QUARANTINE.name):

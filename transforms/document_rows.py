@@ -22,6 +22,8 @@ TEXT, MARKDOWN, HTML = "text", "markdown", "html"
 
 PAGE_NUMBER = re.compile(r"^\s*[—\-–－]+\s*\d{1,3}\s*[—\-–－]+\s*$")
 _MD_SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
+_MD_ROW = re.compile(r"^[^\S\n]*\|.*\|[^\S\n]*$", re.MULTILINE)
+_MD_SEPARATOR_ROW = re.compile(r"^[^\S\n]*\|\s*:?-{2,}", re.MULTILINE)
 _TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s.,])\s+(?P<numbers>[-+]?\d[\d,.]*(?:\s+[-+]?\d[\d,.]*)*)$")
 _SPACE_RUN = re.compile(r" {2,}")
 _MD_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -30,7 +32,6 @@ _MD_MADE_UP_HEADER = re.compile(r"^(?:数据|列|字段|Column|Col)\s*\d+$", re.
 _BLOCK_TAGS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article")
 
 
-MAX_TABLE_SPAN = 1000  # largest rowspan/colspan read (browsers clamp colspan at 1000); see ReadLimits
 _SPAN = re.compile(r"\s*\+?0*([0-9]+)")
 
 
@@ -56,7 +57,8 @@ def detect_form(text: str) -> str:
     head = text[:20000].lower()
     if "<table" in head or "<html" in head or "<body" in head:
         return HTML
-    if re.search(r"^\s*\|.*\|\s*$", text, re.MULTILINE) and re.search(r"^\s*\|\s*:?-{2,}", text, re.MULTILINE):
+    # [^\S\n]: spaces within the line (^\s* ran on over every blank line below each line start: quadratic).
+    if _MD_ROW.search(text) and _MD_SEPARATOR_ROW.search(text):
         return MARKDOWN
     return TEXT
 
@@ -76,8 +78,8 @@ def _clean(cell: str) -> str:
 def _split_line(line: str) -> list[str]:
     """Cells of one text line: tabs, else runs of 2+ spaces; trailing numbers split off a label."""
     cells = [_clean(c) for c in (line.split("\t") if "\t" in line else _SPACE_RUN.split(line.strip()))]
-    while cells and not cells[0]:
-        cells.pop(0)
+    first = next((i for i, cell in enumerate(cells) if cell), len(cells))
+    cells = cells[first:]  # leading empty cells dropped (pop(0) one by one is quadratic)
     if cells:
         match = _TRAILING_NUMBERS.match(cells[-1])
         if match:
@@ -141,7 +143,7 @@ def _html_cell_text(cell) -> str:
     return _clean(normalize_text(cell.text_content()))
 
 
-def _table_rows(table, index: int) -> list[Row]:
+def _table_rows(table, index: int, max_span: int) -> list[Row]:
     """Rows of one <table> with spans expanded: colspan copies dropped, rowspan labels repeated."""
     rows: list[Row] = []
     pending: dict[int, tuple[str, int]] = {}  # column → (text, rows left) from rowspans above
@@ -157,8 +159,8 @@ def _table_rows(table, index: int) -> list[Row]:
                 cells.append(_take_rowspan(pending, column))
                 column += 1
             text = _html_cell_text(td)
-            colspan = _span(td, "colspan")
-            rowspan = _span(td, "rowspan")
+            colspan = _span(td, "colspan", max_span)
+            rowspan = _span(td, "rowspan", max_span)
             cells.append(text)
             if rowspan > 1:
                 pending[column] = (text, rowspan - 1)
@@ -170,14 +172,14 @@ def _table_rows(table, index: int) -> list[Row]:
     return rows
 
 
-def _span(cell, attribute: str) -> int:
+def _span(cell, attribute: str, max_span: int) -> int:
     """A cell's colspan/rowspan as a browser reads it: its leading digits (``2;`` is 2, ``1e9`` is
-    1), 1 when there are none or they are 0. A span over MAX_TABLE_SPAN is no table a report prints."""
+    1), 1 when there are none or they are 0. A span over ``max_span`` is no table a report prints."""
     match = _SPAN.match(cell.get(attribute) or "")
     digits = match[1] if match else "1"
     span = int(digits) if len(digits) <= 100 else math.inf  # int() refuses over 4,300 digits
-    if span > MAX_TABLE_SPAN:
-        raise OverLimitError(f"HTML table cell {attribute}", span, "max_table_span", MAX_TABLE_SPAN)
+    if span > max_span:
+        raise OverLimitError(f"HTML table cell {attribute}", span, "max_table_span", max_span)
     return max(span, 1)
 
 
@@ -214,7 +216,7 @@ def _read_html(text: str, limits: ReadLimits) -> Document:
     heading = root.xpath("string(//h1)").strip() or root.xpath("string(//title)").strip()
     rows: list[Row] = []
     for index, table in enumerate(root.iter("table"), start=1):
-        rows.extend(_table_rows(table, index))
+        rows.extend(_table_rows(table, index, limits.max_table_span))
     for element in root.iter(*_BLOCK_TAGS):
         element.tail = "\n" + (element.tail or "")
     body = root.find("body")

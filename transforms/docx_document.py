@@ -9,6 +9,7 @@ import zipfile
 from transforms.decoding import normalize_text
 from transforms.document_rows import Document, Row
 from transforms.limits import DEFAULT_LIMITS, XML_PARSER_OPTIONS, ReadLimits, check_container, check_limit
+from transforms.zip_errors import ZIP_ERRORS, unreadable_zip
 
 DOCX = "docx"
 
@@ -23,8 +24,8 @@ def is_docx(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return "word/document.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
+    except ZIP_ERRORS:
+        return False  # a damaged ZIP: a text report it is not either, which its reader says
 
 
 def _text(cell_text: str) -> str:
@@ -99,7 +100,9 @@ def read_docx(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
             xml = archive.read(part)
         check_limit("DOCX document XML has too many elements", xml.count(b"<"), limits, "max_xml_elements")
         body = etree.fromstring(xml, etree.XMLParser(**XML_PARSER_OPTIONS)).find(f"{_W}body")
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+    except (*ZIP_ERRORS, KeyError, etree.XMLSyntaxError) as exc:
+        if not unreadable_zip(exc):
+            raise
         raise UnreadableDocxError(f"DOCX cannot be opened: {exc}") from exc
     if body is None:
         raise UnreadableDocxError("DOCX cannot be opened: no document body")

@@ -121,8 +121,10 @@ class TemplateLayout:
         return False
 
 
+@cache
 def column_heading_pattern(column: ColumnEntry) -> re.Pattern[str]:
-    """The column's label or aliases as printed in a header (spacing ignored; {year} any year)."""
+    """The column's label or aliases as printed in a header (spacing ignored; {year} any year).
+    Cached: it is asked for every cell of every row that might be a header."""
     names = sorted({column.label_zh, *column.aliases}, key=len, reverse=True)
     parts = [re.escape(name).replace(re.escape("{year}"), r"(?:19|20)\d{2}") for name in names]
     return re.compile("(?:" + "|".join(parts) + ")")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NUMBER = r"(?P<number>\d+(?:\.\d+)?)"
+# At most 12 digits, and all of them: a longer run is no count (float("1" * 400) is inf).
+_NUMBER = r"(?<!\d)(?P<number>\d{1,12}(?:\.\d+)?)"
 _GAP = r"[^。；;，,\n]{0,25}?"  # within one clause
 FACT_PATTERNS: dict[str, list[re.Pattern[str]]] = {
     code: [re.compile(p) for p in patterns]

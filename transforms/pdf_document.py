@@ -342,24 +342,38 @@ def _document(texts: list[str], rows: list[Row], pages: int) -> PdfDocument:
     return PdfDocument(Document(PDF, "\n".join(texts), rows, f"pdf ({pages} pages, text layer)"), pages)
 
 
+def _pdfminer_pages(data: bytes) -> list[tuple[str, list]]:
+    """Each page's text and tables as pdfplumber reads them (library calls only: see below)."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return [(page.extract_text() or "", page.extract_tables()) for page in pdf.pages]
+
+
 def _read_with_pdfminer(data: bytes) -> PdfDocument:
     """The thorough, slow path (pdfminer interprets each page, ~0.1 s), for fonts PDFium cannot measure."""
-    import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
-    from pdfplumber.utils.exceptions import PdfminerException
+    from pdfminer.pdfexceptions import PDFException
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except (PdfminerException, PDFSyntaxError, ValueError, TypeError) as exc:
-        raise UnreadablePdfError(f"PDF cannot be opened: {exc}") from exc
-    texts: list[str] = []
-    rows: list[Row] = []
-    with pdf:
-        for number, page in enumerate(pdf.pages, start=1):
-            texts.append(_page_text(page.extract_text() or ""))
-            rows += _rows_of(number, page.extract_tables())
-        pages = len(pdf.pages)
-    return _document(texts, rows, pages)
+        pages = _pdfminer_pages(data)
+    # A damaged file: pdfminer's own errors (pdfplumber wraps those of a page's layout), and what
+    # pdfplumber raises on a malformed object (a /MediaBox null, [] or [0 0 1e9 1e9]).
+    except (
+        PdfminerException,
+        MalformedPDFException,
+        PDFException,
+        PSException,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+    ) as exc:
+        raise UnreadablePdfError(f"PDF cannot be read: {exc}") from exc
+    texts = [_page_text(text) for text, _ in pages]
+    rows = [row for number, (_, tables) in enumerate(pages, start=1) for row in _rows_of(number, tables)]
+    return _document(texts, rows, len(pages))
 
 
 def read_pdf(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> PdfDocument:
@@ -378,7 +392,10 @@ def read_pdf(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> PdfDocument:
         pages = len(pdf)
         check_limit("PDF has too many pages", pages, limits, "max_pdf_pages")
         for number in range(1, pages + 1):
-            page = pdf[number - 1]
+            try:
+                page = pdf[number - 1]
+            except pdfium.PdfiumError as exc:  # a damaged page object
+                raise UnreadablePdfError(f"PDF page {number} cannot be read: {exc}") from exc
             left, bottom, right, top = page.get_mediabox()
             height = top  # PDF space grows upwards; table geometry reads top-down
             objects = list(

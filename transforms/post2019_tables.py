@@ -59,12 +59,13 @@ def split_row(row: Row) -> tuple[list[str], list[str]]:
 
 def _fit(values: list[str], width: int) -> list[str] | None:
     """``values`` as exactly ``width`` cells: extra blank cells at either end are layout debris."""
-    values = list(values)
-    while len(values) > width and not values[-1]:
-        values.pop()
-    while len(values) > width and not values[0]:
-        values.pop(0)
-    return values if len(values) == width else None
+    end = len(values)
+    while end > width and not values[end - 1]:
+        end -= 1
+    start = 0
+    while end - start > width and not values[start]:
+        start += 1
+    return list(values[start:end]) if end - start == width else None
 
 
 class _RowFinder:

@@ -409,9 +409,9 @@ def compact_rows(layout: TemplateLayout, header_end: int, compact: str, lines: l
         rows.append(_compact_row(label, head["unit"] or "", (head["run"] or "").strip(), lines[start]))
         rest = between[head.end() :]
         unknown, covered = [], 0
-        for found in _UNKNOWN_ROW.finditer(rest):
-            if found.start() != covered:
-                break
+        # Each row where the last ended (searching past a failed start, as finditer did, is
+        # quadratic in a long stretch of text without digits).
+        while (found := _UNKNOWN_ROW.match(rest, covered)) is not None:
             unknown.append(found)
             covered = found.end()
         if not unknown or not re.fullmatch(_LEAD, rest[covered:]):

@@ -18,33 +18,36 @@ import numpy as np
 
 MAX_SPLITS = 50_000  # beyond this a run is too long to split with confidence
 MAX_COMBINATIONS = 200_000
+# Bounds on the search, far above any real row's (a 表三 row's run has 7-30 digits and its search
+# under 2,000 steps): beyond them a run counts as having too many splits.
+MAX_CELL_DIGITS = 12  # digits per cell, on average over the row's run
+MAX_SEARCH_STEPS = 50_000  # partial splits tried for one run (a real one takes < 2,000)
 _CHUNK = 20_000  # combinations judged at once: bounds the arrays to a few MB
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.、．])")
 
 
+_SPACE_OR_TEXT = re.compile(r"\s+|\S+")
+
+
 def compact_text(text: str) -> tuple[str, list[int]]:
     """Whitespace removed except one space between two digits (a real cell boundary), and the
-    source line of every kept character."""
+    source line of every kept character. (Run by run: looking ahead from each space copied the rest
+    of the text, quadratic on a long crawler line of spaced digits.)"""
     kept: list[str] = []
     lines: list[int] = []
     line = 1
-    for index, char in enumerate(text):
-        if char == "\n":
-            line += 1
-        if char.isspace():
-            between_digits = kept and kept[-1].isdigit() and index + 1 < len(text) and _next_is_digit(text, index)
-            if between_digits and kept[-1] != " ":
-                kept.append(" ")
-                lines.append(line)
+    for match in _SPACE_OR_TEXT.finditer(text):
+        run = match.group()
+        if not run[0].isspace():
+            kept.append(run)
+            lines += [line] * len(run)
             continue
-        kept.append(char)
-        lines.append(line)
+        end = match.end()
+        if kept and kept[-1][-1].isdigit() and end < len(text) and text[end].isdigit():
+            kept.append(" ")
+            lines.append(line + (run[0] == "\n"))  # the line of the run's first character
+        line += run.count("\n")
     return "".join(kept), lines
-
-
-def _next_is_digit(text: str, index: int) -> bool:
-    rest = text[index:].lstrip()
-    return bool(rest) and rest[0].isdigit()
 
 
 def label_pattern(label: str) -> re.Pattern[str]:
@@ -68,6 +71,28 @@ def leading_run(text: str) -> str:
     return run.rstrip(".")
 
 
+class _OutOfSteps(Exception):
+    """The search for splits took more steps than any real row's run needs."""
+
+
+class _Steps:
+    """The steps one run's search may take (shared by the searches a run is split with)."""
+
+    def __init__(self, budget: int = MAX_SEARCH_STEPS) -> None:
+        self.left = budget
+
+    def take(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise _OutOfSteps
+
+
+def _too_long(run: str, cells: int) -> bool:
+    """More digits than ``cells`` table cells hold: no row of a report (and int() of a few thousand
+    digits is refused)."""
+    return len(run) - run.count(" ") > max(cells, 1) * MAX_CELL_DIGITS
+
+
 def splits(
     run: str,
     cells: int,
@@ -80,6 +105,22 @@ def splits(
     A space is a certain boundary; a decimal point stays inside one number. With ``group`` and
     ``group_check``, each completed group of cells must pass the check (pruned as soon as it fails).
     """
+    if _too_long(run, cells):
+        return None
+    try:  # each of up to ``limit`` splits is reached through ``cells`` steps
+        return _splits(run, cells, limit, group, group_check, _Steps(MAX_SEARCH_STEPS + limit * cells))
+    except _OutOfSteps:
+        return None
+
+
+def _splits(
+    run: str,
+    cells: int,
+    limit: int,
+    group: int,
+    group_check: Callable[[tuple[str, ...]], bool] | None,
+    steps: _Steps,
+) -> list[tuple[str, ...]] | None:
     chunks = run.split()
     results: list[tuple[str, ...]] = []
 
@@ -95,6 +136,7 @@ def splits(
         return group_check(tuple(parts[-group:]))
 
     def cut(chunk_index: int, start: int, left: int, parts: list[str]) -> bool:
+        steps.take()
         if not keeps(parts):
             return True
         if chunk_index == len(chunks):
@@ -127,16 +169,28 @@ def total_splits(run: str, cells: int, limit: int = MAX_SPLITS) -> list[tuple[st
     if " " in run or "." in run:
         found = splits(run, cells, limit)
         return None if found is None else [parts for parts in found if row_total_holds(parts)]
+    if _too_long(run, cells):
+        return None
+    try:
+        return _total_splits(run, cells, limit, _Steps())
+    except _OutOfSteps:
+        return None
+
+
+def _total_splits(run: str, cells: int, limit: int, steps: _Steps) -> list[tuple[str, ...]] | None:
     results: list[tuple[str, ...]] = []
 
     def valid(part: str) -> bool:
         return part == "0" or not part.startswith("0")
 
     def cut(prefix: str, left: int, budget: int, parts: list[str], total: str) -> None:
+        steps.take()
         if left == 1:
             if valid(prefix) and int(prefix) == budget:
                 results.append((*parts, prefix, total))
             return
+        if len(prefix) > left * len(str(budget)):
+            return  # some part would have more digits than the budget: more than it
         for end in range(1, len(prefix) - left + 2):
             part = prefix[:end]
             if not valid(part):
@@ -160,18 +214,25 @@ def grouped_total_splits(run: str, groups: int, size: int) -> list[tuple[str, ..
     if " " in run or "." in run:
         found = splits(run, groups * size, group=size, group_check=row_total_holds)
         return found
+    if _too_long(run, groups * size):
+        return None
     results: list[tuple[str, ...]] = []
+    steps = _Steps()
 
     def walk(rest: str, left: int, parts: tuple[str, ...]) -> None:
+        steps.take()
         if left == 0:
             if not rest:
                 results.append(parts)
             return
         for length in range(size, len(rest) - (left - 1) * size + 1):
-            for group in total_splits(rest[:length], size) or []:
+            for group in _total_splits(rest[:length], size, MAX_SPLITS, steps) or []:
                 walk(rest[length:], left - 1, parts + group)
 
-    walk(run, groups, ())
+    try:
+        walk(run, groups, ())
+    except _OutOfSteps:
+        return None
     return results
 
 

@@ -41,7 +41,6 @@ import posixpath
 import re
 import struct
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -50,6 +49,7 @@ import python_calamine
 from transforms.decoding import normalize_text
 from transforms.document_rows import Document, Row
 from transforms.limits import DEFAULT_LIMITS, XML_PARSER_OPTIONS, FileTimeLimitError, ReadLimits, check_container
+from transforms.zip_errors import ZIP_ERRORS, unreadable_zip
 
 XLSX, XLS, ODS = "xlsx", "xls", "ods"
 
@@ -110,7 +110,7 @@ def spreadsheet_form(data: bytes) -> str | None:
                     return XLSX
                 if "mimetype" in names and archive.read("mimetype").strip() == _ODS_MIMETYPE:
                     return ODS
-        except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, NotImplementedError, EOFError, ValueError):
+        except ZIP_ERRORS:
             return None
         return None
     if data.startswith(OLE_SIGNATURE):
@@ -359,7 +359,9 @@ def _layout(form: str, data: bytes, limits: ReadLimits) -> _Layout:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             check_container(archive, limits, f".{form}")
             return _xlsx_layout(archive) if form == XLSX else _ods_layout(archive)
-    except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
+    except ZIP_ERRORS as exc:
+        if not unreadable_zip(exc):
+            raise
         raise UnreadableSpreadsheetError(f"spreadsheet cannot be opened: {exc}") from exc
 
 
@@ -389,10 +391,15 @@ class _Extent:
 
 
 # A .xlsx cell with a value: a <c> start tag with its reference, neither self-closing nor empty.
-_XLSX_VALUE_CELL = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>(?!</)')
+# Any reference calamine reads, also one beyond XFD1048576 (r="ZZZZZZ9": calamine builds a range
+# of 10^10 cells, and the allocation failure aborts the process).
+_XLSX_VALUE_CELL = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*(?<!/)>(?!</)')
+_FAR = 10**12  # a row or column number beyond any sheet: longer references count as this far
 
 
 def _column_number(letters: bytes) -> int:
+    if len(letters) > 8:
+        return _FAR
     number = 0
     for letter in letters:
         number = number * 26 + letter - 64
@@ -423,7 +430,7 @@ def _xlsx_layout(archive: zipfile.ZipFile) -> _Layout:
         cells = _XLSX_VALUE_CELL.findall(xml)
         if cells:
             columns = [_column_number(letters) for letters in {letters for letters, _ in cells}]
-            rows = [int(number) for _, number in cells]
+            rows = [int(number) if len(number) <= 12 else _FAR for _, number in cells]
             extent.add(min(rows) - 1, min(columns), max(rows) - 1, max(columns))
         layout.areas[sheet.get("name", "")] = extent.area
     return layout
@@ -604,6 +611,7 @@ def _ole_root_streams(data: bytes) -> dict[str, tuple[int, int]]:
 # BIFF records whose first four bytes are the cell's row and column (BIFF5/BIFF8).
 _BIFF_CELLS = frozenset({0x0006, 0x00D6, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E})  # blanks are not cells
 _BIFF_MULRK, _BIFF_BOF, _BIFF_EOF, _BIFF_FILEPASS, _BIFF_BOUNDSHEET = 0x00BD, 0x0809, 0x000A, 0x002F, 0x0085
+_BIFF_DIMENSIONS = 0x0200
 
 
 def _check_xls(data: bytes) -> None:
@@ -629,8 +637,25 @@ def _check_xls(data: bytes) -> None:
     _check_area([_biff_sheet_area(stream, start) for start in sheets])
 
 
+def _dimensions_area(body: bytes) -> int:
+    """The cells calamine makes room for from a sheet's DIMENSIONS record, computed as it does (in
+    unsigned 32-bit arithmetic: a first row after the last wraps round to billions of rows)."""
+    if len(body) == 10:
+        first_row, end_row, first_column, end_column = struct.unpack_from("<4H", body)
+    elif len(body) == 14:
+        first_row, end_row, first_column, end_column = struct.unpack_from("<IIHH", body)
+    else:
+        return 0  # calamine refuses the record
+    if end_row < 1 or end_column < 1:
+        return 1
+    return ((end_row - first_row) % 2**32) * ((end_column - first_column) % 2**32)
+
+
 def _biff_sheet_area(stream: bytes, position: int) -> int:
+    """The larger of the sheet's used range (its value cells) and the area its DIMENSIONS record
+    declares: calamine builds the one and makes room for the other."""
     extent = _Extent()
+    declared = 0
     depth = 0
     while position + 4 <= len(stream):
         kind, length = struct.unpack_from("<HH", stream, position)
@@ -645,5 +670,7 @@ def _biff_sheet_area(stream: bytes, position: int) -> int:
             row, column = struct.unpack_from("<HH", stream, body)
             last = struct.unpack_from("<H", stream, body + length - 2)[0] if kind == _BIFF_MULRK else column
             extent.add(row, column, row, max(column, last))
+        elif depth >= 1 and kind == _BIFF_DIMENSIONS:
+            declared = max(declared, _dimensions_area(stream[body : body + length]))
         position = body + length
-    return extent.area
+    return max(extent.area, declared)

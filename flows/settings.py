@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     max_text_bytes: int = Field(
         default=DEFAULT_LIMITS.max_text_bytes, ge=1, description="Largest text/HTML file, or DOCX XML unpacked."
     )
+    max_text_lines: int = Field(
+        default=DEFAULT_LIMITS.max_text_lines, ge=1, description="Lines of a text file, table rows of HTML."
+    )
+    max_cells: int = Field(default=DEFAULT_LIMITS.max_cells, ge=1, description="Cells of a text or HTML page.")
     max_container_bytes: int = Field(
         default=DEFAULT_LIMITS.max_container_bytes, ge=1, description="DOCX/XLSX/ODS: all members unpacked."
     )

@@ -68,6 +68,11 @@ def read_document(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     form = detect_form(text)
     if form == HTML:
         return _read_html(text, limits)
+    # Each line becomes a row of cells (~300 bytes a cell): bounded before, not after, they are made.
+    # A cell ends at a tab, a space (numbers after a label) or a pipe, so these bound their number.
+    check_limit("text has too many lines", text.count("\n") + 1, limits, "max_text_lines")
+    separators = text.count("\n") + text.count("\t") + text.count(" ") + text.count("|")
+    check_limit("text has too many cells", separators + 1, limits, "max_cells")
     return Document(form, text, _read_lines(text.split("\n"), markdown=form == MARKDOWN))
 
 
@@ -143,8 +148,10 @@ def _html_cell_text(cell) -> str:
     return _clean(normalize_text(cell.text_content()))
 
 
-def _table_rows(table, index: int, max_span: int) -> list[Row]:
+def _table_rows(table, index: int, limits: ReadLimits, cells_before: int) -> list[Row]:
     """Rows of one <table> with spans expanded: colspan copies dropped, rowspan labels repeated."""
+    max_span = limits.max_table_span
+    made = cells_before
     rows: list[Row] = []
     pending: dict[int, tuple[str, int]] = {}  # column → (text, rows left) from rowspans above
     for tr in table.iter("tr"):
@@ -168,6 +175,8 @@ def _table_rows(table, index: int, max_span: int) -> list[Row]:
         while column in pending:
             cells.append(_take_rowspan(pending, column))
             column += 1
+        made += len(cells)  # rowspans repeat cells into the rows below: counted as they are made
+        check_limit("HTML tables have too many cells", made, limits, "max_cells")
         rows.append(Row(tuple(c for c in cells if c is not None), tr.sourceline or 0, table=index))
     return rows
 
@@ -211,12 +220,16 @@ def _nesting_depth(root) -> int:
 def _read_html(text: str, limits: ReadLimits) -> Document:
     root = lxml.html.fromstring(_XML_INCOMPATIBLE_REFERENCE.sub(" ", text))
     check_limit("HTML nested too deep", _nesting_depth(root), limits, "max_html_depth", "levels")
+    check_limit("HTML has too many table rows", sum(1 for _ in root.iter("tr")), limits, "max_text_lines")
     for junk in root.xpath("//script|//style|//noscript"):
         junk.drop_tree()
     heading = root.xpath("string(//h1)").strip() or root.xpath("string(//title)").strip()
     rows: list[Row] = []
+    made = 0
     for index, table in enumerate(root.iter("table"), start=1):
-        rows.extend(_table_rows(table, index, limits.max_table_span))
+        table_rows = _table_rows(table, index, limits, made)
+        made += sum(len(row.cells) for row in table_rows)
+        rows.extend(table_rows)
     for element in root.iter(*_BLOCK_TAGS):
         element.tail = "\n" + (element.tail or "")
     body = root.find("body")

@@ -17,6 +17,8 @@ MB = 1_000_000
 class ReadLimits:
     max_file_bytes: int = 200 * MB  # any file, checked before it is read
     max_text_bytes: int = 20 * MB  # text, markdown, HTML; and the XML a DOCX is read from, unpacked
+    max_text_lines: int = 100_000  # lines of a text or markdown file, rows of an HTML page's tables
+    max_cells: int = 500_000  # cells of a text or HTML page's rows (~300 bytes each once made)
     max_container_bytes: int = 300 * MB  # DOCX/XLSX/ODS: all ZIP members together, unpacked (as declared)
     max_container_entries: int = 5_000  # DOCX/XLSX/ODS: ZIP members
     max_xml_elements: int = 1_000_000  # elements of a DOCX's document XML (a real report has ~10,000)

@@ -179,3 +179,26 @@ def test_xml_entities_name_no_file_that_is_read(tmp_path):
     with contextlib.suppress(QuarantineError):
         parse_report(_docx(bomb.encode()), "laughs.docx")
     assert time.perf_counter() - started < 2 and _peak_rss_mb() - before < 100
+
+
+def test_a_text_of_too_many_lines_is_refused_before_its_rows_are_made():
+    """19 MB of one-digit lines (under the byte limit) took 3.1 GB and 80 s as rows of cells."""
+    before, started = _peak_rss_mb(), time.perf_counter()
+    error = _quarantined(b"1\n" * 9_900_000, "lines.txt")
+    assert time.perf_counter() - started < 10 and _peak_rss_mb() - before < 400
+    assert "text has too many lines: 9,900,001" in str(error) and "XXGK_MAX_TEXT_LINES" in str(error)
+    page = "<html><body><table>" + "<tr><td>收到申请数</td><td>1</td></tr>" * 200_000 + "</table></body></html>"
+    error = _quarantined(page.encode(), "rows.html")
+    assert "HTML has too many table rows: 200,000" in str(error)
+
+
+def test_a_page_of_too_many_cells_is_refused():
+    """99,000 lines of 60 tab-separated cells (19 MB, under the line limit) took 1.7 GB as rows."""
+    before = _peak_rss_mb()
+    error = _quarantined((("收到申请数" + "\t12" * 60 + "\n") * 99_000).encode(), "wide.txt")
+    assert "text has too many cells" in str(error) and "XXGK_MAX_CELLS" in str(error)
+    assert _peak_rss_mb() - before < 400
+    spans = "<tr>" + '<td rowspan="1000">收到申请数</td>' * 600 + "</tr>" + "<tr><td>1</td></tr>" * 999
+    page = f"<html><body><table>{spans}</table></body></html>"
+    error = _quarantined(page.encode(), "spans.html")  # 600 cells repeated into 999 rows below
+    assert "HTML tables have too many cells" in str(error) and "XXGK_MAX_CELLS" in str(error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -237,18 +238,14 @@ def _sandbox(connection, curated_dir: Path, spill: Path) -> None:
     read them), no file may be written, no extension installed or loaded; then the configuration is
     locked, so no statement can undo this (``SET enable_external_access = true`` fails).
     COPY TO a table folder would still pass these settings: ``_read_statement`` refuses it."""
-    from transforms.schemas import CURATED_TABLES
 
     def quote(text: str) -> str:
         return "'" + text.replace("'", "''") + "'"
 
-    folders = sorted(
-        {
-            str(folder) + os.sep
-            for name in CURATED_TABLES
-            for folder in ((curated_dir / name).resolve(), curated_dir / name)
-        }
-    )
+    # The table folders are the Delta tables (a _delta_log each); found here rather than from the
+    # schemas, whose import (pandas, pyarrow) would double the time to first output.
+    tables = [path for path in curated_dir.iterdir() if (path / "_delta_log").is_dir()] if curated_dir.is_dir() else []
+    folders = sorted({str(folder) + os.sep for table in tables for folder in (table.resolve(), table)})
     for statement in (
         f"SET temp_directory = {quote(str(spill))}",
         f"SET allowed_directories = [{', '.join(quote(f) for f in folders)}]",
@@ -327,24 +324,43 @@ def query(
 
     with _dataset(curated, as_of) as connection:
         try:
-            frame = connection.sql(_read_statement(connection, sql)).df()
+            cursor = connection.execute(_read_statement(connection, sql))
+            columns, rows = [d[0] for d in cursor.description or []], cursor.fetchall()
         except QueryRefused as exc:
             _error(f"refused: {exc}")
             raise typer.Exit(1) from exc
         except duckdb.Error as exc:
             _error(exc)
             raise typer.Exit(1) from exc
+    # Rows as Python values, not a DataFrame: importing pandas would double the time to output.
     if output == "csv":  # exact data, for machines
-        frame.to_csv(sys.stdout, index=False)
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(["" if v is None else _plain(v) for v in row] for row in rows)
     elif output == "json":
-        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
+        records = [dict(zip(columns, (_plain(v) for v in row), strict=True)) for row in rows]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, default=str) + "\n")
     else:
         table = Table()
-        for column in frame.columns:
+        for column in columns:
             table.add_column(_text(column))
-        for row in frame.itertuples(index=False):
+        for row in rows:
             table.add_row(*[_text(v) for v in row])
         console.print(table)
+
+
+def _plain(value):
+    """A DuckDB value as JSON/CSV write it: dates and times in ISO form, decimals as numbers."""
+    import datetime as dt
+    import decimal
+
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
 
 
 STATUS_SQL = """
@@ -366,7 +382,8 @@ SELECT
 def status(curated: CuratedOption = None) -> None:
     """What the dataset holds."""
     with _dataset(curated) as connection:
-        row = connection.sql(STATUS_SQL).df().iloc[0]
+        cursor = connection.execute(STATUS_SQL)
+        row = dict(zip((d[0] for d in cursor.description), cursor.fetchall()[0], strict=True))
         quarantined = connection.sql(
             "SELECT source_file, reason FROM quarantine ORDER BY source_file LIMIT 20"
         ).fetchall()
@@ -440,6 +457,47 @@ def rollback(
 
 
 @app.command()
+def export(
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write one Excel workbook to this file")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write the main views as CSV (UTF-8, BOM) here")] = None,
+    agency: Annotated[str | None, typer.Option("--agency", help="Only this agency (exact name)")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Only this report year")] = None,
+    report_id: Annotated[str | None, typer.Option("--report-id", help="Only this report")] = None,
+    curated: CuratedOption = None,
+) -> None:
+    """Export the dataset, or the reports the filters select, for spreadsheet users.
+
+    --xlsx: a summary sheet, one sheet per report laid out as printed (flagged cells coloured,
+    cells of failed rules marked, comments say why), the failed rules and the quarantine list.
+    --csv: reports, report_summary, report_wide, indicators, rule_results, failed_rules and
+    quarantine as CSV files. The dataset is only read. Exit codes: 0 written; 2 nothing to write
+    (no --xlsx or --csv), no dataset, or the file could not be written.
+    """
+    if xlsx is None and csv is None:
+        _error("nothing to export: give --xlsx FILE and/or --csv DIR")
+        raise typer.Exit(2)
+    from flows.export import Filters, write_csv, write_xlsx
+
+    filters = Filters(agency=agency, year=year, report_id=report_id)
+    with _dataset(curated) as connection:
+        try:
+            if xlsx is not None:
+                counts = write_xlsx(connection, xlsx, filters)
+                console.print(
+                    _text(
+                        f"{xlsx}: {counts['reports']} reports, {counts['rules_failed']} failed rules, "
+                        f"{counts['quarantined']} quarantined files"
+                    )
+                )
+            if csv is not None:
+                written = write_csv(connection, csv, filters)
+                console.print(_text(f"{csv}: {len(written)} CSV files"))
+        except OSError as exc:
+            _error(f"could not write the export: {exc}")
+            raise typer.Exit(2) from exc
+
+
+@app.command()
 def serve(
     cron: Annotated[str, typer.Option(help='Cron schedule, e.g. "0 2 * * *"')],
     raw: RawOption = None,
@@ -454,6 +512,33 @@ def serve(
     except ServerRequiredError as exc:
         _error(exc)
         raise typer.Exit(2) from exc
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Report files to read")],
+    output_format: Annotated[str, typer.Option("--format", help="text (terminal) or json")] = "text",
+) -> None:
+    """Read report files as a run would and show their tables, failed rules and disagreements.
+
+    No Prefect, no dataset: the pipeline's parser, limits (XXGK_* settings) and rules only.
+    Exit codes: 0 every rule of severity error passes (failed warnings and text ↔ table
+    disagreements are shown but do not count); 1 a rule of severity error failed; 2 a file
+    cannot be read (its quarantine reason is shown; 2 wins over 1).
+    """
+    if output_format not in ("text", "json"):
+        _error(f"--format must be text or json, not {output_format!r}")
+        raise typer.Exit(2)
+    from flows.check import check_files, exit_code, render
+
+    checked = check_files(files, Settings().read_limits)
+    if output_format == "json":
+        import json
+
+        sys.stdout.write(json.dumps({"files": checked, "exit_code": exit_code(checked)}, ensure_ascii=False) + "\n")
+    else:
+        render(checked, console, _text)
+    raise typer.Exit(exit_code(checked))
 
 
 if __name__ == "__main__":

@@ -164,3 +164,25 @@ def test_the_volume_gate_keeps_a_good_dataset(cli_dataset, tmp_path):
     result = _xxgk("run", "--raw", str(bad), "--curated", str(curated), "--quiet", "--accept-quarantine", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "│ files quarantined │ 5" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["status"], ["query", "SELECT count(*) FROM indicators"], ["query", "SELECT 1", "--format", "json"]],
+)
+def test_reading_commands_import_no_heavy_library(cli_dataset, args):
+    """--help, status and query start fast (benchmarks/bench_cli_startup.py times them): they
+    import neither pandas nor GX nor Prefect."""
+    _, curated, _ = cli_dataset
+    extra = [] if args == ["--help"] else ["--curated", str(curated)]
+    program = (
+        "import sys\n"
+        "from flows.cli import app\n"
+        f"sys.argv = ['xxgk', *{args + extra!r}]\n"
+        "try:\n    app()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "heavy = sorted({'pandas', 'great_expectations', 'prefect', 'pyarrow'} & set(sys.modules))\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY []" in result.stderr, result.stderr[-500:]

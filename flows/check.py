@@ -1,0 +1,373 @@
+"""``xxgk check FILE...``: read report files as the pipeline does and say what it makes of them.
+
+The same parser, limits and rules as a run (:func:`flows.batch_parsing.parse_files`, which is
+also what the run's parse workers call), without Prefect, Great Expectations or a dataset: a
+quick look at one report before it goes into the raw folder, or at why it was quarantined.
+
+For each file: its template, agency and year; its tables as printed (rows in printed order,
+columns with their headers, each cell's status marked); every failed rule with its arithmetic
+and the lines (pages) of the cells it names; every text ↔ table disagreement with the lines of
+the sentence and of the cells; or, when the file cannot be read, the quarantine reason.
+
+:func:`check_files` returns plain data (what ``--format json`` prints); :func:`render` prints it
+with rich, every value from a file as literal text.
+
+Exit code (:func:`exit_code`): 2 when a file could not be read; else 1 when a rule of severity
+``error`` failed; else 0. Failed ``warning`` rules (P8, P10) and text ↔ table disagreements
+(R7, P1t: warnings too) are shown but do not change the exit code: the pipeline flags them the
+same way and they often have an explanation the tables do not carry.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from flows.batch_parsing import parse_files
+from flows.inputs import RawFile
+from transforms.catalog import table_columns
+from transforms.cell_values import (
+    AMBIGUOUS,
+    BLANK,
+    INFERRED,
+    MISSING,
+    NOT_APPLICABLE,
+    OK,
+    OK_WITH_NOTE,
+    PLACEHOLDER,
+    UNPARSED,
+)
+from transforms.concepts import concept_cells
+from transforms.identities import load_rules
+from transforms.limits import DEFAULT_LIMITS, ReadLimits
+
+TEXT_TABLE = "text"  # table id of the text ↔ table rules' results (R7, P1t)
+EXIT_OK, EXIT_RULE_FAILED, EXIT_UNREADABLE = 0, 1, 2
+
+# Marker after a cell's printed text; a plain number (ok) and a section row (not_applicable) have none.
+MARKERS = {
+    OK: "",
+    NOT_APPLICABLE: "",
+    OK_WITH_NOTE: "n",
+    BLANK: "b",
+    PLACEHOLDER: "p",
+    INFERRED: "i",
+    AMBIGUOUS: "a",
+    MISSING: "m",
+    UNPARSED: "u",
+}
+LEGEND = {
+    "n": "number with a note",
+    "b": "blank",
+    "p": "placeholder (—, /, 无)",
+    "i": "inferred (cut out of run-together digits)",
+    "a": "ambiguous (printed, cell unknown)",
+    "m": "missing (not in the document)",
+    "u": "unparsed",
+}
+_OFFENDING = re.compile(r"([^\s,:/=]+)(?:/([^\s,:/=]+))?=")  # "A3.1=1.5" or "row/column=-2" in a detail
+_TEXT_ONLY = re.compile(r"\((\w+), text\)")  # a part only the text names, in a P1t detail
+
+
+def _number(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def _int(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _cell(row) -> dict:
+    return {
+        "table_id": row.table_id,
+        "row_code": row.indicator_code,
+        "row_label": row.row_label,
+        "column_code": row.column_code,
+        "column_label": row.column_label,
+        "value": _number(row.value),
+        "raw": row.value_raw,
+        "status": row.value_status,
+        "note": row.value_note,
+        "line": _int(row.source_line),
+        "page": _int(row.source_page),
+    }
+
+
+def _tables(indicators: pd.DataFrame, template: str) -> list[dict]:
+    """Each table as printed: rows by row_order, columns in the template's order (then any other)."""
+    tables = []
+    for table_id, cells in indicators.groupby("table_id", sort=False):
+        known = table_columns(template, table_id)
+        present = list(dict.fromkeys(cells["column_code"]))
+        order = [c for c in known if c in present] + [c for c in present if c not in known]
+        labels = dict(zip(cells["column_code"], cells["column_label"], strict=True))
+        columns = [{"code": c, "label": known[c].label_zh if c in known else labels.get(c, c)} for c in order]
+        rows = []
+        ordered = cells.sort_values("row_order", kind="stable")  # row_order numbers cells in printed order
+        for code, row_cells in ordered.groupby("indicator_code", sort=False):
+            first = row_cells.iloc[0]
+            by_column = {r.column_code: _cell(r) for r in row_cells.itertuples(index=False)}
+            rows.append(
+                {
+                    "row_code": code,
+                    "label": first["row_label"],
+                    "unit": first["unit"],
+                    "order": int(first["row_order"]),  # of its first cell
+                    "cells": [by_column.get(c) for c in order],  # None: the row has no such cell
+                }
+            )
+        tables.append({"table_id": table_id, "columns": columns, "rows": rows})
+    return tables
+
+
+def _rule_cells(result, rules: dict, lookup: Callable[[str, str, str], dict | None]) -> list[dict]:
+    """The cells a failed arithmetic rule names, each with its side (lhs: the total, rhs: the parts)."""
+    rule = rules.get(result.rule_id)
+    table = result.table_id
+    named: list[tuple[str, str, str]] = []  # (side, row, column)
+    if rule is not None and rule.scope == "per_column":
+        named = [("lhs", c, result.column_code) for c in rule.lhs] + [("rhs", c, result.column_code) for c in rule.rhs]
+    elif rule is not None and rule.scope == "per_row":
+        named = [("lhs", result.row_code, c) for c in rule.lhs] + [("rhs", result.row_code, c) for c in rule.rhs]
+    elif rule is not None and rule.scope in ("integers", "count_size"):
+        named = [("cell", m[1], m[2] or "") for m in _OFFENDING.finditer(result.detail.split(":", 1)[-1])]
+    found = []
+    for side, row, column in named:
+        cell = lookup(table, row, column)
+        if cell is not None and cell["status"] != MISSING:
+            found.append({"side": side, **cell})
+    return found
+
+
+def _text_cells(result, template: str, find: Callable[[str, str], dict | None], rules: dict) -> list[dict]:
+    """The table cells a text ↔ table rule compares the text with."""
+    if result.rule_id == "R7":
+        readings = concept_cells(template, text_checked=True).get(result.row_code, [])
+        pairs = list(readings[0].cells) if readings else []
+        return [{"side": "table", **c} for c in (find(r, col) for r, col in pairs) if c is not None]
+    base = rules.get(result.rule_id.rstrip("t"))  # P1t: the cells of P1
+    if base is None:
+        return []
+    return [
+        {"side": side, **c}
+        for side, codes in (("lhs", base.lhs), ("rhs", base.rhs))
+        for c in (find(code, "") for code in codes)
+        if c is not None and c["status"] != MISSING
+    ]
+
+
+def _statements(result, facts: pd.DataFrame) -> list[dict]:
+    """The sentences of the text a text ↔ table rule read, with their lines."""
+    codes = [result.row_code] if result.rule_id == "R7" else _TEXT_ONLY.findall(result.detail)
+    chosen = facts[facts["fact_code"].isin(codes)].sort_values("fact_order")
+    return [
+        {
+            "fact_code": f.fact_code,
+            "value": _number(f.value),
+            "unit": f.unit,
+            "sentence": f.sentence,
+            "line": _int(f.source_line),
+        }
+        for f in chosen.itertuples(index=False)
+    ]
+
+
+def _rule(result) -> dict:
+    return {
+        "rule_id": result.rule_id,
+        "severity": result.severity,
+        "table_id": result.table_id,
+        "row_code": result.row_code,
+        "column_code": result.column_code,
+        "description": result.description,
+        "expected": _number(result.expected),
+        "actual": _number(result.actual),
+        "detail": result.detail,
+    }
+
+
+def check_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> dict:
+    """What the pipeline makes of one file, as plain data (the JSON form)."""
+    shown = str(path)
+    try:
+        stat = path.stat()
+        raw = RawFile(path, path.name, stat.st_size, stat.st_mtime_ns)
+    except OSError as exc:
+        return {"file": shown, "quarantine": {"stage": "read", "reason": f"cannot read file: {exc.strerror or exc}"}}
+    frames = parse_files([raw], limits)
+    if not frames.quarantine.empty:
+        q = frames.quarantine.iloc[0]
+        return {"file": shown, "quarantine": {"stage": q["stage"], "reason": q["reason"]}}
+    report = frames.reports.iloc[0]
+    indicators, facts = frames.indicators, frames.narrative_facts
+    template = report["template"]
+    cells = {(r.table_id, r.indicator_code, r.column_code): _cell(r) for r in indicators.itertuples(index=False)}
+    by_code = {(c["row_code"], c["column_code"]): c for c in cells.values()}
+    rules = {rule.rule_id: rule for rule in load_rules()}
+    results = frames.rule_results
+    failed = results[results["outcome"] == "fail"]
+    failed_rules, disagreements = [], []
+    for result in failed.itertuples(index=False):
+        if result.table_id == TEXT_TABLE:
+            disagreements.append(
+                {
+                    **_rule(result),
+                    "cells": _text_cells(result, template, lambda r, c: by_code.get((r, c)), rules),
+                    "text": _statements(result, facts),
+                }
+            )
+        else:
+            failed_rules.append(
+                {**_rule(result), "cells": _rule_cells(result, rules, lambda t, r, c: cells.get((t, r, c)))}
+            )
+    return {
+        "file": shown,
+        "quarantine": None,
+        "report_id": report["report_id"],
+        "template": template,
+        "agency": report["agency"],
+        "agency_as_written": report["agency_as_written"],
+        "year": int(report["report_year"]),
+        "title": report["title"],
+        "layout_notes": report["layout_notes"],
+        "rules_checked": int(((results["outcome"] != "not_applicable") & (results["table_id"] != TEXT_TABLE)).sum()),
+        "tables": _tables(indicators, template),
+        "failed_rules": failed_rules,
+        "disagreements": disagreements,
+    }
+
+
+def check_files(paths: list[Path], limits: ReadLimits = DEFAULT_LIMITS) -> list[dict]:
+    return [check_file(path, limits) for path in paths]
+
+
+def exit_code(checked: list[dict]) -> int:
+    """2 when a file could not be read (wins); 1 when a rule of severity error failed; else 0."""
+    if any(f.get("quarantine") for f in checked):
+        return EXIT_UNREADABLE
+    if any(r["severity"] == "error" for f in checked for r in f["failed_rules"]):
+        return EXIT_RULE_FAILED
+    return EXIT_OK
+
+
+# ---- the terminal form --------------------------------------------------------------------------
+
+
+def _where(cell: dict) -> str:
+    parts = []
+    if cell.get("page") is not None:
+        parts.append(f"page {cell['page']}")
+    if cell.get("line") is not None:
+        parts.append(f"line {cell['line']}")
+    return ", ".join(parts) or "no line"
+
+
+def cell_text(cell: dict | None) -> str:
+    """A grid cell: what is printed, then its status marker in brackets (none for a plain number)."""
+    if cell is None:
+        return ""
+    marker = MARKERS.get(cell["status"], "?")
+    return f"{cell['raw']} [{marker}]".lstrip() if marker else cell["raw"]
+
+
+def render(checked: list[dict], console, text: Callable[..., object]) -> None:
+    """Print ``checked`` with rich; ``text`` makes a file-derived value literal (flows.cli._text)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    def line(*parts) -> Text:
+        """Parts are (value, style) from the file, or plain str of our own wording."""
+        out = Text()
+        for part in parts:
+            out.append(text(*part) if isinstance(part, tuple) else Text(part))
+        return out
+
+    for file in checked:
+        console.rule(text(file["file"], "bold"))
+        quarantine = file.get("quarantine")
+        if quarantine:
+            console.print(line("cannot be read (", (quarantine["stage"], ""), "): ", (quarantine["reason"], "red")))
+            continue
+        console.print(
+            line(
+                "template ",
+                (file["template"], "bold"),
+                "  agency ",
+                (file["agency"], "bold"),
+                "  year ",
+                (file["year"], "bold"),
+            )
+        )
+        if file["layout_notes"]:
+            console.print(line("layout notes: ", (file["layout_notes"], "yellow")))
+        involved = {
+            (c["table_id"], c["row_code"], c["column_code"])
+            for r in file["failed_rules"] + file["disagreements"]
+            for c in r["cells"]
+        }
+        for table in file["tables"]:
+            grid = Table(title=text(f"table {table['table_id']}"), show_lines=False, title_justify="left")
+            grid.add_column("row", overflow="fold", min_width=12)
+            grid.add_column("unit")
+            grid.add_column("line", justify="right", style="cyan")
+            for column in table["columns"]:
+                grid.add_column(text(column["label"] or column["code"]), justify="right", overflow="fold")
+            for row in table["rows"]:
+                shown = []
+                for cell in row["cells"]:
+                    style = ""
+                    if cell is not None and (cell["table_id"], cell["row_code"], cell["column_code"]) in involved:
+                        style = "bold red"
+                    elif cell is not None and MARKERS.get(cell["status"]):
+                        style = "yellow"
+                    shown.append(text(cell_text(cell), style))
+                grid.add_row(text(row["label"]), text(row["unit"]), _row_where(row), *shown)
+            console.print(grid)
+        console.print(
+            Text("markers: " + "  ".join(f"[{m}] {what}" for m, what in LEGEND.items()), style="dim"),
+        )
+        if not file["failed_rules"]:
+            console.print(Text(f"table rules: all {file['rules_checked']} that apply pass", style="green"))
+        for rule in file["failed_rules"]:
+            style = "red" if rule["severity"] == "error" else "yellow"
+            where = "/".join(filter(None, (rule["table_id"], rule["row_code"], rule["column_code"])))
+            console.print(
+                line(
+                    (f"{rule['rule_id']} failed ({rule['severity']}, {where}): ", style),
+                    (rule["detail"], style),
+                )
+            )
+            console.print(line("  ", (rule["description"], "dim")))
+            for cell in rule["cells"]:
+                console.print(_cell_line(cell, line))
+        for rule in file["disagreements"]:
+            console.print(line((f"{rule['rule_id']} text ↔ table: ", "yellow"), (rule["detail"], "yellow")))
+            for statement in rule["text"]:
+                console.print(line("  text, ", (f"line {statement['line']}", ""), ": ", (statement["sentence"], "dim")))
+            for cell in rule["cells"]:
+                console.print(_cell_line(cell, line))
+
+
+def _row_where(row: dict) -> str:
+    """Where the row is printed: its first cell's line (and page)."""
+    for cell in row["cells"]:
+        if cell is not None and (cell["line"] is not None or cell["page"] is not None):
+            return f"p{cell['page']}:{cell['line']}" if cell["page"] is not None else str(cell["line"])
+    return ""
+
+
+def _cell_line(cell: dict, line: Callable[..., object]) -> object:
+    column = f" / {cell['column_label']}" if cell["column_label"] else ""
+    return line(
+        f"  {cell['side']:<5} ",
+        (f"{cell['row_code']} {cell['row_label']}{column}", ""),
+        " = ",
+        (cell_text(cell), "bold"),
+        "  (",
+        (_where(cell), "cyan"),
+        ")",
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
+from transforms.agencies import AGENCY_LEVELS
 from transforms.catalog import load_column_catalog
 from transforms.cell_records import CATALOG_STATUSES, MATCHED, MATCHED_BY_POSITION
 from transforms.cell_values import VALUE_STATUSES
@@ -64,4 +65,6 @@ def reports_expectations() -> list[gxe.Expectation]:
         gxe.ExpectColumnValuesToBeInSet(column="template", value_set=list(TEMPLATES)),
         gxe.ExpectColumnValuesToMatchRegex(column="report_id", regex=r"^[0-9a-f]{16}$"),
         gxe.ExpectColumnValuesToBeBetween(column="table_rows", min_value=1),
+        gxe.ExpectColumnValuesToBeInSet(column="agency_level", value_set=["", *AGENCY_LEVELS]),
+        gxe.ExpectColumnValuesToMatchRegex(column="division_code", regex=r"^(?:[1-9][0-9]{5})?$"),
     ]

@@ -231,6 +231,9 @@ def check_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> dict:
         "template": template,
         "agency": report["agency"],
         "agency_as_written": report["agency_as_written"],
+        "agency_id": report["agency_id"],
+        "division_code": report["division_code"],
+        "agency_placement": report["agency_placement"],
         "year": int(report["report_year"]),
         "title": report["title"],
         "layout_notes": report["layout_notes"],
@@ -302,6 +305,8 @@ def render(checked: list[dict], console, text: Callable[..., object]) -> None:
                 (file["year"], "bold"),
             )
         )
+        placed = "green" if file["division_code"] else "yellow"
+        console.print(line("agency placed: ", (file["agency_placement"], placed)))
         if file["layout_notes"]:
             console.print(line("layout notes: ", (file["layout_notes"], "yellow")))
         involved = {

@@ -28,12 +28,20 @@ def _quote(text: str) -> str:
 
 def _table_view_sql(schema: TableSchema, files: list[str]) -> str:
     """Columns in schema order and types, whatever order Parquet/hive partitioning gives them,
-    over exactly the files of one version."""
-    columns = ", ".join(f'CAST("{c.name}" AS {_DUCKDB_TYPES[c.type]}) AS "{c.name}"' for c in schema.columns)
+    over exactly the files of one version. A column an older version's files do not have (it
+    was added since) reads as null, so time travel still works across an upgrade."""
     if not files:  # an empty table has no files to read: an empty, typed view
         nulls = ", ".join(f'CAST(NULL AS {_DUCKDB_TYPES[c.type]}) AS "{c.name}"' for c in schema.columns)
         return f"CREATE VIEW {schema.name} AS SELECT {nulls} WHERE false"
     hive = bool(schema.partition_by)
+    present = {
+        row[0]
+        for row in duckdb.sql(
+            f"DESCRIBE SELECT * FROM read_parquet([{_quote(files[0])}], hive_partitioning = {hive})"
+        ).fetchall()
+    }
+    read = {c.name: f'"{c.name}"' if c.name in present else "NULL" for c in schema.columns}
+    columns = ", ".join(f'CAST({read[c.name]} AS {_DUCKDB_TYPES[c.type]}) AS "{c.name}"' for c in schema.columns)
     listed = ", ".join(_quote(f) for f in files)
     source = f"read_parquet([{listed}], hive_partitioning = {hive})"
     return f"CREATE VIEW {schema.name} AS SELECT {columns} FROM {source}"
@@ -46,7 +54,7 @@ def view_statements(store: Store, version: DatasetVersion) -> list[str]:
         f"CREATE VIEW dataset_version AS SELECT {version.version} AS version, "
         f"CAST({_quote(version.created)} AS TIMESTAMPTZ) AS created, {_quote(version.operation)} AS operation"
     )
-    return [*statements, *ANALYST_VIEWS.values(), _t3_grid_sql()]
+    return [*statements, *ANALYST_VIEWS.values(), _t3_grid_sql(), year_over_year_sql()]
 
 
 def _t3_grid_sql() -> str:
@@ -61,6 +69,40 @@ SELECT i.report_id, i.report_year, i.agency, i.template, i.indicator_code, c.lab
 FROM indicators i LEFT JOIN catalog c ON c.code = i.indicator_code
 WHERE i.table_id = 't3'
 GROUP BY ALL"""
+
+
+# The report_summary concepts followed year over year (concepts.csv says which cells of each
+# template family measure them, so a 2018 统计表 and a 2019 表三 line up where the meaning matches).
+YEAR_OVER_YEAR_MEASURES = ("received", "answered", "carried_over", "carried_forward", "reviews", "lawsuits")
+
+
+def year_over_year_sql() -> str:
+    """Per agency and year: each measure, last year's, and the change. Two reports of one agency
+    and year (a re-issue) give a value only where they agree: never a pick between numbers."""
+    agreed = ",\n  ".join(
+        f"CASE WHEN count(DISTINCT s.{m}) <= 1 THEN max(s.{m}) END AS {m}" for m in YEAR_OVER_YEAR_MEASURES
+    )
+    compared = ",\n  ".join(
+        f"y.{m}, p.{m} AS {m}_previous, y.{m} - p.{m} AS {m}_change, "
+        f"CASE WHEN p.{m} <> 0 THEN (y.{m} - p.{m}) / p.{m} END AS {m}_change_relative"
+        for m in YEAR_OVER_YEAR_MEASURES
+    )
+    return f"""CREATE VIEW agency_year_over_year AS
+WITH yearly AS (
+  SELECT r.agency_id, r.report_year, count(*) AS reports,
+  string_agg(r.report_id, '|' ORDER BY r.report_id) AS report_ids,
+  {agreed}
+  FROM reports r JOIN report_summary s USING (report_id)
+  WHERE r.agency_id <> ''
+  GROUP BY r.agency_id, r.report_year
+)
+SELECT y.agency_id, a.name AS agency, a.level, a.division_code, a.province, a.city, a.county,
+  y.report_year, p.report_year AS previous_year, y.reports, y.report_ids,
+  {compared}
+FROM yearly y
+LEFT JOIN yearly p ON p.agency_id = y.agency_id AND p.report_year = y.report_year - 1
+LEFT JOIN agencies a ON a.agency_id = y.agency_id
+ORDER BY y.agency_id, y.report_year"""
 
 
 ANALYST_VIEWS = {
@@ -79,22 +121,31 @@ SELECT r.agency, r.report_year, r.source_file, x.rule_id, x.table_id, x.row_code
 FROM rule_results x JOIN reports r USING (report_id)
 WHERE x.outcome = 'fail'""",
     # Spec R6: this year's 上年结转 (T3.2) should equal last year's 结转下年度继续办理 (T3.4), per column,
-    # for the same agency. Expect breaks after institutional reforms; agency names must match exactly.
+    # for the same agency (agency_id: one body whatever name it prints). Expect breaks after reforms.
     "carry_over_chain": """CREATE VIEW carry_over_chain AS
 WITH carried AS (
-  SELECT r.agency, r.report_year, i.report_id, i.indicator_code, i.column_code, i.value
+  SELECT r.agency_id, r.agency, r.report_year, i.report_id, i.indicator_code, i.column_code, i.value
   FROM indicators i JOIN reports r USING (report_id)
-  WHERE i.indicator_code IN ('T3.2', 'T3.4')
+  WHERE i.indicator_code IN ('T3.2', 'T3.4') AND r.agency_id <> ''
 )
-SELECT this.agency, this.report_year, prev.report_year AS previous_year, this.column_code,
+SELECT this.agency_id, this.agency, this.report_year, prev.report_year AS previous_year, this.column_code,
   this.value AS carried_over_this_year, prev.value AS carried_forward_last_year,
   CASE WHEN this.value IS NULL OR prev.value IS NULL THEN 'not_applicable'
        WHEN this.value = prev.value THEN 'pass' ELSE 'fail' END AS outcome,
   this.report_id, prev.report_id AS previous_report_id
 FROM carried this
 JOIN carried prev
-  ON prev.agency = this.agency AND prev.report_year = this.report_year - 1 AND prev.column_code = this.column_code
+  ON prev.agency_id = this.agency_id AND prev.report_year = this.report_year - 1
+ AND prev.column_code = this.column_code
 WHERE this.indicator_code = 'T3.2' AND prev.indicator_code = 'T3.4'""",
+    # Names no division of their year places (or none at all), with their reports: what
+    # transforms/agency_overrides.csv or division_changes.csv may settle.
+    "unplaced_agencies": """CREATE VIEW unplaced_agencies AS
+SELECT r.agency_id, r.agency, r.agency_as_written, r.report_year, r.agency_placement AS reason,
+       r.title, r.source_file, r.report_id
+FROM reports r
+WHERE r.division_code = ''
+ORDER BY r.agency, r.report_year, r.source_file""",
     # The 2014 统计表 series: its own rows, and the rows of older local tables that measure the same
     # thing (catalog.maps_to), this-year column only; the local code stays as source_code.
     "indicators_2014": """CREATE VIEW indicators_2014 AS

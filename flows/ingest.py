@@ -21,6 +21,7 @@ import pandas as pd
 from flows import faults
 from flows.memory import release_unused_memory
 from flows.store import Store
+from transforms.agency_table import AGENCY_INPUT_COLUMNS, agency_rows
 from transforms.assemble import (
     ParsedFrames,
     assemble_tables,
@@ -29,6 +30,7 @@ from transforms.assemble import (
     same_report_in_two_forms,
 )
 from transforms.schemas import (
+    AGENCIES,
     CURATED_TABLES,
     INDICATORS,
     INPUTS,
@@ -41,7 +43,7 @@ from transforms.wide import PER_REPORT_TABLES, per_report_tables
 
 ROW_TABLES = (INDICATORS.name, REPORTS.name, RULE_RESULTS.name, NARRATIVE_FACTS.name, QUARANTINE.name)
 PER_REPORT = (REPORTS.name, INDICATORS.name, RULE_RESULTS.name, NARRATIVE_FACTS.name, *PER_REPORT_TABLES)
-REPORT_KEYS = ["report_id", "source_file", "agency", "report_year", "template", "cells_with_value"]
+REPORT_KEYS = ["report_id", "source_file", "agency_id", "report_year", "template", "cells_with_value"]
 CATALOGS = ("catalog", "catalog_columns")
 _NAMED = 10  # files a failure names
 
@@ -173,8 +175,8 @@ class Ingest:
         Returns how many went to quarantine."""
         self.flush(last=True)
         reports = self.reports
-        keys = ["agency", "report_year", "template"]
-        shared = reports[(reports["agency"] != "") & reports.duplicated(keys, keep=False)]
+        keys = ["agency_id", "report_year", "template"]
+        shared = reports[(reports["agency_id"] != "") & reports.duplicated(keys, keep=False)]
         new_ids = pd.concat(self._new_ids) if self._new_ids else pd.Series([], dtype=str)
         touched = shared[shared["report_id"].isin(new_ids)][keys].drop_duplicates()
         candidates = shared.merge(touched, on=keys).sort_values(keys, kind="stable")
@@ -203,12 +205,14 @@ class Ingest:
         return len(found)
 
     def finish(self, manifest: pd.DataFrame, catalogs: dict[str, pd.DataFrame]) -> None:
-        """The inputs this version is built from, and the catalogs, replace the old ones; a file of
-        the manifest not in reports or quarantine exactly once is a failure (nothing is published)."""
+        """The inputs this version is built from, the catalogs and the agencies replace the old
+        ones; a file of the manifest not in reports or quarantine exactly once is a failure
+        (nothing is published)."""
         self.flush()
         self.failures += files_not_accounted_for(
             manifest["source_file"],
             self.store.latest(REPORTS.name, ["source_file"])["source_file"],
             self.store.latest(QUARANTINE.name, ["source_file"])["source_file"],
         )
-        self.store.write({INPUTS.name: manifest, **catalogs})
+        agencies = agency_rows(self.store.latest(REPORTS.name, AGENCY_INPUT_COLUMNS))
+        self.store.write({INPUTS.name: manifest, AGENCIES.name: agencies, **catalogs})

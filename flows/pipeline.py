@@ -23,8 +23,9 @@ from expectations.gx_validation import Validator
 from expectations.invariants import unknown_codes
 from expectations.suites import indicators_expectations, reports_expectations
 from flows import faults, progress
+from flows.audit_site import site_is_current, write_audit_site
 from flows.dataset_lock import dataset_lock
-from flows.duckdb_views import build_duckdb, version_counts
+from flows.duckdb_views import build_duckdb, open_version, version_counts
 from flows.ingest import Ingest
 from flows.inputs import InputPlan, RawFile, manifest_rows, plan_inputs, scan_raw_folder
 from flows.memory import exclude_from_collection, limit_malloc_arenas
@@ -179,6 +180,19 @@ def commit(settings: Settings, summary: RunSummary) -> tuple[DatasetVersion, dic
     return pending, counts
 
 
+@task(cache_policy=NO_CACHE)
+def write_audit(settings: Settings, version: DatasetVersion) -> list[str]:
+    """The audit site of the version just published (``flows/audit_site.py``). The site shows what is
+    published and is no reason to unpublish it: a failure is logged and becomes a notice of the run."""
+    try:
+        with open_version(Store(settings.curated_dir), version) as connection:
+            write_audit_site(connection, settings.audit_dir, settings.data_docs_dir)
+    except Exception as exc:
+        get_run_logger().warning("audit site not written", exc_info=True)
+        return [f"audit site not written ({settings.audit_dir}): {type(exc).__name__}: {exc}"[:2000]]
+    return []
+
+
 def _summary(settings: Settings, files: int, plan: InputPlan | None, **values) -> RunSummary:
     base = {
         "files_seen": files,
@@ -257,6 +271,7 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
     version, counts = commit(settings, summary)
     summary = replace(
         summary,
+        notices=[*summary.notices, *write_audit(settings, version)],
         published=True,
         version=version.version,
         reports_published=counts["rows"].get(REPORTS.name, 0),
@@ -299,6 +314,8 @@ def _unchanged(settings: Settings, store: Store, files: int, plan: InputPlan) ->
         reports_with_failed_rules=version.summary.get("reports_with_failed_rules", 0),
         notices=[f"nothing new, changed or removed: version {version.version} stays current"],
     )
+    if not site_is_current(settings.audit_dir, version.version):  # missing, or written by other code
+        summary.notices.extend(write_audit(settings, version))
     create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
     return summary
 

@@ -79,3 +79,7 @@ class Settings(BaseSettings):
     @property
     def data_docs_dir(self) -> Path:
         return self.curated_dir / "data_docs"
+
+    @property
+    def audit_dir(self) -> Path:
+        return self.curated_dir / "audit"

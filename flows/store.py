@@ -177,10 +177,9 @@ class Store:
             table.delete(f"{column} IN ({listed})")
 
     def truncate(self, name: str) -> None:
-        from deltalake import DeltaTable
-
+        """Empty the table, with the declared schema: a full run after an upgrade may add columns."""
         if self.exists(name):
-            DeltaTable(self.table_uri(name)).delete()
+            self.write({name: CURATED_TABLES[name].empty_frame()})
 
     def latest(self, name: str, columns: list[str] | None = None, where: tuple | None = None) -> pd.DataFrame:
         """Rows of a table as this run has left it so far; ``where`` = (column, values) keeps the

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from transforms.agencies import place_agency
 from transforms.cell_records import MATCHED, MATCHED_BY_POSITION, REPORT_FIELDS, CellRecord
 from transforms.cell_values import MISSING, NOT_APPLICABLE, NUMBER_STATUSES
 from transforms.document_rows import TEXT, Document
@@ -19,7 +20,7 @@ from transforms.limits import DEFAULT_LIMITS, OverLimitError, ReadLimits
 from transforms.narrative_facts import NarrativeFact, extract_narrative_facts
 from transforms.post2019_tables import TableResult, post2019_records
 from transforms.pre2019_tables import PRE_2019, Pre2019TableError, pre2019_records
-from transforms.report_metadata import ReportMetadata, extract_report_metadata, metadata_from_name
+from transforms.report_metadata import ReportMetadata, extract_report_metadata, year_from_name
 from transforms.run_together_tables import run_together_records
 from transforms.templates import TemplateUnclearError, detect_template
 
@@ -100,10 +101,11 @@ def _check_post2019(result: TableResult) -> None:
 
 
 def _metadata(document: Document, source_file: str) -> ReportMetadata:
-    """From the report's own title; a spreadsheet without one is named by its file."""
+    """From the report's own title and text; a spreadsheet without a title gets its year from its
+    file's name."""
     meta = extract_report_metadata(document.text)
     if meta.report_year is None:
-        meta = metadata_from_name(PurePosixPath(source_file).stem, meta)
+        meta = year_from_name(PurePosixPath(source_file).stem, meta)
     if meta.report_year is None:
         raise QuarantineError("report year not stated in the title", "metadata")
     return meta
@@ -133,11 +135,12 @@ def _parse_report(data: bytes, source_file: str, limits: ReadLimits) -> ParsedRe
     read = _read_pre2019 if template in PRE_2019 else _read_post2019
     tables = read(document, template, facts)
     meta = _metadata(document, source_file)
+    placed = place_agency(meta.agency, meta.report_year)
     report_id = document.content_id
     report_fields = {
         "report_id": report_id,
         "report_year": meta.report_year,
-        "agency": meta.agency,
+        "agency": placed.agency,
         "template": template,
         "source_file": source_file,
     }
@@ -145,6 +148,10 @@ def _parse_report(data: bytes, source_file: str, limits: ReadLimits) -> ParsedRe
     report = {
         **report_fields,
         "agency_as_written": meta.agency_as_written,
+        "agency_id": placed.agency_id,
+        "agency_level": placed.level,
+        "division_code": placed.division_code,
+        "agency_placement": placed.placement,
         "title": meta.title,
         "publication_date": meta.publication_date,
         "table_title": tables.title,

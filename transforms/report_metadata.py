@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 _TITLE_HINT = re.compile(r"政府信息公开.*(年度报告|年报)|信息公开工作.*报告")
@@ -25,6 +25,8 @@ _AREA_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:省|自治区|市|县|区|旗
 _DEPARTMENT_HINT = re.compile(r"局|委|办|厅|院|中心|所|站|队|会|部|处|政府")
 # Zones run by a 管委会, not a people's government: their name is kept as written.
 _ZONE = re.compile(r"(?:实验|开发|新|园|高新|经济|保税|综合)区$")
+# Crawled pages label who published them; "来源" is the portal's field, often another body.
+_PUBLISHER = re.compile(r"(?:发布机构|发文机关|发布单位)[:：]\s*(?P<agency>[\u4e00-\u9fff（）()]{2,30})")
 _POSTED_ON = re.compile(
     r"(?:发布时间|发布日期|成文日期)[:：]\s*(?P<y>(?:19|20)\d{2})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})"
 )
@@ -92,6 +94,9 @@ def extract_report_metadata(text: str) -> ReportMetadata:
     if match:
         year = int(match["year"])
         agency = (match["before"] or match["after"]).strip("（）()")
+    if not agency:  # a title without its agency: the page's publisher field, when it has one
+        publisher = _PUBLISHER.search("\n".join(lines[:40]))
+        agency = publisher["agency"] if publisher else ""
     published = None
     # The publication date is printed alone (or in brackets) just under the title.
     start = next(
@@ -121,18 +126,11 @@ _NAME_TITLE = re.compile(
 )
 
 
-def metadata_from_name(name: str, found: ReportMetadata) -> ReportMetadata:
-    """Agency and year from a file name (平潭县2012年政府信息公开情况统计表.xlsx), for a document
-    whose own text names neither (a spreadsheet attachment without a title row)."""
+def year_from_name(name: str, found: ReportMetadata) -> ReportMetadata:
+    """The year from a file name (平潭县2012年政府信息公开情况统计表.xlsx), for a document whose own
+    text states none (a spreadsheet attachment without a title row). Not the agency: a file is
+    named by whoever saved it, so an agency comes only from the report's title and text."""
     match = _NAME_TITLE.search(name)
     if match is None:
         return found
-    agency = match["before"] or re.sub(r"(?:政府信息公开|信息公开).*$", "", match["after"])
-    return ReportMetadata(
-        title=found.title,
-        agency_as_written=agency,
-        agency=canonical_agency(agency) if agency else "",
-        report_year=int(match["year"]),
-        publication_date=found.publication_date,
-        table_filled_on=found.table_filled_on,
-    )
+    return replace(found, report_year=int(match["year"]))

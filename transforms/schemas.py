@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
+from transforms.agencies import AGENCY_LEVELS
+
 
 @dataclass(frozen=True)
 class Column:
@@ -100,8 +102,25 @@ REPORTS = TableSchema(
     columns=(
         _c("report_id", STR, "Content hash of the normalised report text."),
         _c("report_year", INT16, "Year the report covers."),
-        _c("agency", STR, "Publishing agency, canonical form (桃源县 → 桃源县人民政府)."),
-        _c("agency_as_written", STR, "Agency as named in the title."),
+        _c(
+            "agency",
+            STR,
+            "Publishing agency as this report names it, canonical form (桃源县 → 桃源县人民政府; short forms "
+            "and misprints settled by transforms/agency_overrides.csv).",
+        ),
+        _c("agency_as_written", STR, "Agency as named in the title (or the page's publisher field)."),
+        _c(
+            "agency_id",
+            STR,
+            "The body (agencies.agency_id): division/body, or ?/name when not placed; empty: none named.",
+        ),
+        _c("agency_level", STR, f"{', '.join(AGENCY_LEVELS)}; empty when not placed."),
+        _c(
+            "division_code",
+            STR,
+            "GB/T 2260 code of the agency's division, valid for the report year; empty: not placed.",
+        ),
+        _c("agency_placement", STR, "How the agency was placed (revision and divisions, or override), or why not."),
         _c("title", STR, "Report title."),
         _c("publication_date", DATE, "Date printed under the title.", nullable=True),
         _c("template", STR, "Table template."),
@@ -289,6 +308,25 @@ REPORT_SUMMARY = TableSchema(
     columns=(*_REPORT_COLUMNS, *_summary_columns()),
 )
 
+AGENCIES = TableSchema(
+    name="agencies",
+    description="One row per publishing body, from its reports' names (transforms/agencies.py).",
+    primary_key=("agency_id",),
+    columns=(
+        _c("agency_id", STR, "division_code/body (320813/人民政府), or ?/name for a name no division places."),
+        _c("name", STR, "The name its reports give most often (then the latest, then the longest)."),
+        _c("names_seen", STR, "Every name its reports print, |-separated."),
+        _c("level", STR, f"{', '.join(AGENCY_LEVELS)}; empty when not placed."),
+        _c("division_code", STR, "GB/T 2260 code of its division in its latest report's year; empty: not placed."),
+        _c("province", STR, "Province-level division."),
+        _c("city", STR, "Prefecture-level division; empty for a province-level body or a municipality."),
+        _c("county", STR, "County-level division; empty above county level."),
+        _c("first_year", INT16, "First report year."),
+        _c("last_year", INT16, "Last report year."),
+        _c("reports", INT32, "Reports published."),
+    ),
+)
+
 CURATED_TABLES: dict[str, TableSchema] = {
     t.name: t
     for t in (
@@ -302,5 +340,6 @@ CURATED_TABLES: dict[str, TableSchema] = {
         INPUTS,
         REPORT_WIDE,
         REPORT_SUMMARY,
+        AGENCIES,
     )
 }

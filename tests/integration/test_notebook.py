@@ -22,4 +22,4 @@ def test_notebook_executes(published_dataset: Path, monkeypatch, tmp_path):
     assert not [o for o in outputs if o.output_type == "error"]
     text = "\n".join(str(o.get("data", {}).get("text/plain", "")) + o.get("text", "") for o in outputs)
     assert "P1" in text and "229 ≠ 178 + 0 + 15 + 15 = 208" in text
-    assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 4

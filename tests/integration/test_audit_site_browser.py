@@ -1,0 +1,178 @@
+"""The audit site a run writes beside its Data Docs, loaded in headless Chromium.
+
+The real flow runs over the bundled sample, a variant of it with a placeholder cell (flagged) and an
+empty file whose name is markup (quarantined). The pages are opened in Chromium (Debian's
+``chromium``) and the rendered DOM is read with lxml. Without chromium the browser tests skip,
+unless ``XXGK_REQUIRE_BROWSER=1`` (CI) makes them fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import lxml.html
+import pytest
+from conftest import SAMPLE_REPORT
+
+from flows.audit_site import page_path
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>.txt"
+VARIANT_AGENCY = "石门县人民政府"
+# The sample's P1, read from the document by a person: 收到申请数 229 ≠ 178 + 0 + 15 + 15 = 208.
+P1_EXPECTED, P1_PRINTED = "208", "229"
+
+
+def _variant(text: str) -> str:
+    """The sample as another county's report whose 延期办结数 is printed as a dash (a placeholder)."""
+    before = "2.延期办结数\n\t件\n\t0"
+    assert before in text
+    return text.replace("桃源县", "石门县").replace(before, "2.延期办结数\n\t件\n\t—", 1)
+
+
+@pytest.fixture(scope="module")
+def site(prefect_harness, tmp_path_factory) -> dict:
+    from flows.pipeline import xxgk_pipeline
+
+    raw = tmp_path_factory.mktemp("audit_raw")
+    (raw / "taoyuan.txt").write_bytes(SAMPLE_REPORT.read_bytes())
+    (raw / "shimen.txt").write_text(_variant(SAMPLE_REPORT.read_text(encoding="utf-8")), encoding="utf-8")
+    (raw / HOSTILE_NAME).write_bytes(b"")  # quarantined: an empty file
+    curated = tmp_path_factory.mktemp("audit_curated")
+    summary = xxgk_pipeline(raw_dir=raw, curated_dir=curated)
+    assert summary.published
+    with duckdb.connect(str(curated / "xxgk.duckdb"), read_only=True) as connection:
+        ids = dict(connection.execute("SELECT source_file, report_id FROM reports").fetchall())
+    audit = curated / "audit"
+    return {
+        "summary": summary,
+        "audit": audit,
+        "index": audit / "index.html",
+        "sample": audit / page_path(ids["taoyuan.txt"]),
+        "variant": audit / page_path(ids["shimen.txt"]),
+    }
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        if os.environ.get("XXGK_REQUIRE_BROWSER") == "1":
+            pytest.fail("XXGK_REQUIRE_BROWSER=1 but chromium is not on PATH")
+        pytest.skip("chromium is not installed (Debian: apt-get install chromium; .ci/run installs it)")
+    return path
+
+
+def _browse(page: Path, profile: Path, *options: str) -> subprocess.CompletedProcess:
+    command = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        f"--user-data-dir={profile}",
+        *options,
+        page.as_uri(),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def rendered(site, tmp_path_factory) -> dict:
+    """The DOM of the index and of the two report pages, as Chromium renders them."""
+    profile = tmp_path_factory.mktemp("chromium_profile")
+    return {
+        name: lxml.html.fromstring(_browse(site[name], profile, "--dump-dom").stdout)
+        for name in ("index", "sample", "variant")
+    }
+
+
+def test_the_run_writes_the_site(site):
+    assert site["index"].is_file()
+    assert site["sample"].is_file() and site["variant"].is_file()
+    assert not [n for n in site["summary"].notices if "audit site" in n]
+    pages = sorted(p.relative_to(site["audit"]).as_posix() for p in (site["audit"] / "reports").rglob("*.html"))
+    assert pages == sorted(p.relative_to(site["audit"]).as_posix() for p in (site["sample"], site["variant"]))
+
+
+def test_index_lists_p1_and_links_the_report_pages(site, rendered):
+    index = rendered["index"]
+    rules = [row.xpath("string(td[1])") for row in index.xpath('//table[@id="failed-rules"]/tbody/tr')]
+    assert "P1" in rules
+    links = {
+        (site["index"].parent / href).resolve() for href in index.xpath('//table[contains(@class, "reports")]//a/@href')
+    }
+    assert {site["sample"].resolve(), site["variant"].resolve()} <= links
+    counts = {row.xpath("string(th)"): row.xpath("string(td)") for row in index.xpath('//table[@id="counts"]//tr')}
+    assert counts["reports"] == "2"
+    assert counts["reports with flagged cells"] == "1"
+    assert counts["files quarantined (not read)"] == "1"
+    quarantined = index.xpath('//table[@id="quarantined"]/tbody/tr')
+    assert [(r.xpath("string(td[1])"), r.xpath("string(td[3])")) for r in quarantined] == [(HOSTILE_NAME, "empty file")]
+    assert not index.xpath("//img | //script")  # the file's name is text
+    years = index.xpath('//svg[@id="year-chart"]//*[@data-year="2018"]')
+    assert [(g.get("data-reports"), g.get("data-with-errors")) for g in years] == [("2", "2")]
+
+
+def test_report_page_shows_p1_arithmetic_and_its_cells(rendered):
+    page = rendered["sample"]
+    (p1,) = page.xpath('//section[@data-rule="P1"]')
+    assert p1.xpath('string(.//*[@class="expected"])') == P1_EXPECTED
+    assert p1.xpath('string(.//*[@class="actual"])') == P1_PRINTED
+    assert "229 ≠ 178 + 0 + 15 + 15 = 208" in p1.xpath('string(.//*[@class="arithmetic"])')
+    lines = [row.xpath("string(td[last()])") for row in p1.xpath('.//table[@class="named-cells"]/tbody/tr')]
+    assert lines == ["line 129", "line 133", "line 137", "line 141", "line 145"]  # lhs, then the four parts
+    failing = page.xpath('//table[@class="printed"]//td[contains(concat(" ", @class, " "), " rule-fail ")]')
+    assert P1_PRINTED in [cell.text_content() for cell in failing]
+    received = next(cell for cell in failing if cell.text_content() == P1_PRINTED)
+    assert "line 129" in received.get("title") and "P1 failed" in received.get("title")
+    assert "source file" in page.xpath('string(//dl[@id="report-meta"])')
+    assert "taoyuan.txt" in page.xpath('string(//dl[@id="report-meta"])')
+
+
+def test_flagged_cell_is_highlighted(rendered):
+    page = rendered["variant"]
+    flagged = page.xpath('//table[@class="printed"]//td[contains(concat(" ", @class, " "), " flagged ")]')
+    assert [c.get("data-status") for c in flagged] == ["placeholder"]
+    assert flagged[0].text_content().startswith("—")
+    assert "status: placeholder" in flagged[0].get("title") and "line " in flagged[0].get("title")
+    assert not rendered["sample"].xpath('//td[contains(concat(" ", @class, " "), " flagged ")]')
+
+
+def test_nothing_loads_from_the_network(site, rendered):
+    """Offline: no src or href leaves the folder, in the rendered pages and in every file written."""
+    documents = [*rendered.values()]
+    documents += [lxml.html.fromstring(p.read_bytes()) for p in site["audit"].rglob("*.html")]
+    for document in documents:
+        targets = document.xpath("//@src | //@href | //@*[local-name()='href']")
+        assert not [t for t in targets if t.strip().lower().startswith(("http:", "https:", "//"))]
+        assert not document.xpath("//script | //link[@rel='stylesheet'] | //iframe")
+
+
+def test_screenshot(site, tmp_path):
+    screenshot = tmp_path / "index.png"
+    _browse(site["index"], tmp_path / "profile", f"--screenshot={screenshot}", "--window-size=1280,2000")
+    assert screenshot.is_file() and screenshot.stat().st_size > 0
+
+
+def test_a_broken_site_is_a_notice_not_an_unpublish(prefect_harness, tmp_path, monkeypatch):
+    import flows.pipeline
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(flows.pipeline, "write_audit_site", broken)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "taoyuan.txt").write_bytes(SAMPLE_REPORT.read_bytes())
+    summary = flows.pipeline.xxgk_pipeline(raw_dir=raw, curated_dir=tmp_path / "curated")
+    assert summary.published and summary.version == 1 and not summary.failed
+    assert [n for n in summary.notices if n.startswith("audit site not written")] == [
+        f"audit site not written ({tmp_path / 'curated' / 'audit'}): OSError: disk full"
+    ]
+    monkeypatch.undo()  # the next run, with nothing new, writes the missing site
+    again = flows.pipeline.xxgk_pipeline(raw_dir=raw, curated_dir=tmp_path / "curated")
+    assert again.version == 1 and (tmp_path / "curated" / "audit" / "index.html").is_file()

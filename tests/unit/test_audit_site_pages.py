@@ -1,0 +1,123 @@
+"""The audit site (flows.audit_site) over a DuckDB connection of hand-made views: hostile names stay
+text, long lists are capped with their totals, and a rerun writes only what changed."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import lxml.html
+import pandas as pd
+import pytest
+from conftest import SAMPLE_REPORT
+
+from flows.audit_site import MANIFEST, page_path, site_is_current, write_audit_site
+from flows.batch_parsing import parse_files
+from flows.inputs import RawFile
+
+HOSTILE = "<script>alert(1)</script>"
+HOSTILE_FILE = '"><img src=x onerror=alert(1)>.txt'
+CONTROL = "桃源县\x1b[31m\u202e人民政府"  # an escape sequence and a right-to-left override
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    stat = SAMPLE_REPORT.stat()
+    frames = parse_files([RawFile(SAMPLE_REPORT, "taoyuan.txt", stat.st_size, stat.st_mtime_ns)])
+    assert frames.quarantine.empty
+    return frames
+
+
+def _connection(parsed, agency: str = HOSTILE, source_file: str = HOSTILE_FILE, quarantined: int = 1):
+    """Views as flows.duckdb_views makes them, over the parsed sample under other names."""
+    reports = parsed.reports.assign(agency=agency, source_file=source_file, layout_notes=CONTROL)
+    indicators = parsed.indicators.assign(agency=agency, source_file=source_file)
+    quarantine = pd.DataFrame(
+        {
+            "source_file": [f"{HOSTILE}{n:03d}.txt" for n in range(quarantined)] + ["copy.txt"],
+            "stage": ["decode"] * quarantined + ["duplicate"],
+            "reason": [f"empty file {HOSTILE}"] * quarantined + ["same report as taoyuan.txt"],
+            "duplicate_of": [None] * quarantined + [reports["report_id"].iloc[0]],
+        }
+    )
+    tables = {
+        "reports": reports,
+        "indicators": indicators,
+        "rule_results": parsed.rule_results,
+        "narrative_facts": parsed.narrative_facts,
+        "quarantine": quarantine,
+        "inputs": pd.DataFrame({"source_file": [source_file], "parser_version": ["p1"]}),
+        "agencies": pd.DataFrame({"agency_id": reports["agency_id"], "name": [agency], "province": [f"{HOSTILE}省"]}),
+    }
+    connection = duckdb.connect()
+    for name, frame in tables.items():
+        connection.register(f"{name}_frame", frame)
+        connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_frame")
+    connection.execute("CREATE VIEW dataset_version AS SELECT 7 AS version, now() AS created, 'run' AS operation")
+    return connection
+
+
+def _dom(path):
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def test_hostile_names_are_text(parsed, tmp_path):
+    with _connection(parsed) as connection:
+        index = write_audit_site(connection, tmp_path)
+        report_id = parsed.reports["report_id"].iloc[0]
+    pages = [index, tmp_path / page_path(report_id), *(tmp_path / "list").glob("*.html")]
+    assert len(pages) == 3
+    for path in pages:
+        document = _dom(path)
+        assert not document.xpath("//script | //img | //iframe | //object")
+        assert not [a for a in document.xpath("//@*") if a.attrname.startswith("on")]
+        assert HOSTILE in document.text_content()
+    assert HOSTILE_FILE in _dom(tmp_path / "list" / "0001.html").text_content()
+    page = _dom(tmp_path / page_path(report_id))
+    assert page.xpath("string(//h1)") == f"{HOSTILE} 2018"
+    assert HOSTILE_FILE in page.xpath('string(//dl[@id="report-meta"])')
+    notes = page.xpath('string(//dl[@id="report-meta"])')
+    assert "\\x1b[31m" in notes and "\\u202e" in notes and "\x1b" not in notes and "\u202e" not in notes
+    index_text = _dom(index).text_content()
+    assert f"{HOSTILE}省" in index_text and f"empty file {HOSTILE}" in index_text
+
+
+def test_lists_are_capped_with_totals(parsed, tmp_path):
+    with _connection(parsed, agency="桃源县人民政府", source_file="taoyuan.txt", quarantined=30) as connection:
+        write_audit_site(connection, tmp_path, list_limit=20)
+    index = _dom(tmp_path / "index.html")
+    rows = index.xpath('//table[@id="quarantined"]/tbody/tr')
+    assert len(rows) == 20
+    assert all(r.xpath("string(td[2])") == "decode" for r in rows)  # files not read before duplicates
+    assert "and 11 more (31 files quarantined in all)" in index.xpath('string(//*[@class="more"])')
+    assert "decode 30, duplicate 1" in index.xpath('string(//h2[@id="quarantine"]/following-sibling::p[1])')
+
+
+def test_a_rerun_writes_only_what_changed(parsed, tmp_path):
+    report_id = parsed.reports["report_id"].iloc[0]
+    page = tmp_path / page_path(report_id)
+    with _connection(parsed, agency="桃源县人民政府", source_file="taoyuan.txt") as connection:
+        write_audit_site(connection, tmp_path)
+        written = page.stat().st_mtime_ns
+        stale = tmp_path / page_path("0123456789abcdef")  # a page of a report no longer audited
+        stale.parent.mkdir(parents=True, exist_ok=True)
+        stale.write_text("old", encoding="utf-8")
+        manifest = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
+        manifest["pages"]["0123456789abcdef"] = "0" * 16
+        (tmp_path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        write_audit_site(connection, tmp_path)
+        assert page.stat().st_mtime_ns == written  # same fingerprint: not written again
+        assert not stale.exists()
+        manifest = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
+        assert list(manifest["pages"]) == [report_id]
+        assert site_is_current(tmp_path, 7) and not site_is_current(tmp_path, 8)
+    with _connection(parsed, agency="石门县人民政府", source_file="shimen.txt") as connection:
+        write_audit_site(connection, tmp_path)  # another file for the report: another fingerprint
+    assert "石门县人民政府" in _dom(page).xpath("string(//h1)")
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_page_names_are_safe():
+    assert page_path("a319b82b58777fc1") == "reports/a3/a319b82b58777fc1.html"
+    hostile = page_path("../../etc/passwd")
+    assert hostile.startswith("reports/") and hostile.count("/") == 2 and ".." not in hostile

@@ -71,6 +71,12 @@ def _browse(page: Path, profile: Path, *options: str) -> subprocess.CompletedPro
         "--headless",
         "--no-sandbox",
         "--disable-gpu",
+        # Nothing reaches for the network (a closed network refuses Chromium's background calls).
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         f"--user-data-dir={profile}",
         *options,
         page.as_uri(),

@@ -48,7 +48,7 @@ def _all_views() -> set[str]:
     from flows.duckdb_views import ANALYST_VIEWS
     from transforms.schemas import CURATED_TABLES
 
-    return {*CURATED_TABLES, "dataset_version", *ANALYST_VIEWS, "t3_grid"}
+    return {*CURATED_TABLES, "dataset_version", *ANALYST_VIEWS, "t3_grid", "agency_year_over_year"}
 
 
 def _xxgk(*args: str, cwd: Path) -> subprocess.CompletedProcess:

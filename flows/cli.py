@@ -29,13 +29,20 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)  # messages whole, not wrapped to the terminal
 
-RawOption = Annotated[Path | None, typer.Option("--raw", help="Folder of report files [default: data/raw]")]
-CuratedOption = Annotated[Path | None, typer.Option("--curated", help="Dataset folder [default: data/curated]")]
+# Text, not Path: a Path would turn s3://bucket/prefix into s3:/bucket/prefix.
+RawOption = Annotated[
+    str | None, typer.Option("--raw", help="Folder (or s3://bucket/prefix) of report files [default: data/raw]")
+]
+CuratedOption = Annotated[
+    str | None, typer.Option("--curated", help="Dataset folder or s3://bucket/prefix [default: data/curated]")
+]
 
 
-def _settings(raw: Path | None = None, curated: Path | None = None) -> Settings:
-    overrides = {k: v.resolve() for k, v in {"raw_dir": raw, "curated_dir": curated}.items() if v is not None}
-    return Settings(**overrides)
+def _settings(raw: str | Path | None = None, curated: str | Path | None = None) -> Settings:
+    from flows.storage import location
+
+    given = {"raw_dir": raw, "curated_dir": curated}
+    return Settings(**{k: location(v).resolve() for k, v in given.items() if v is not None})
 
 
 # ---- what reaches the terminal ------------------------------------------------------------------
@@ -169,8 +176,8 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
     try:
         with temporary_api.prefect_api(api_server), bar:
             state = xxgk_pipeline(
-                raw_dir=settings.raw_dir,
-                curated_dir=settings.curated_dir,
+                raw_dir=str(settings.raw_dir),  # text: a flow parameter is a Path or an s3:// string
+                curated_dir=str(settings.curated_dir),
                 batch_size=batch_size,
                 accept_quarantine=accept_quarantine,
                 full=full,
@@ -233,7 +240,7 @@ def _dataset(curated: Path | None, as_of: int | None = None) -> Iterator:
             connection.close()
 
 
-def _sandbox(connection, curated_dir: Path, spill: Path) -> None:
+def _sandbox(connection, curated_dir, spill: Path) -> None:
     """After the views exist: files may be read only inside the dataset's table folders (the views
     read them), no file may be written, no extension installed or loaded; then the configuration is
     locked, so no statement can undo this (``SET enable_external_access = true`` fails).
@@ -244,7 +251,9 @@ def _sandbox(connection, curated_dir: Path, spill: Path) -> None:
 
     # The table folders are the Delta tables (a _delta_log each); found here rather than from the
     # schemas, whose import (pandas, pyarrow) would double the time to first output.
-    tables = [path for path in curated_dir.iterdir() if (path / "_delta_log").is_dir()] if curated_dir.is_dir() else []
+    # On object storage the views read through pyarrow, registered on the connection: no file at all.
+    local = isinstance(curated_dir, Path) and curated_dir.is_dir()
+    tables = [path for path in curated_dir.iterdir() if (path / "_delta_log").is_dir()] if local else []
     folders = sorted({str(folder) + os.sep for table in tables for folder in (table.resolve(), table)})
     for statement in (
         f"SET temp_directory = {quote(str(spill))}",
@@ -286,7 +295,18 @@ def _connect(curated: Path | None):
     """The dataset's DuckDB file, read-only. Use ``_dataset``: it sandboxes the connection."""
     import duckdb
 
-    database = _settings(curated=curated).duckdb_path
+    settings = _settings(curated=curated)
+    if not isinstance(settings.curated_dir, Path):  # object storage: no DuckDB file (see build_duckdb)
+        from flows.duckdb_views import open_version
+        from flows.store import Store
+
+        store = Store(settings.curated_dir)
+        current = store.current()
+        if current is None:
+            _error(f"no dataset at {settings.curated_dir}: run `xxgk run` first")
+            raise typer.Exit(2)
+        return open_version(store, current)
+    database = settings.duckdb_path
     if not database.exists():
         _error(f"no dataset at {database}: run `xxgk run` first")
         raise typer.Exit(2)
@@ -429,6 +449,33 @@ def history(curated: CuratedOption = None) -> None:
 
 
 @app.command()
+def views(
+    curated: CuratedOption = None,
+    as_of: Annotated[int | None, typer.Option("--as-of", help="That version's views (see xxgk history)")] = None,
+) -> None:
+    """Print the dataset's views as a SQL script that reads the Parquet files by URL or path.
+
+    For an s3:// dataset it starts by loading httpfs and making an S3 secret from the AWS
+    variables, so a DuckDB that has the httpfs extension reads the bucket itself:
+    `xxgk views --curated s3://bucket/prefix > views.sql`, then `.read views.sql` in duckdb.
+    """
+    from flows.duckdb_views import httpfs_script
+    from flows.store import Store, VersionNotFoundError
+
+    settings = _settings(curated=curated)
+    store = Store(settings.curated_dir)
+    try:
+        version = store.get(as_of) if as_of is not None else store.current()
+    except VersionNotFoundError as exc:
+        _error(exc)
+        raise typer.Exit(2) from exc
+    if version is None:
+        _error(f"no dataset at {settings.curated_dir}: run `xxgk run` first")
+        raise typer.Exit(2)
+    sys.stdout.write(httpfs_script(store, version))
+
+
+@app.command()
 def rollback(
     version: Annotated[int, typer.Argument(help="The version to make current again (see xxgk history)")],
     curated: CuratedOption = None,
@@ -446,7 +493,8 @@ def rollback(
             restored = store.rollback(version)
             database = build_duckdb(store, restored, settings.duckdb_path)
             store.record(restored)
-            database.replace(settings.duckdb_path)
+            if database is not None:
+                database.replace(settings.duckdb_path)
     except VersionNotFoundError as exc:
         _error(exc)
         raise typer.Exit(2) from exc

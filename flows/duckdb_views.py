@@ -26,30 +26,30 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _table_view_sql(schema: TableSchema, files: list[str]) -> str:
+def _table_view_sql(connection, store: Store, schema: TableSchema, files: list[str], httpfs: bool = False) -> str:
     """Columns in schema order and types, whatever order Parquet/hive partitioning gives them,
     over exactly the files of one version. A column an older version's files do not have (it
     was added since) reads as null, so time travel still works across an upgrade."""
     if not files:  # an empty table has no files to read: an empty, typed view
         nulls = ", ".join(f'CAST(NULL AS {_DUCKDB_TYPES[c.type]}) AS "{c.name}"' for c in schema.columns)
         return f"CREATE VIEW {schema.name} AS SELECT {nulls} WHERE false"
-    hive = bool(schema.partition_by)
-    present = {
-        row[0]
-        for row in duckdb.sql(
-            f"DESCRIBE SELECT * FROM read_parquet([{_quote(files[0])}], hive_partitioning = {hive})"
-        ).fetchall()
-    }
+    source = store.parquet_source(connection, schema.name, files)
+    present = {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    if httpfs:  # for a DuckDB that reads s3:// itself: the same files by their URLs
+        listed = ", ".join(_quote(f) for f in files)
+        source = f"read_parquet([{listed}], hive_partitioning = {bool(schema.partition_by)})"
     read = {c.name: f'"{c.name}"' if c.name in present else "NULL" for c in schema.columns}
     columns = ", ".join(f'CAST({read[c.name]} AS {_DUCKDB_TYPES[c.type]}) AS "{c.name}"' for c in schema.columns)
-    listed = ", ".join(_quote(f) for f in files)
-    source = f"read_parquet([{listed}], hive_partitioning = {hive})"
     return f"CREATE VIEW {schema.name} AS SELECT {columns} FROM {source}"
 
 
-def view_statements(store: Store, version: DatasetVersion) -> list[str]:
-    """Every view of one dataset version, the analyst views included."""
-    statements = [_table_view_sql(s, store.files(version, s.name)) for s in CURATED_TABLES.values()]
+def view_statements(connection, store: Store, version: DatasetVersion, httpfs: bool = False) -> list[str]:
+    """Every view of one dataset version, the analyst views included. On object storage the
+    tables' files are registered on ``connection``, so the views work on that connection only;
+    ``httpfs``: the views read the files by URL instead, for a DuckDB with the httpfs extension."""
+    statements = [
+        _table_view_sql(connection, store, s, store.files(version, s.name), httpfs) for s in CURATED_TABLES.values()
+    ]
     statements.append(
         f"CREATE VIEW dataset_version AS SELECT {version.version} AS version, "
         f"CAST({_quote(version.created)} AS TIMESTAMPTZ) AS created, {_quote(version.operation)} AS operation"
@@ -161,18 +161,23 @@ WHERE i.template = 'stat_2014'
 }
 
 
-def build_duckdb(store: Store, version: DatasetVersion, database: Path) -> Path:
+def build_duckdb(store: Store, version: DatasetVersion, database: Path) -> Path | None:
     """Build the database file for ``version`` beside ``database`` and return it: the caller moves
     it into place (an atomic rename) once the version is recorded. A view that cannot bind fails
     here, before anything is published.
 
     Paths inside views are absolute: DuckDB resolves relative paths against the reader's
     working directory, and analysts open the file from anywhere. ``xxgk run`` rewrites them.
+    A dataset on object storage gets no file (its views read through pyarrow, registered per
+    connection: :func:`open_version`); its views are bound here all the same, and None returned.
     """
+    if store.remote:
+        open_version(store, version).close()
+        return None
     temporary = database.with_name(database.name + ".tmp")
     temporary.unlink(missing_ok=True)
     with duckdb.connect(str(temporary)) as connection:
-        for number, statement in enumerate(view_statements(store, version)):
+        for number, statement in enumerate(view_statements(connection, store, version)):
             connection.execute(statement)
             if number == 3:
                 faults.point("rebuilding")  # the file half built
@@ -207,7 +212,28 @@ def version_counts(store: Store, version: DatasetVersion) -> dict:
 def open_version(store: Store, version: DatasetVersion, analyst_views: bool = True):
     """An in-memory connection with the views of ``version`` (time travel; writes nothing)."""
     connection = duckdb.connect()
-    statements = view_statements(store, version)
+    statements = view_statements(connection, store, version)
     for statement in statements if analyst_views else statements[: len(CURATED_TABLES)]:
         connection.execute(statement)
     return connection
+
+
+def httpfs_script(store: Store, version: DatasetVersion) -> str:
+    """The views of ``version`` as a SQL script for a DuckDB that has the httpfs extension: it then
+    reads an s3:// dataset itself, with the endpoint and credentials of the AWS variables."""
+    import os
+    from urllib.parse import urlparse
+
+    lines = [f"-- xxgk dataset {store.root}, version {version.version}: its views, reading the files by URL."]
+    if store.remote:
+        endpoint = urlparse(os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or "")
+        secret = ["TYPE s3", "PROVIDER credential_chain"]
+        if endpoint.netloc:
+            ssl = endpoint.scheme == "https"
+            secret += [f"ENDPOINT {_quote(endpoint.netloc)}", "URL_STYLE 'path'", f"USE_SSL {ssl}"]
+        if os.environ.get("AWS_REGION"):
+            secret.append(f"REGION {_quote(os.environ['AWS_REGION'])}")
+        lines += ["INSTALL httpfs;", "LOAD httpfs;", f"CREATE OR REPLACE SECRET xxgk ({', '.join(secret)});"]
+    with duckdb.connect() as connection:
+        lines += [f"{statement};" for statement in view_statements(connection, store, version, httpfs=True)]
+    return "\n".join(lines) + "\n"

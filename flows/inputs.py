@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 import pandas as pd
 
+from flows.storage import Location, S3Path
 from transforms.schemas import INPUTS
 
 _PARSER_PACKAGES = ("transforms", "expectations")
@@ -37,7 +38,7 @@ def parser_version() -> str:
 
 @dataclass(frozen=True)
 class RawFile:
-    path: Path
+    path: Location  # a local file, or an object in a bucket
     name: str  # relative to the raw folder, POSIX
     size: int
     mtime_ns: int
@@ -69,9 +70,16 @@ def file_name(relative: PurePath) -> str:
     return raw.decode("utf-8", errors="backslashreplace")
 
 
-def scan_raw_folder(raw_dir: Path) -> list[RawFile]:
+def scan_raw_folder(raw_dir: Location) -> list[RawFile]:
     """Every regular file under ``raw_dir`` except hidden ones (dot-files, dot-folders), sorted,
-    each with a distinct name (see :func:`file_name`)."""
+    each with a distinct name (see :func:`file_name`). On object storage: every object under
+    the prefix, its name the key below it (keys are UTF-8)."""
+    if isinstance(raw_dir, S3Path):
+        found = [
+            RawFile(path, path.relative_to(raw_dir).as_posix(), stat.st_size, stat.st_mtime_ns)
+            for path, stat in raw_dir.walk_files()
+        ]
+        return [f for f in found if not any(part.startswith(".") for part in PurePath(f.name).parts)]
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder not found: {raw_dir}")
     files = []
@@ -89,7 +97,9 @@ def scan_raw_folder(raw_dir: Path) -> list[RawFile]:
     return files
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(path: Location) -> str:
+    if isinstance(path, S3Path):
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -30,7 +31,8 @@ from flows.ingest import Ingest
 from flows.inputs import InputPlan, RawFile, manifest_rows, plan_inputs, scan_raw_folder
 from flows.memory import exclude_from_collection, limit_malloc_arenas
 from flows.parse_pool import parsed_batches, start_pool
-from flows.settings import Settings
+from flows.settings import AUDIT_DIR, Settings
+from flows.storage import S3Path, mirror_folder
 from flows.store import DatasetVersion, Store
 from flows.volume_gate import DatasetCounts, published_counts, volume_gate
 from transforms.assemble import catalog_tables
@@ -175,7 +177,8 @@ def commit(settings: Settings, summary: RunSummary) -> tuple[DatasetVersion, dic
     database = build_duckdb(store, pending, settings.duckdb_path)
     store.record(pending)
     faults.point("committing")  # recorded, but the DuckDB file still shows the version before
-    database.replace(settings.duckdb_path)
+    if database is not None:
+        database.replace(settings.duckdb_path)
     store.vacuum(dt.timedelta(days=settings.retention_days))
     return pending, counts
 
@@ -184,9 +187,12 @@ def commit(settings: Settings, summary: RunSummary) -> tuple[DatasetVersion, dic
 def write_audit(settings: Settings, version: DatasetVersion) -> list[str]:
     """The audit site of the version just published (``flows/audit_site.py``). The site shows what is
     published and is no reason to unpublish it: a failure is logged and becomes a notice of the run."""
+    started = time.time_ns()
     try:
         with open_version(Store(settings.curated_dir), version) as connection:
             write_audit_site(connection, settings.audit_dir, settings.data_docs_dir)
+        if isinstance(settings.curated_dir, S3Path):  # the site beside the dataset, as for a folder
+            mirror_folder(settings.audit_dir, settings.curated_dir / AUDIT_DIR, started)
     except Exception as exc:
         get_run_logger().warning("audit site not written", exc_info=True)
         return [f"audit site not written ({settings.audit_dir}): {type(exc).__name__}: {exc}"[:2000]]
@@ -212,8 +218,8 @@ def _summary(settings: Settings, files: int, plan: InputPlan | None, **values) -
 
 @flow(name="xxgk-pipeline")
 def xxgk_pipeline(
-    raw_dir: Path | None = None,
-    curated_dir: Path | None = None,
+    raw_dir: Path | str | None = None,
+    curated_dir: Path | str | None = None,
     batch_size: int | None = None,
     accept_quarantine: bool = False,
     full: bool = False,
@@ -300,7 +306,8 @@ def _unchanged(settings: Settings, store: Store, files: int, plan: InputPlan) ->
     the DuckDB file is rebuilt over it (cheap, and right even if the dataset folder moved)."""
     version = store.current()
     database = build_duckdb(store, version, settings.duckdb_path)
-    database.replace(settings.duckdb_path)
+    if database is not None:
+        database.replace(settings.duckdb_path)
     summary = _summary(
         settings,
         files,

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from flows.storage import S3Path, location
 from transforms.limits import DEFAULT_LIMITS, ReadLimits
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+AUDIT_DIR = "audit"  # the audit site's folder, in the local side of the dataset (and beside an s3 dataset)
+
+# A folder, or s3://bucket/prefix on S3-compatible object storage (flows.storage).
+LocationSetting = Annotated[Path | S3Path, BeforeValidator(location)]
 
 
 class Settings(BaseSettings):
@@ -18,8 +25,17 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="XXGK_", extra="forbid")
 
-    raw_dir: Path = Field(default=REPO_ROOT / "data" / "raw", description="Folder of input report files.")
-    curated_dir: Path = Field(default=REPO_ROOT / "data" / "curated", description="Where Parquet + DuckDB go.")
+    raw_dir: LocationSetting = Field(
+        default=REPO_ROOT / "data" / "raw", description="Folder (or s3://bucket/prefix) of input report files."
+    )
+    curated_dir: LocationSetting = Field(
+        default=REPO_ROOT / "data" / "curated", description="The dataset: a folder, or s3://bucket/prefix."
+    )
+    local_dir: Path | None = Field(
+        default=None,
+        description="Where the DuckDB file, Data Docs and audit site go: the dataset folder itself, "
+        "or for an s3:// dataset data/s3/<bucket>/<prefix> in the repository.",
+    )
     batch_size: int = Field(
         default=100,
         ge=1,
@@ -73,13 +89,22 @@ class Settings(BaseSettings):
         return ReadLimits(**{name: getattr(self, name) for name in ReadLimits.names()})
 
     @property
+    def output_dir(self) -> Path:
+        """The local side of the dataset (see ``local_dir``)."""
+        if self.local_dir is not None:
+            return self.local_dir
+        if isinstance(self.curated_dir, S3Path):
+            return REPO_ROOT / "data" / "s3" / self.curated_dir.bucket / self.curated_dir.key
+        return self.curated_dir
+
+    @property
     def duckdb_path(self) -> Path:
-        return self.curated_dir / "xxgk.duckdb"
+        return self.output_dir / "xxgk.duckdb"
 
     @property
     def data_docs_dir(self) -> Path:
-        return self.curated_dir / "data_docs"
+        return self.output_dir / "data_docs"
 
     @property
     def audit_dir(self) -> Path:
-        return self.curated_dir / "audit"
+        return self.output_dir / AUDIT_DIR

@@ -8,6 +8,10 @@ wrote are invisible, and a run killed before its record leaves the dataset as it
 run restores the tables to their pinned versions before it writes). The DuckDB file's views read
 the Parquet files of the version they were built for, so a connection held open across a commit
 keeps reading its version until vacuum removes files older than the retention.
+
+The dataset may be a local folder or an ``s3://`` prefix (:mod:`flows.storage`): on object storage
+the record is created with ``If-None-Match: *`` and the Delta commits are conditional puts, so two
+writers never both commit one version.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from flows.storage import Location, PreconditionFailed, S3Path, arrow_filesystem, delta_storage_options, location
 from transforms.schemas import CURATED_TABLES
 
 VERSIONS_DIR = "_versions"
@@ -46,35 +51,57 @@ class VersionNotFoundError(LookupError):
     """The dataset has no such version (never made, or vacuumed)."""
 
 
+class VersionConflictError(FileExistsError):
+    """Another writer recorded this version number first: this one is not committed."""
+
+    def __init__(self, root: Location, version: int) -> None:
+        super().__init__(f"version {version} of {root} was committed by another writer first; nothing was committed")
+        self.version = version
+
+
 class Store:
     """A dataset folder: its Delta tables, its version log, and the DuckDB file built over them."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.log = root / VERSIONS_DIR
+    def __init__(self, root: Location | str) -> None:
+        self.root = location(root)
+        self.log = self.root / VERSIONS_DIR
+        self.options = delta_storage_options(self.root)  # None for a local folder
+
+    @property
+    def remote(self) -> bool:
+        return isinstance(self.root, S3Path)
 
     def table_uri(self, name: str) -> str:
         return str((self.root / name).resolve())
+
+    def _table(self, name: str, version: int | None = None):
+        from deltalake import DeltaTable
+
+        return DeltaTable(self.table_uri(name), version=version, storage_options=self.options)
 
     # ---- the version log -------------------------------------------------------------------
 
     def history(self) -> list[DatasetVersion]:
         """Every version still on record, oldest first."""
-        if not self.log.is_dir():
-            return []
-        records = sorted(p for p in self.log.glob("*.json") if p.stem.isdigit())
-        return [_load(path) for path in records]
+        return [_load(path) for path in self._records()]
+
+    def _records(self) -> list[Location]:
+        if isinstance(self.log, S3Path):
+            found = [path for path, _ in self.log.walk_files()]
+        else:
+            found = list(self.log.glob("*.json")) if self.log.is_dir() else []
+        return sorted(p for p in found if p.name.endswith(".json") and p.name.removesuffix(".json").isdigit())
 
     def current(self) -> DatasetVersion | None:
         records = self.history()
         return records[-1] if records else None
 
     def get(self, version: int) -> DatasetVersion:
-        path = self.log / f"{version:0{_DIGITS}d}.json"
-        if not path.exists():
+        try:
+            return _load(self.log / f"{version:0{_DIGITS}d}.json")
+        except FileNotFoundError:
             known = ", ".join(str(v.version) for v in self.history()) or "none"
-            raise VersionNotFoundError(f"the dataset has no version {version} (versions on record: {known})")
-        return _load(path)
+            raise VersionNotFoundError(f"the dataset has no version {version} (versions on record: {known})") from None
 
     def _next(self, operation: str, tables: dict[str, int], rows: dict[str, int], summary: dict) -> DatasetVersion:
         current = self.current()
@@ -88,15 +115,24 @@ class Store:
         )
 
     def record(self, version: DatasetVersion) -> DatasetVersion:
-        """Write ``version``'s record, atomically and only if that version number is not taken."""
-        self.log.mkdir(parents=True, exist_ok=True)
+        """Write ``version``'s record, atomically and only if that version number is not taken
+        (else VersionConflictError)."""
         final = self.log / f"{version.version:0{_DIGITS}d}.json"
+        if isinstance(final, S3Path):
+            try:
+                final.create(json.dumps(asdict(version), ensure_ascii=False, indent=1).encode())
+            except PreconditionFailed:
+                raise VersionConflictError(self.root, version.version) from None
+            return version
+        self.log.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=self.log, suffix=".tmp", delete=False, encoding="utf-8") as handle:
             json.dump(asdict(version), handle, ensure_ascii=False, indent=1)
             handle.flush()
             os.fsync(handle.fileno())
         try:
             os.link(handle.name, final)  # fails if the version exists: put-if-absent on a local disk
+        except FileExistsError:
+            raise VersionConflictError(self.root, version.version) from None
         finally:
             Path(handle.name).unlink()
         return version
@@ -106,15 +142,12 @@ class Store:
     def prepare(self) -> list[str]:
         """Undo what a run that did not commit wrote: each table back to its pinned Delta version.
         Returns the tables restored."""
-        from deltalake import DeltaTable
-
         current = self.current()
         restored = []
         for name in CURATED_TABLES:
-            uri = self.table_uri(name)
-            if not DeltaTable.is_deltatable(uri):
+            if not self.exists(name):
                 continue
-            table = DeltaTable(uri)
+            table = self._table(name)
             pinned = current.tables.get(name) if current else None
             if pinned is None:
                 # Written by a run that never committed, and no version pins it: nothing to keep.
@@ -142,8 +175,9 @@ class Store:
                 partition_by=[schema.partition_by] if schema.partition_by else None,
                 schema_mode="overwrite",
                 writer_properties=properties,
+                storage_options=self.options,
             )
-            written[name] = _delta_version(self.table_uri(name))
+            written[name] = self._table(name).version()
         return written
 
     # ---- a run's changes, written as they come (nothing visible until recorded) ------------
@@ -151,7 +185,7 @@ class Store:
     def exists(self, name: str) -> bool:
         from deltalake import DeltaTable
 
-        return DeltaTable.is_deltatable(self.table_uri(name))
+        return DeltaTable.is_deltatable(self.table_uri(name), storage_options=self.options)
 
     def append(self, name: str, frame: pd.DataFrame) -> None:
         from deltalake import WriterProperties, write_deltalake
@@ -163,15 +197,14 @@ class Store:
             mode="append",
             partition_by=[schema.partition_by] if schema.partition_by else None,
             writer_properties=WriterProperties(compression="ZSTD"),
+            storage_options=self.options,
         )
 
     def delete(self, name: str, column: str, values: list[str]) -> None:
         """Delete the rows whose ``column`` is one of ``values`` (from the table's latest state)."""
-        from deltalake import DeltaTable
-
         if not values or not self.exists(name):
             return
-        table = DeltaTable(self.table_uri(name))
+        table = self._table(name)
         for start in range(0, len(values), 1000):
             listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values[start : start + 1000])
             table.delete(f"{column} IN ({listed})")
@@ -185,19 +218,17 @@ class Store:
         """Rows of a table as this run has left it so far; ``where`` = (column, values) keeps the
         rows whose column is one of the values. Read with DuckDB, which streams the files."""
         import duckdb
-        from deltalake import DeltaTable
 
         schema = CURATED_TABLES[name]
         wanted = columns or schema.column_names
         if not self.exists(name) or (where is not None and not len(where[1])):
             return schema.empty_frame()[wanted]
-        files = DeltaTable(self.table_uri(name)).file_uris()
+        files = self._table(name).file_uris()
         if not files:
             return schema.empty_frame()[wanted]
-        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
         selected = ", ".join(f'"{c}"' for c in wanted)
-        sql = f"SELECT {selected} FROM read_parquet([{listed}], hive_partitioning = {bool(schema.partition_by)})"
         with duckdb.connect() as connection:
+            sql = f"SELECT {selected} FROM {self.parquet_source(connection, name, files)}"
             if where is not None:
                 connection.register("wanted", pd.DataFrame({"value": list(where[1])}))
                 sql += f' WHERE "{where[0]}" IN (SELECT value FROM wanted)'
@@ -210,12 +241,27 @@ class Store:
         )
 
     def latest_files(self, name: str) -> list[str]:
-        from deltalake import DeltaTable
-
-        return sorted(DeltaTable(self.table_uri(name)).file_uris()) if self.exists(name) else []
+        return sorted(self._table(name).file_uris()) if self.exists(name) else []
 
     def latest_versions(self, names: list[str]) -> dict[str, int]:
-        return {name: _delta_version(self.table_uri(name)) for name in names if self.exists(name)}
+        return {name: self._table(name).version() for name in names if self.exists(name)}
+
+    def parquet_source(self, connection, name: str, files: list[str], label: str = "") -> str:
+        """A FROM item that reads ``files`` of table ``name`` on ``connection``: ``read_parquet``
+        for a local folder; for object storage a pyarrow dataset registered on the connection
+        (DuckDB would need its httpfs extension to read s3:// itself)."""
+        hive = bool(CURATED_TABLES[name].partition_by)
+        if not self.remote:
+            listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+            return f"read_parquet([{listed}], hive_partitioning = {hive})"
+        import pyarrow.dataset as pads
+
+        filesystem, _ = arrow_filesystem(self.root)
+        paths = [f.removeprefix("s3://") for f in files]
+        dataset = pads.dataset(paths, filesystem=filesystem, format="parquet", partitioning="hive" if hive else None)
+        registered = f"{label or name}_files"
+        connection.register(registered, dataset)
+        return registered
 
     def pending(self, written: dict[str, int], rows: dict[str, int], summary: dict) -> DatasetVersion:
         """The version the written tables will make, not yet recorded (tables not written keep their
@@ -236,25 +282,18 @@ class Store:
         return [] if pinned is None else self._pinned_files(name, pinned)
 
     def _pinned_files(self, name: str, pinned: int) -> list[str]:
-        from deltalake import DeltaTable
-
-        return sorted(DeltaTable(self.table_uri(name), version=pinned).file_uris())
+        return sorted(self._table(name, pinned).file_uris())
 
     def read(self, version: DatasetVersion, name: str, columns: list[str] | None = None) -> pa.Table:
-        from deltalake import DeltaTable
-
         schema = CURATED_TABLES[name]
         pinned = version.tables.get(name)
         if pinned is None:
             return schema.arrow_schema().empty_table()
-        table = DeltaTable(self.table_uri(name), version=pinned).to_pyarrow_table(columns=columns)
-        return table
+        return self._table(name, pinned).to_pyarrow_table(columns=columns)
 
     def vacuum(self, retention: dt.timedelta) -> list[int]:
         """Forget versions older than ``retention`` (never the current one) and delete the files
         only they used. Returns the versions forgotten."""
-        from deltalake import DeltaTable
-
         records = self.history()
         if not records:
             return []
@@ -264,18 +303,10 @@ class Store:
             (self.log / f"{version.version:0{_DIGITS}d}.json").unlink()
         hours = max(0, int(retention.total_seconds() // 3600))
         for name in CURATED_TABLES:
-            uri = self.table_uri(name)
-            if DeltaTable.is_deltatable(uri):
-                DeltaTable(uri).vacuum(retention_hours=hours, enforce_retention_duration=False, dry_run=False)
+            if self.exists(name):
+                self._table(name).vacuum(retention_hours=hours, enforce_retention_duration=False, dry_run=False)
         return [v.version for v in forgotten]
 
 
-def _delta_version(uri: str) -> int:
-    from deltalake import DeltaTable
-
-    return DeltaTable(uri).version()
-
-
-def _load(path: Path) -> DatasetVersion:
-    with path.open(encoding="utf-8") as handle:
-        return DatasetVersion(**json.load(handle))
+def _load(path: Location) -> DatasetVersion:
+    return DatasetVersion(**json.loads(path.read_text(encoding="utf-8")))

@@ -21,6 +21,31 @@ EXPECTED_DIR = Path(__file__).resolve().parent / "expected"
 SHARED_DIR = REPO_ROOT.parent / "shared"
 
 
+def record_concurrently(store, candidates: list) -> list:
+    """Record each candidate version from its own thread, all released at once: the record each
+    made, or the VersionConflictError it got."""
+    import threading
+
+    from flows.store import VersionConflictError
+
+    outcomes: list[object] = [None] * len(candidates)
+    start = threading.Barrier(len(candidates))
+
+    def commit(number: int) -> None:
+        start.wait()
+        try:
+            outcomes[number] = store.record(candidates[number])
+        except VersionConflictError as exc:
+            outcomes[number] = exc
+
+    threads = [threading.Thread(target=commit, args=(n,)) for n in range(len(candidates))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
 @pytest.fixture(scope="session")
 def sample_bytes() -> bytes:
     return SAMPLE_REPORT.read_bytes()

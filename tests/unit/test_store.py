@@ -5,9 +5,10 @@ import datetime as dt
 import duckdb
 import pandas as pd
 import pytest
+from conftest import record_concurrently
 
 from flows.duckdb_views import build_duckdb
-from flows.store import Store, VersionNotFoundError
+from flows.store import Store, VersionConflictError, VersionNotFoundError
 from transforms.schemas import QUARANTINE
 
 
@@ -75,8 +76,23 @@ def test_a_version_number_is_recorded_once(tmp_path):
     _commit(store, ["a.txt"])
     pending = store.pending({}, {}, {})
     store.record(pending)
-    with pytest.raises(FileExistsError):
+    with pytest.raises(VersionConflictError, match="committed by another writer first"):
         store.record(pending)
+
+
+def test_two_concurrent_commits_record_one_version(tmp_path):
+    """Two writers race for version 2: one record is created, the other fails cleanly."""
+    from dataclasses import replace
+
+    store = Store(tmp_path)
+    _commit(store, ["a.txt"])
+    candidates = [replace(store.pending({}, {}, {}), summary={"writer": n}) for n in range(2)]
+    outcomes = record_concurrently(store, candidates)
+    assert sorted(type(o).__name__ for o in outcomes) == ["DatasetVersion", "VersionConflictError"]
+    winner = next(o for o in outcomes if not isinstance(o, Exception))
+    assert [v.version for v in store.history()] == [1, 2]
+    assert store.current().summary == winner.summary
+    assert not list((tmp_path / "_versions").glob("*.tmp"))
 
 
 def test_rollback_is_a_new_version_with_the_old_tables(tmp_path):

@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pyarrow import fs
 
-from flows.batch_parsing import parse_files, start_watchdog, unread_quarantine_row
+from flows.batch_parsing import hard_time_limit, parse_files, start_watchdog, unread_quarantine_row
 from flows.inputs import RawFile, parser_version
 from flows.memory import exclude_from_collection
 from transforms.assemble import ParsedFrames, to_frames
@@ -234,9 +234,12 @@ class _ClusterParsing:
                 f"no batch of this run could be parsed on the Dask cluster ({type(error).__name__}: {error}); "
                 "do the workers have xxgk installed, and can they reach the raw files and the dataset location?"
             ) from error
-        what = "its Dask worker died" if type(error).__name__ == "KilledWorker" else type(error).__name__
-        reason = (
-            f"parsing {file.name} failed on the Dask cluster ({what}: {error}): it hung past the time limit, "
-            "crashed the parser or ran out of memory (please report)"
-        )
+        if type(error).__name__ == "KilledWorker":  # the exception says only which task and worker
+            seconds = hard_time_limit(self.limits)
+            reason = (
+                f"{file.name}: each Dask worker that parsed this file died: its watchdog ended it past "
+                f"{seconds:g} s (max_seconds_per_file), the parser crashed or it ran out of memory (please report)"
+            )
+        else:
+            reason = f"{file.name}: parsing failed on the Dask cluster (please report): {type(error).__name__}: {error}"
         return unread_quarantine_row(file, "error", reason[:500])

@@ -58,7 +58,8 @@ class ParserVersionMismatchError(RuntimeError):
 class StagedBatch:
     """What a worker's task returns: small, whatever the batch's size."""
 
-    uris: list[str]  # one Parquet file per frame
+    folder: str  # the batch's staging folder
+    uris: list[str]  # one Parquet file per frame in it
     parser_version: str
     worker: str
 
@@ -145,7 +146,7 @@ def parse_and_stage(files: list[RawFile], limits: ReadLimits, folder_uri: str) -
 
     _watch_files(limits)
     uris = stage_frames(parse_files(files, limits), folder_uri)
-    return StagedBatch(uris, _worker_parser_version(), get_worker().address)
+    return StagedBatch(folder_uri, uris, _worker_parser_version(), get_worker().address)
 
 
 # ---- in the flow's process -------------------------------------------------------------------
@@ -171,9 +172,9 @@ def dask_parsed_batches(
         while waiting or in_flight:
             while waiting and len(in_flight) < BATCHES_PER_WORKER * workers:
                 number, batch = waiting.popleft()
-                in_flight.append((batch, parsing.submit(batch, str(number))))
-            batch, future = in_flight.popleft()
-            yield from parsing.outcome(batch, future)
+                in_flight.append((batch, str(number), parsing.submit(batch, str(number))))
+            batch, name, future = in_flight.popleft()
+            yield from parsing.outcome(batch, name, future)
     finally:
         client.close()
         remove_staging(dataset_uri)
@@ -200,17 +201,17 @@ class _ClusterParsing:
             )
         self.any_worked = True
         frames = read_staged(staged.uris)
-        _delete_folder(staged.uris[0].rsplit("/", 1)[0])  # read: the batch's staging is done with
+        _delete_folder(staged.folder)  # read: the batch's staging is done with
         return frames
 
-    def outcome(self, files: list[RawFile], future) -> Iterator[tuple[int, ParsedFrames]]:
+    def outcome(self, files: list[RawFile], name: str, future) -> Iterator[tuple[int, ParsedFrames]]:
         try:
             staged = future.result()
         except Exception as exc:
             if len(files) == 1:
                 yield 1, to_frames([], [self._quarantine_row(files[0], exc)])
             else:
-                yield from self._each_alone(files, future.key.rsplit("-", 1)[1])
+                yield from self._each_alone(files, name)
             return
         yield len(files), self._frames(staged)
 

@@ -100,12 +100,18 @@ def _watchdog(limits: ReadLimits) -> None:
             os._exit(TIMED_OUT_EXIT)
 
 
+def start_watchdog(limits: ReadLimits) -> None:
+    """A thread that ends this process when a file hangs past its time; it reads
+    ``limits.max_seconds_per_file`` on every tick."""
+    threading.Thread(target=_watchdog, args=(limits,), daemon=True, name="xxgk-watchdog").start()
+
+
 def start_worker(parent: int, limits: ReadLimits = DEFAULT_LIMITS) -> None:
     """A parse worker's set-up: it ends when the run does (even killed); what the imports made is
     left out of garbage collection; a watchdog ends it when a file hangs past its time."""
     die_with_parent(parent)
     exclude_from_collection()
-    threading.Thread(target=_watchdog, args=(limits,), daemon=True).start()
+    start_watchdog(limits)
 
 
 def _on_alarm(signum, frame) -> None:

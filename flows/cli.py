@@ -118,6 +118,10 @@ def run(
     ] = False,
     wait: Annotated[bool, typer.Option("--wait", help="If another run is writing the dataset, wait for it")] = False,
     full: Annotated[bool, typer.Option("--full", help="Read every file again, not only new and changed ones")] = False,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", metavar="ADDRESS", help="Parse on the Dask cluster at ADDRESS [env: XXGK_DASK_ADDRESS]"),
+    ] = None,
 ) -> None:
     """Parse every report in the raw folder, validate, and publish Parquet + DuckDB.
 
@@ -127,6 +131,8 @@ def run(
     """
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     settings = _settings(raw, curated)
+    if dask is not None:
+        settings = settings.model_copy(update={"dask_address": dask})
     if not settings.raw_dir.is_dir():
         _error(f"raw folder not found: {settings.raw_dir}")
         raise typer.Exit(2)
@@ -181,6 +187,7 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
                 batch_size=batch_size,
                 accept_quarantine=accept_quarantine,
                 full=full,
+                dask_address=settings.dask_address,
                 return_state=True,
             )
     except temporary_api.TemporaryApiError as exc:

@@ -12,6 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -25,6 +28,7 @@ from expectations.invariants import unknown_codes
 from expectations.suites import indicators_expectations, reports_expectations
 from flows import faults, progress
 from flows.audit_site import site_is_current, write_audit_site
+from flows.dask_parsing import dask_parsed_batches, remove_staging
 from flows.dataset_lock import dataset_lock
 from flows.duckdb_views import build_duckdb, open_version, version_counts
 from flows.ingest import Ingest
@@ -35,7 +39,7 @@ from flows.settings import AUDIT_DIR, Settings
 from flows.storage import S3Path, mirror_folder
 from flows.store import DatasetVersion, Store
 from flows.volume_gate import DatasetCounts, published_counts, volume_gate
-from transforms.assemble import catalog_tables
+from transforms.assemble import ParsedFrames, catalog_tables
 from transforms.catalog import load_catalog
 from transforms.schemas import CURATED_TABLES, INPUTS, QUARANTINE, REPORTS
 
@@ -128,8 +132,10 @@ def _suites() -> dict[str, list]:
 def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestOutcome:
     """Retire what changed, then parse, validate and write batch by batch."""
     limit_malloc_arenas()
-    workers = min(settings.parse_workers, -(-max(len(plan.read), 1) // settings.batch_size))
-    pool = start_pool(workers, settings.read_limits)  # they start while GX loads
+    pool = None
+    if settings.dask_address is None:
+        workers = min(settings.parse_workers, -(-max(len(plan.read), 1) // settings.batch_size))
+        pool = start_pool(workers, settings.read_limits)  # they start while GX loads
     store = Store(settings.curated_dir)
     validator = Validator(_suites(), settings.data_docs_dir)
     exclude_from_collection()
@@ -145,15 +151,16 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
     batches = [to_read[i : i + settings.batch_size] for i in range(0, len(to_read), settings.batch_size)]
     hashes: list[pd.DataFrame] = []  # each read file's SHA-256, for the inputs manifest
     examples: list[str] = []
-    for files_done, frames in parsed_batches(batches, settings.parse_workers, settings.read_limits, pool):
-        tables = run.add(frames)
-        faults.point("parsing")
-        for name in (REPORTS.name, QUARANTINE.name):
-            hashes.append(tables[name][["source_file", "source_sha256"]])
-        quarantine = tables[QUARANTINE.name]
-        examples += [f"{f}: {r}" for f, r in zip(quarantine["source_file"], quarantine["reason"], strict=True)]
-        del examples[10:]
-        progress.emit("advance", files_done)
+    with closing(_parsed_batches(settings, batches, pool)) as parsed:  # closed: workers and staging go now
+        for files_done, frames in parsed:
+            tables = run.add(frames)
+            faults.point("parsing")
+            for name in (REPORTS.name, QUARANTINE.name):
+                hashes.append(tables[name][["source_file", "source_sha256"]])
+            quarantine = tables[QUARANTINE.name]
+            examples += [f"{f}: {r}" for f, r in zip(quarantine["source_file"], quarantine["reason"], strict=True)]
+            del examples[10:]
+            progress.emit("advance", files_done)
     run.resolve_other_forms()
     kept = plan.manifest[~plan.manifest["source_file"].isin(again)]  # read again: their rows are new
     read = pd.concat(hashes, ignore_index=True) if hashes else pd.DataFrame(columns=["source_file", "source_sha256"])
@@ -163,6 +170,19 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
     stages = store.latest(QUARANTINE.name, ["stage"])["stage"]
     quarantined = int((stages != "duplicate").sum())  # the volume gate counts files it could not read
     return IngestOutcome(sorted(set(run.failures)), len(run.reports), quarantined, examples[:10], len(to_read))
+
+
+def _parsed_batches(
+    settings: Settings, batches: list[list[RawFile]], pool: ProcessPoolExecutor | None
+) -> Iterator[tuple[int, ParsedFrames]]:
+    """On the Dask cluster when the settings name one, else in the local worker processes."""
+    if settings.dask_address is not None:
+        return dask_parsed_batches(batches, settings.dask_address, settings.read_limits, _dataset_uri(settings))
+    return parsed_batches(batches, settings.parse_workers, settings.read_limits, pool)
+
+
+def _dataset_uri(settings: Settings) -> str:
+    return str(settings.curated_dir.resolve())
 
 
 @task(cache_policy=NO_CACHE)
@@ -223,14 +243,12 @@ def xxgk_pipeline(
     batch_size: int | None = None,
     accept_quarantine: bool = False,
     full: bool = False,
+    dask_address: str | None = None,
 ) -> RunSummary:
-    """Parse the new and changed reports under ``raw_dir``, validate, check arithmetic, and commit a
-    new version of the dataset in ``curated_dir``."""
-    overrides = {
-        k: v
-        for k, v in {"raw_dir": raw_dir, "curated_dir": curated_dir, "batch_size": batch_size}.items()
-        if v is not None
-    }
+    """Parse the new and changed reports under ``raw_dir`` (on the Dask cluster at ``dask_address``
+    if given), validate, check arithmetic, and commit a new version of the dataset in ``curated_dir``."""
+    given = {"raw_dir": raw_dir, "curated_dir": curated_dir, "batch_size": batch_size, "dask_address": dask_address}
+    overrides = {k: v for k, v in given.items() if v is not None}
     settings = Settings(**overrides)
     with dataset_lock(settings.curated_dir):  # the CLI holds it already; a scheduled run takes it here
         return _pipeline(settings, accept_quarantine, full)
@@ -242,6 +260,7 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
     restored = store.prepare()
     if restored:
         logger.warning("tables a run left uncommitted were restored to the current version: %s", restored)
+    remove_staging(_dataset_uri(settings))  # what a killed run's Dask workers staged
     current = published_counts(store)
     files, plan = plan_run(settings, full)
     if not files:  # checked before anything is written: an empty folder would retire everything

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     parse_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="Processes that parse batches."
     )
+    dask_address: str | None = Field(
+        default=None,
+        description="Dask scheduler to parse on (tcp://host:8786); unset: local worker processes (parse_workers).",
+    )
     retention_days: float = Field(
         default=7, ge=0, description="Days an earlier dataset version stays readable (time travel, rollback)."
     )

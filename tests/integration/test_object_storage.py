@@ -240,3 +240,31 @@ def test_a_second_run_is_refused_while_the_first_holds_the_lease(both_runs, mixe
     again = _cli("run", "--raw", str(mixed_raw_dir), "--curated", str(dataset), "--quiet")
     assert again.returncode in (0, 1), again.stderr  # runs: not refused
     assert "being written by" not in again.stderr
+
+
+def test_dask_workers_read_the_bucket_and_stage_there(both_runs):
+    """Raw files and dataset in the bucket, parsing on a LocalCluster of worker processes (which
+    inherit the AWS variables): the workers read the objects and stage their rows under the
+    bucket's dataset, and the dataset is the one the local run made."""
+    import duckdb
+    from distributed import LocalCluster
+
+    from flows.dask_parsing import STAGING_DIR
+    from flows.duckdb_views import open_version
+    from flows.pipeline import xxgk_pipeline
+    from flows.store import Store
+
+    dataset = f"s3://{BUCKET}/dataset-dask"
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        summary = xxgk_pipeline(
+            raw_dir=f"s3://{BUCKET}/raw", curated_dir=dataset, batch_size=4, dask_address=cluster.scheduler_address
+        )
+    assert summary.published and summary.files_quarantined == both_runs["local_summary"].files_quarantined
+    assert not list(S3Path(BUCKET, f"dataset-dask/{STAGING_DIR}").walk_files())
+    store = Store(dataset)
+    with (
+        duckdb.connect(str(both_runs["local"] / "xxgk.duckdb"), read_only=True) as local,
+        open_version(store, store.current()) as remote,
+    ):
+        for table in ("reports", "indicators", "rule_results", "quarantine"):
+            assert _rows(remote, table) == _rows(local, table), table

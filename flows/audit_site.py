@@ -42,9 +42,9 @@ from flows.check import (
     _row_where,
     _rule_cells,
     _statements,
-    _tables,
     _text_cells,
     _where,
+    tables_as_printed,
 )
 from flows.cli import _visible
 from flows.export import NOT_FLAGGED, TABLE_CAPTIONS, _is_missing, _replace
@@ -59,8 +59,11 @@ CHUNK_REPORTS = 500  # report pages rendered per query
 LIST_PAGE_ROWS = 1000  # audited reports per page of the full list
 CHART_YEARS = 40  # bars in the chart: the years with most reports
 
-# A change to this module rewrites every page (it is part of each fingerprint).
-SITE_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+# A change to the code that renders a page rewrites every page (it is part of each fingerprint).
+_RENDERING_MODULES = ("audit_site.py", "check.py", "export.py")
+SITE_CODE = hashlib.sha256(
+    b"".join((Path(__file__).with_name(name)).read_bytes() for name in _RENDERING_MODULES)
+).hexdigest()[:16]
 
 _NOT_FLAGGED_SQL = ", ".join(f"'{status}'" for status in sorted(NOT_FLAGGED))
 _HEX_ID = re.compile(r"[0-9a-f]{8,64}")
@@ -264,22 +267,32 @@ def _render_chunk(connection, out_dir: Path, report_ids: list[str]) -> None:
     failed = connection.execute(_in_ids("SELECT * FROM rule_results WHERE outcome = 'fail' AND"), [report_ids]).df()
     with_text = failed.loc[failed["table_id"] == TEXT_TABLE, "report_id"].unique().tolist()
     facts = connection.execute(_in_ids("SELECT * FROM narrative_facts WHERE"), [with_text]).df()
-    frames = {"cells": cells, "failed": failed, "facts": facts}
+    # Python objects, not Arrow-backed strings: rendering walks every cell, and iterating an Arrow
+    # array element by element was most of a page's time.
+    frames = {"failed": _plain_objects(failed), "facts": _plain_objects(facts)}
     grouped = {name: dict(tuple(frame.groupby("report_id", sort=False))) for name, frame in frames.items()}
-    for report in reports.itertuples(index=False):
+    report_cells: dict[str, list] = {}  # a report's cells as named tuples: one pass over the chunk
+    for cell in _plain_objects(cells).itertuples(index=False):
+        report_cells.setdefault(cell.report_id, []).append(cell)
+    for report in _plain_objects(reports).itertuples(index=False):
         parts = {name: grouped[name].get(report.report_id, frames[name].iloc[0:0]) for name in frames}
         path = out_dir / page_path(report.report_id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write(path, _report_html(report, **parts))
+        _write(path, _report_html(report, report_cells.get(report.report_id, []), **parts))
 
 
-def _report_html(report, cells: pd.DataFrame, failed: pd.DataFrame, facts: pd.DataFrame) -> str:
-    """One report's page: its header, its failed rules with their arithmetic, its tables as printed."""
+def _plain_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype) and frame[c].dtype != object]
+    return frame.astype(dict.fromkeys(text, object)) if text else frame
+
+
+def _report_html(report, cells: list, failed: pd.DataFrame, facts: pd.DataFrame) -> str:
+    """One report's page: its header, its failed rules with their arithmetic, its tables as printed.
+    ``cells``: the report's rows of ``indicators``, as named tuples."""
     template = report.template or ""
     order = {table_id: rank for rank, table_id in enumerate(TABLE_CAPTIONS)}
-    cells = cells.assign(_rank=cells["table_id"].map(order).fillna(len(order)))
-    cells = cells.sort_values(["_rank", "row_order"], kind="stable")
-    found = {(c.table_id, c.indicator_code, c.column_code): _cell(c) for c in cells.itertuples(index=False)}
+    cells = sorted(cells, key=lambda c: (order.get(c.table_id, len(order)), c.row_order))  # stable
+    found = {(c.table_id, c.indicator_code, c.column_code): _cell(c) for c in cells}
     by_code = {(c["row_code"], c["column_code"]): c for c in found.values()}
     anchors = {key: f"c{number}" for number, key in enumerate(found)}
     rules = {rule.rule_id: rule for rule in load_rules()}
@@ -297,8 +310,8 @@ def _report_html(report, cells: pd.DataFrame, failed: pd.DataFrame, facts: pd.Da
             key = (cell["table_id"], cell["row_code"], cell["column_code"])
             marks.setdefault(key, []).append((result.severity, f"{result.rule_id} failed: {result.detail}"))
         sections.append(_rule_html(number, result, named, statements, anchors))
-    depth = dict(zip(cells["indicator_code"], cells["row_path"].fillna("").str.count("/"), strict=True))
-    tables = [_table_html(table, report, depth, marks, anchors) for table in _tables(cells, template)]
+    depth = {c.indicator_code: c.row_path.count("/") if isinstance(c.row_path, str) else 0 for c in cells}
+    tables = [_table_html(table, report, depth, marks, anchors) for table in tables_as_printed(cells, template)]
     flagged = [c for c in found.values() if c["status"] not in NOT_FLAGGED]
     errors = int((failed["severity"] == "error").sum())
     title = f"{_visible(report.agency)} {_year(report.report_year)}"

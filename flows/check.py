@@ -98,25 +98,37 @@ def _cell(row) -> dict:
 
 
 def _tables(indicators: pd.DataFrame, template: str) -> list[dict]:
-    """Each table as printed: rows by row_order, columns in the template's order (then any other)."""
+    return tables_as_printed(list(indicators.itertuples(index=False)), template)
+
+
+def tables_as_printed(cells: list, template: str) -> list[dict]:
+    """Each table as printed, from a report's cells (rows of ``indicators``, as named tuples), in
+    the order the tables first appear: rows by row_order, columns in the template's order (then
+    any other). Grouped in Python, not by pandas: a groupby per row cost the audit site 0.15 s a
+    report."""
+    by_table: dict[str, list] = {}
+    for cell in cells:
+        by_table.setdefault(cell.table_id, []).append(cell)
     tables = []
-    for table_id, cells in indicators.groupby("table_id", sort=False):
+    for table_id, table_cells in by_table.items():
         known = table_columns(template, table_id)
-        present = list(dict.fromkeys(cells["column_code"]))
+        present = list(dict.fromkeys(c.column_code for c in table_cells))
         order = [c for c in known if c in present] + [c for c in present if c not in known]
-        labels = dict(zip(cells["column_code"], cells["column_label"], strict=True))
+        labels = {c.column_code: c.column_label for c in table_cells}
         columns = [{"code": c, "label": known[c].label_zh if c in known else labels.get(c, c)} for c in order]
+        by_row: dict[str, list] = {}
+        for cell in sorted(table_cells, key=lambda c: c.row_order):  # row_order numbers cells in printed order
+            by_row.setdefault(cell.indicator_code, []).append(cell)
         rows = []
-        ordered = cells.sort_values("row_order", kind="stable")  # row_order numbers cells in printed order
-        for code, row_cells in ordered.groupby("indicator_code", sort=False):
-            first = row_cells.iloc[0]
-            by_column = {r.column_code: _cell(r) for r in row_cells.itertuples(index=False)}
+        for code, row_cells in by_row.items():
+            first = row_cells[0]
+            by_column = {r.column_code: _cell(r) for r in row_cells}
             rows.append(
                 {
                     "row_code": code,
-                    "label": first["row_label"],
-                    "unit": first["unit"],
-                    "order": int(first["row_order"]),  # of its first cell
+                    "label": first.row_label,
+                    "unit": first.unit,
+                    "order": int(first.row_order),  # of its first cell
                     "cells": [by_column.get(c) for c in order],  # None: the row has no such cell
                 }
             )

@@ -159,7 +159,8 @@ def test_a_bucket_gives_the_same_dataset_as_a_folder(both_runs):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([XXGK, *args], capture_output=True, text=True, timeout=300, env=os.environ.copy())
+    environment = {**os.environ, "COLUMNS": "250"}  # tables wide enough that no cell is cut
+    return subprocess.run([XXGK, *args], capture_output=True, text=True, timeout=300, env=environment)
 
 
 def test_status_query_and_history_read_the_bucket(both_runs):
@@ -173,6 +174,10 @@ def test_status_query_and_history_read_the_bucket(both_runs):
     history = _cli("history", "--curated", dataset)
     assert history.returncode == 0, history.stderr
     assert "run" in history.stdout
+    rollback = _cli("rollback", "1", "--curated", dataset)  # a new version, recorded in the bucket
+    assert rollback.returncode == 0, rollback.stderr
+    assert "version 2 is version 1 again" in rollback.stdout
+    assert "rollback to 1" in _cli("history", "--curated", dataset).stdout
     refused = _cli("query", "SELECT * FROM read_parquet('/etc/passwd')", "--curated", dataset)
     assert refused.returncode == 1  # the sandbox holds on object storage too
     missing = _cli("status", "--curated", f"s3://{BUCKET}/nothing-here")

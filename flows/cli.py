@@ -205,6 +205,9 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
         _error(f"run failed: {outcome}")
         raise typer.Exit(2)
     console.print(_summary_table(outcome))
+    site = settings.audit_dir / "index.html"
+    if outcome.published and site.is_file():  # where to look at what failed, without SQL
+        console.print(Text.assemble("audit site: ", _text(site)))
     _explain(outcome)
     if not outcome.published:
         err_console.print("[red]Nothing was published; the previous dataset is unchanged.[/red]")

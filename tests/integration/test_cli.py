@@ -38,6 +38,8 @@ def test_run_prints_the_summary(cli_dataset):
         assert expected in result.stdout
     assert "│ 65 " in result.stdout  # cells written
     assert (curated / "xxgk.duckdb").exists()
+    site = curated / "audit" / "index.html"
+    assert site.is_file() and f"audit site: {site}" in result.stdout.replace("\n", "")
 
 
 def test_query_from_another_directory(cli_dataset, tmp_path):

@@ -23,12 +23,15 @@ place and renamed into it, so a reader never sees half a page.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import html
 import json
+import multiprocessing
 import os
 import re
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -102,10 +105,12 @@ def write_audit_site(
     list_limit: int = LIST_LIMIT,
     chunk_reports: int = CHUNK_REPORTS,
     list_page_rows: int = LIST_PAGE_ROWS,
+    workers: int = 1,
 ) -> Path:
     """Write the site of the version ``connection`` has the views of (``flows.duckdb_views``) into
     ``out_dir``; link the GX Data Docs in ``data_docs_dir`` when they are there. The connection
-    gets a temporary table while this runs. Returns the index's path."""
+    gets a temporary table while this runs. Report pages beyond the first chunk are rendered in
+    ``workers`` processes when there are more than one. Returns the index's path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     connection.execute(f"CREATE OR REPLACE TEMP TABLE audit_reports AS {AUDITED_SQL}", [SITE_CODE])
     try:
@@ -114,7 +119,7 @@ def write_audit_site(
         if old is None:  # no record of what is there: start clean, no page of another version stays
             shutil.rmtree(out_dir / REPORTS_DIR, ignore_errors=True)
             old = {}
-        pages = _write_report_pages(connection, out_dir, old, chunk_reports)
+        pages = _write_report_pages(connection, out_dir, old, chunk_reports, workers)
         list_pages = _write_list_pages(connection, out_dir, list_page_rows)
         index = out_dir / INDEX
         _write(index, _index_html(connection, out_dir, data_docs_dir, list_limit, list_pages))
@@ -229,35 +234,73 @@ def _in_ids(sql: str) -> str:
 # ---- report pages ---------------------------------------------------------------------------------
 
 
-def _write_report_pages(connection, out_dir: Path, old: dict[str, str], chunk_reports: int) -> dict[str, str]:
+def _write_report_pages(
+    connection, out_dir: Path, old: dict[str, str], chunk_reports: int, workers: int = 1
+) -> dict[str, str]:
     """Write the pages whose fingerprint changed (or whose file is gone), a chunk at a time, in
     (year, report_id) order so each chunk reads few year partitions. Pops every audited report
     from ``old``, which is left with the pages to delete; returns the new page → fingerprint."""
     pages: dict[str, str] = {}
     pending: list[str] = []
-    after = (-(2**15), "")  # keyset paging over the temporary table: the same connection renders
-    while True:
-        rows = connection.execute(
-            "SELECT report_year, report_id, fingerprint FROM audit_reports WHERE (report_year, report_id) > (?, ?)"
-            " ORDER BY report_year, report_id LIMIT ?",
-            [*after, 10 * chunk_reports],
-        ).fetchall()
-        if not rows:
-            break
-        after = rows[-1][:2]
-        for _, report_id, fingerprint in rows:
-            pages[report_id] = fingerprint
-            if old.pop(report_id, None) != fingerprint or not (out_dir / page_path(report_id)).is_file():
-                pending.append(report_id)
-            if len(pending) == chunk_reports:
-                _render_chunk(connection, out_dir, pending)
-                pending = []
-    if pending:
-        _render_chunk(connection, out_dir, pending)
+    with _Renderer(out_dir, workers) as renderer:
+        after = (-(2**15), "")  # keyset paging over the temporary table: the same connection reads
+        while True:
+            rows = connection.execute(
+                "SELECT report_year, report_id, fingerprint FROM audit_reports"
+                " WHERE (report_year, report_id) > (?, ?) ORDER BY report_year, report_id LIMIT ?",
+                [*after, 10 * chunk_reports],
+            ).fetchall()
+            if not rows:
+                break
+            after = rows[-1][:2]
+            for _, report_id, fingerprint in rows:
+                pages[report_id] = fingerprint
+                if old.pop(report_id, None) != fingerprint or not (out_dir / page_path(report_id)).is_file():
+                    pending.append(report_id)
+                if len(pending) == chunk_reports:
+                    renderer.render(_chunk_frames(connection, pending))
+                    pending = []
+        if pending:
+            renderer.render(_chunk_frames(connection, pending))
     return pages
 
 
-def _render_chunk(connection, out_dir: Path, report_ids: list[str]) -> None:
+class _Renderer:
+    """Renders chunks of pages: the first here, the rest in worker processes when there are more
+    than one (a site of one chunk never waits for processes to start). At most one chunk per
+    worker waits, so memory stays a few chunks whatever the site's size."""
+
+    def __init__(self, out_dir: Path, workers: int) -> None:
+        self.out_dir, self.workers = out_dir, workers
+        self.pool = None
+        self.in_flight: collections.deque = collections.deque()
+        self.chunks = 0
+
+    def render(self, frames: dict[str, pd.DataFrame]) -> None:
+        self.chunks += 1
+        if self.workers <= 1 or self.chunks == 1:
+            render_pages(self.out_dir, frames)
+            return
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        while len(self.in_flight) >= 2 * self.workers:
+            self.in_flight.popleft().result()  # a failed chunk fails the site, as it would inline
+        self.in_flight.append(self.pool.submit(render_pages, self.out_dir, frames))
+
+    def __enter__(self) -> _Renderer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            while self.in_flight:
+                self.in_flight.popleft().result()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+
+
+def _chunk_frames(connection, report_ids: list[str]) -> dict[str, pd.DataFrame]:
+    """What the pages of ``report_ids`` show, read on the site's connection."""
     reports = connection.execute(_in_ids("SELECT * FROM reports WHERE"), [report_ids]).df()
     years = reports["report_year"].astype(int)
     cells = connection.execute(  # the year bounds let DuckDB skip the other years' partitions
@@ -267,6 +310,12 @@ def _render_chunk(connection, out_dir: Path, report_ids: list[str]) -> None:
     failed = connection.execute(_in_ids("SELECT * FROM rule_results WHERE outcome = 'fail' AND"), [report_ids]).df()
     with_text = failed.loc[failed["table_id"] == TEXT_TABLE, "report_id"].unique().tolist()
     facts = connection.execute(_in_ids("SELECT * FROM narrative_facts WHERE"), [with_text]).df()
+    return {"reports": reports, "cells": cells, "failed": failed, "facts": facts}
+
+
+def render_pages(out_dir: Path, chunk: dict[str, pd.DataFrame]) -> None:
+    """Write the pages of one chunk (:func:`_chunk_frames`); runs in a worker process too."""
+    reports, cells, failed, facts = chunk["reports"], chunk["cells"], chunk["failed"], chunk["facts"]
     # Python objects, not Arrow-backed strings: rendering walks every cell, and iterating an Arrow
     # array element by element was most of a page's time.
     frames = {"failed": _plain_objects(failed), "facts": _plain_objects(facts)}

@@ -210,7 +210,7 @@ def write_audit(settings: Settings, version: DatasetVersion) -> list[str]:
     started = time.time_ns()
     try:
         with open_version(Store(settings.curated_dir), version) as connection:
-            write_audit_site(connection, settings.audit_dir, settings.data_docs_dir)
+            write_audit_site(connection, settings.audit_dir, settings.data_docs_dir, workers=settings.parse_workers)
         if isinstance(settings.curated_dir, S3Path):  # the site beside the dataset, as for a folder
             mirror_folder(settings.audit_dir, settings.curated_dir / AUDIT_DIR, started)
     except Exception as exc:

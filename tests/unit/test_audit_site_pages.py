@@ -47,7 +47,9 @@ def _connection(parsed, agency: str = HOSTILE, source_file: str = HOSTILE_FILE, 
         "narrative_facts": parsed.narrative_facts,
         "quarantine": quarantine,
         "inputs": pd.DataFrame({"source_file": [source_file], "parser_version": ["p1"]}),
-        "agencies": pd.DataFrame({"agency_id": reports["agency_id"], "name": [agency], "province": [f"{HOSTILE}省"]}),
+        "agencies": pd.DataFrame({"agency_id": reports["agency_id"].unique()}).assign(
+            name=agency, province=f"{HOSTILE}省"
+        ),
     }
     connection = duckdb.connect()
     for name, frame in tables.items():
@@ -121,3 +123,32 @@ def test_page_names_are_safe():
     assert page_path("a319b82b58777fc1") == "reports/a3/a319b82b58777fc1.html"
     hostile = page_path("../../etc/passwd")
     assert hostile.startswith("reports/") and hostile.count("/") == 2 and ".." not in hostile
+
+
+def test_pages_rendered_in_worker_processes_are_the_pages_rendered_here(parsed, tmp_path):
+    """Chunks after the first go to worker processes: the same files, byte for byte."""
+    from transforms.assemble import ParsedFrames
+
+    def copy(frame: pd.DataFrame, number: int) -> pd.DataFrame:
+        return frame.assign(report_id=f"{number:016x}") if "report_id" in frame.columns else frame
+
+    copies = range(5)
+    frames = ParsedFrames(
+        reports=pd.concat([copy(parsed.reports, n) for n in copies], ignore_index=True),
+        indicators=pd.concat([copy(parsed.indicators, n) for n in copies], ignore_index=True),
+        quarantine=parsed.quarantine,
+        rule_results=pd.concat([copy(parsed.rule_results, n) for n in copies], ignore_index=True),
+        narrative_facts=pd.concat([copy(parsed.narrative_facts, n) for n in copies], ignore_index=True),
+    )
+    sites = {}
+    for workers in (1, 2):
+        with _connection(frames, agency="桃源县人民政府", source_file="taoyuan.txt") as connection:
+            write_audit_site(connection, tmp_path / str(workers), chunk_reports=2, workers=workers)
+        sites[workers] = {
+            p.relative_to(tmp_path / str(workers)).as_posix(): p.read_bytes()
+            for p in (tmp_path / str(workers)).rglob("*.html")
+        }
+    assert len([name for name in sites[1] if name.startswith("reports/")]) == len(copies)
+    for site in sites.values():
+        del site["index.html"]  # says when: its dataset_version here is now()
+    assert sites[2] == sites[1]

@@ -307,15 +307,7 @@ def _connect(curated: Path | None):
 
     settings = _settings(curated=curated)
     if not isinstance(settings.curated_dir, Path):  # object storage: no DuckDB file (see build_duckdb)
-        from flows.duckdb_views import open_version
-        from flows.store import Store
-
-        store = Store(settings.curated_dir)
-        current = store.current()
-        if current is None:
-            _error(f"no dataset at {settings.curated_dir}: run `xxgk run` first")
-            raise typer.Exit(2)
-        return open_version(store, current)
+        return _connect_as_of(curated, None)
     database = settings.duckdb_path
     if not database.exists():
         _error(f"no dataset at {database}: run `xxgk run` first")
@@ -323,18 +315,29 @@ def _connect(curated: Path | None):
     return duckdb.connect(str(database), read_only=True)
 
 
-def _connect_as_of(curated: Path | None, version: int):
-    """Views over an earlier version, in memory: the dataset folder is not written. Use
-    ``_dataset``: it sandboxes the connection."""
+def _connect_as_of(curated: str | None, version: int | None):
+    """Views over a version (None: the current one), in memory: the dataset folder is not
+    written. Use ``_dataset``: it sandboxes the connection."""
     from flows.duckdb_views import open_version
+
+    return open_version(*_store_version(curated, version))
+
+
+def _store_version(curated: str | None, version: int | None):
+    """The dataset's store and one of its versions (None: the current one); exit 2 if none."""
     from flows.store import Store, VersionNotFoundError
 
-    store = Store(_settings(curated=curated).curated_dir)
+    settings = _settings(curated=curated)
+    store = Store(settings.curated_dir)
     try:
-        return open_version(store, store.get(version))
+        found = store.get(version) if version is not None else store.current()
     except VersionNotFoundError as exc:
         _error(exc)
         raise typer.Exit(2) from exc
+    if found is None:
+        _error(f"no dataset at {settings.curated_dir}: run `xxgk run` first")
+        raise typer.Exit(2)
+    return store, found
 
 
 @app.command()
@@ -470,19 +473,8 @@ def views(
     `xxgk views --curated s3://bucket/prefix > views.sql`, then `.read views.sql` in duckdb.
     """
     from flows.duckdb_views import httpfs_script
-    from flows.store import Store, VersionNotFoundError
 
-    settings = _settings(curated=curated)
-    store = Store(settings.curated_dir)
-    try:
-        version = store.get(as_of) if as_of is not None else store.current()
-    except VersionNotFoundError as exc:
-        _error(exc)
-        raise typer.Exit(2) from exc
-    if version is None:
-        _error(f"no dataset at {settings.curated_dir}: run `xxgk run` first")
-        raise typer.Exit(2)
-    sys.stdout.write(httpfs_script(store, version))
+    sys.stdout.write(httpfs_script(*_store_version(curated, as_of)))
 
 
 @app.command()

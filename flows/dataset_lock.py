@@ -57,11 +57,7 @@ class DatasetLockedError(RuntimeError):
 
 def _read_holder(handle) -> LockHolder | None:
     handle.seek(0)
-    try:
-        found = json.loads(handle.read() or "null")
-        return LockHolder(int(found["pid"]), str(found["host"]), str(found["started"])) if found else None
-    except (ValueError, KeyError, TypeError):
-        return None
+    return _holder(handle.read())
 
 
 @contextlib.contextmanager
@@ -132,7 +128,8 @@ def _flock(curated_dir: Path, wait: bool, on_wait) -> Iterator[LockHolder | None
         handle.close()  # closing the file releases the lock
 
 
-def _holder(data: bytes) -> LockHolder | None:
+def _holder(data: bytes | str) -> LockHolder | None:
+    """Who a lock file or lease names; None when it is empty or unreadable."""
     try:
         found = json.loads(data or b"null")
         return LockHolder(int(found["pid"]), str(found["host"]), str(found["started"])) if found else None

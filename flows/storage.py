@@ -54,15 +54,8 @@ class S3Path:
     def name(self) -> str:
         return PurePosixPath(self.key).name
 
-    @property
-    def parent(self) -> S3Path:
-        return S3Path(self.bucket, str(PurePosixPath(self.key).parent).strip("."))
-
     def resolve(self) -> S3Path:
         return self
-
-    def as_posix(self) -> str:
-        return str(self)
 
     def relative_to(self, other: S3Path) -> PurePosixPath:
         return PurePosixPath(self.key).relative_to(other.key) if other.key else PurePosixPath(self.key)
@@ -152,9 +145,6 @@ class S3Path:
         listed = _s3().list_objects_v2(Bucket=self.bucket, Prefix=self.key + "/" if self.key else "", MaxKeys=1)
         return listed.get("KeyCount", 0) > 0
 
-    def mkdir(self, parents: bool = False, exist_ok: bool = False) -> None:
-        """Nothing to make: a prefix exists once an object is under it."""
-
     def walk_files(self) -> Iterator[tuple[S3Path, S3Stat]]:
         """Every object under this prefix, with its size and time, in key order."""
         prefix = self.key + "/" if self.key else ""
@@ -197,15 +187,16 @@ def arrow_filesystem(where: Location):
     import pyarrow.fs as pafs
 
     if isinstance(where, S3Path):
-        return _arrow_s3(), where.arrow_path
+        return _arrow_s3(where.bucket), where.arrow_path
     return pafs.LocalFileSystem(), str(where)
 
 
 @functools.cache
-def _arrow_s3():
+def _arrow_s3(bucket: str):
     import pyarrow.fs as pafs
 
-    filesystem, _ = pafs.FileSystem.from_uri("s3://bucket")  # AWS_* from the environment
+    # from_uri, not S3FileSystem(): it reads AWS_ENDPOINT_URL too, and finds the bucket's region.
+    filesystem, _ = pafs.FileSystem.from_uri(f"s3://{bucket}")
     return filesystem
 
 

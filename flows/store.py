@@ -246,7 +246,7 @@ class Store:
     def latest_versions(self, names: list[str]) -> dict[str, int]:
         return {name: self._table(name).version() for name in names if self.exists(name)}
 
-    def parquet_source(self, connection, name: str, files: list[str], label: str = "") -> str:
+    def parquet_source(self, connection, name: str, files: list[str]) -> str:
         """A FROM item that reads ``files`` of table ``name`` on ``connection``: ``read_parquet``
         for a local folder; for object storage a pyarrow dataset registered on the connection
         (DuckDB would need its httpfs extension to read s3:// itself)."""
@@ -259,7 +259,7 @@ class Store:
         filesystem, _ = arrow_filesystem(self.root)
         paths = [f.removeprefix("s3://") for f in files]
         dataset = pads.dataset(paths, filesystem=filesystem, format="parquet", partitioning="hive" if hive else None)
-        registered = f"{label or name}_files"
+        registered = f"{name}_files"
         connection.register(registered, dataset)
         return registered
 

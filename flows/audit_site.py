@@ -175,8 +175,10 @@ WHERE f.report_id IS NOT NULL OR g.report_id IS NOT NULL
 COUNTS_SQL = """
 SELECT (SELECT count(*) FROM reports) AS reports,
   (SELECT count(*) FROM indicators) AS cells,
-  (SELECT count(*) FROM quarantine WHERE stage <> 'duplicate') AS files_unread,
+  (SELECT count(*) FROM quarantine WHERE stage NOT IN ('duplicate', 'not_a_report', 'joined')) AS files_unread,
   (SELECT count(*) FROM quarantine WHERE stage = 'duplicate') AS duplicates,
+  (SELECT count(*) FROM quarantine WHERE stage = 'not_a_report') AS not_reports,
+  (SELECT count(*) FROM quarantine WHERE stage = 'joined') AS joined,
   (SELECT count(*) FROM rule_results WHERE outcome = 'fail') AS rules_failed,
   (SELECT count(*) FROM audit_reports WHERE errors + warnings > 0) AS reports_with_failed_rules,
   (SELECT count(*) FROM audit_reports WHERE errors > 0) AS reports_with_errors,
@@ -189,7 +191,7 @@ SELECT (SELECT count(*) FROM reports) AS reports,
 # Capped lists: count(*) OVER () is taken before LIMIT, so each row carries the list's total.
 QUARANTINE_SQL = """
 SELECT source_file, stage, reason, duplicate_of, count(*) OVER () AS total
-FROM quarantine ORDER BY stage = 'duplicate', source_file LIMIT ?
+FROM quarantine ORDER BY stage IN ('duplicate', 'not_a_report', 'joined'), stage, source_file LIMIT ?
 """
 QUARANTINE_STAGES_SQL = "SELECT stage, count(*) FROM quarantine GROUP BY stage ORDER BY 2 DESC, 1"
 BY_RULE_SQL = """
@@ -600,6 +602,8 @@ def _counts_html(counts: dict) -> str:
         ("cells", counts["cells"]),
         ("files quarantined (not read)", counts["files_unread"]),
         ("duplicates quarantined", counts["duplicates"]),
+        ("pages that are not annual reports", counts["not_reports"]),
+        ("pages joined to another page's report", counts["joined"]),
         ("rules failed", counts["rules_failed"]),
         ("reports with failed rules", counts["reports_with_failed_rules"]),
         ("reports with a failed rule of severity error", counts["reports_with_errors"]),
@@ -649,7 +653,8 @@ def _quarantine_html(connection, limit: int) -> str:
         for source_file, stage, reason, duplicate_of, _ in rows
     )
     return (
-        f"<p>By stage: {stages}. Files that could not be read first, then duplicates.</p>"
+        f"<p>By stage: {stages}. Files that could not be read first, then duplicates, pages joined to "
+        "another page's report, and pages that are not disclosure annual reports (not_a_report).</p>"
         '<table id="quarantined"><thead><tr><th>file</th><th>stage</th><th>reason</th><th>duplicate of</th></tr>'
         f"</thead><tbody>{body}</tbody></table>" + _more(rows[0][-1], len(rows), "files quarantined")
     )

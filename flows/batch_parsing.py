@@ -19,6 +19,7 @@ import os
 import signal
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -30,8 +31,10 @@ from flows.inputs import RawFile, file_sha256
 from flows.memory import exclude_from_collection, release_unused_memory
 from flows.process_guard import die_with_parent
 from transforms.assemble import ParsedFrames, to_frames
-from transforms.limits import DEFAULT_LIMITS, FileTimeLimitError, ReadLimits, check_limit
-from transforms.parse_report import QuarantineError, parse_report
+from transforms.crawled_pages import CrawledPage, PageHints, UnreadableCrawlError, split_crawl
+from transforms.limits import DEFAULT_LIMITS, FileTimeLimitError, OverLimitError, ReadLimits, check_limit
+from transforms.parse_report import ParsedReport, QuarantineError, parse_report
+from transforms.split_reports import Narrative, join_split_reports
 
 TIMED_OUT_EXIT = 124  # the worker's exit code when the watchdog ended it (as timeout(1) exits)
 
@@ -134,9 +137,10 @@ def _alarm(seconds: float):
 
 
 def parse_files(files: list[RawFile], limits: ReadLimits = DEFAULT_LIMITS, journal: Path | None = None) -> ParsedFrames:
-    """Every file either parsed or quarantined with its reason; rules evaluated per report."""
+    """Every file either parsed or quarantined with its reason; a crawl container (an export, a web
+    archive) page by page; rules evaluated per report."""
     release_unused_memory()  # what the batch before left: a worker parses batch after batch
-    parsed, quarantined = [], []
+    parsed, quarantined, pages = [], [], []
     for file in files:
         name = file.name
         try:
@@ -149,23 +153,94 @@ def parse_files(files: list[RawFile], limits: ReadLimits = DEFAULT_LIMITS, journ
         except ValueError as exc:  # over the size limit: not read at all
             quarantined.append(unread_quarantine_row(file, "limit", str(exc)))
             continue
-        _reading.begin(name, journal)
         try:
-            with _alarm(limits.max_seconds_per_file):
-                faults.file_point(name)
-                parsed.append(parse_report(data, name, limits))
-        except FileTimeLimitError:
-            quarantined.append(quarantine_row(name, "limit", time_limit_reason(limits), data))
+            crawled = _split(data, name, limits)
         except QuarantineError as exc:
             quarantined.append(quarantine_row(name, exc.stage, str(exc), data))
-        except Exception as exc:  # a parser bug must cost one file, not the run; it is reported
-            reason = f"parser error (please report): {type(exc).__name__}: {exc}"
-            quarantined.append(quarantine_row(name, "error", reason[:500], data))
-        finally:
-            _reading.end()
-    frames = to_frames(parsed, quarantined)
+            continue
+        if crawled is None:
+            outcome = _parse_one(data, name, name, limits, journal, None)
+            (parsed if isinstance(outcome, ParsedReport) else quarantined).append(outcome)
+            continue
+        pages.append(page_row(name, "", data))
+        if not crawled:
+            quarantined.append(quarantine_row(name, "decode", "crawl container with no page in it", data))
+            continue
+        wanted = None if file.pages is None else set(file.pages)
+        reports, narratives = [], []
+        for page in crawled:
+            if wanted is not None and page.locator not in wanted:
+                continue
+            pages.append(page_row(page.locator, name, page.content))
+            outcome = _parse_one(page.content, page.locator, name, limits, journal, page.hints)
+            if isinstance(outcome, ParsedReport):
+                reports.append(outcome)
+            elif outcome.pop("narrative", None) is not None:
+                narratives.append((outcome, Narrative(page.locator, outcome["_page"])))
+            else:
+                quarantined.append(outcome)
+        joined = join_split_reports(reports, [n for _, n in narratives])
+        for row, narrative in narratives:
+            row.pop("_page")
+            if narrative.locator in joined:
+                row.update(stage="joined", duplicate_of=joined[narrative.locator])
+                row["reason"] = f"narrative page of the report whose tables are in {_table_page(reports, row)}"
+            quarantined.append(row)
+        parsed += reports
+    frames = to_frames(parsed, quarantined, pages)
     rules = pd.concat(
         [evaluate_rules(frames.indicators), evaluate_narrative_rules(frames.indicators, frames.narrative_facts)],
         ignore_index=True,
     )
-    return ParsedFrames(frames.reports, frames.indicators, frames.quarantine, rules, frames.narrative_facts)
+    return replace(frames, rule_results=rules)
+
+
+def _table_page(reports: list[ParsedReport], row: dict) -> str:
+    return next(r.report["source_file"] for r in reports if r.report["report_id"] == row["duplicate_of"])
+
+
+def _split(data: bytes, name: str, limits: ReadLimits) -> list[CrawledPage] | None:
+    """The pages of a crawl container, or None for a document of its own."""
+    try:
+        with _alarm(limits.max_seconds_per_file):
+            return split_crawl(data, name, limits)
+    except FileTimeLimitError:
+        raise QuarantineError(time_limit_reason(limits), "limit") from None
+    except UnreadableCrawlError as exc:
+        raise QuarantineError(str(exc), "decode") from exc
+    except OverLimitError as exc:
+        raise QuarantineError(str(exc), "limit") from exc
+
+
+def page_row(locator: str, container: str, data: bytes) -> dict:
+    """What the inputs manifest keeps of a crawl container (``container`` empty) or of one page."""
+    return {
+        "source_file": locator,
+        "container": container,
+        "size_bytes": len(data),
+        "source_sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def _parse_one(
+    data: bytes, locator: str, file: str, limits: ReadLimits, journal: Path | None, hints: PageHints | None
+) -> ParsedReport | dict:
+    """The report in ``data``, or its quarantine row (with the narrative page, for a report's page
+    without tables, under ``_page``). The journal names the file, the page's container for a page."""
+    _reading.begin(file, journal)
+    try:
+        with _alarm(limits.max_seconds_per_file):
+            faults.file_point(file)
+            return parse_report(data, locator, limits, hints)
+    except FileTimeLimitError:
+        return quarantine_row(locator, "limit", time_limit_reason(limits), data)
+    except QuarantineError as exc:
+        row = quarantine_row(locator, exc.stage, str(exc), data)
+        if exc.narrative is not None and hints is not None:
+            row.update(narrative=True, _page=exc.narrative)
+        return row
+    except Exception as exc:  # a parser bug must cost one file, not the run; it is reported
+        reason = f"parser error (please report): {type(exc).__name__}: {exc}"
+        return quarantine_row(locator, "error", reason[:500], data)
+    finally:
+        _reading.end()

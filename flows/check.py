@@ -44,6 +44,7 @@ from transforms.cell_values import (
 from transforms.concepts import concept_cells
 from transforms.identities import load_rules
 from transforms.limits import DEFAULT_LIMITS, ReadLimits
+from transforms.schemas import NOT_FAILURES as LISTED_STAGES
 
 TEXT_TABLE = "text"  # table id of the text ↔ table rules' results (R7, P1t)
 EXIT_OK, EXIT_RULE_FAILED, EXIT_UNREADABLE = 0, 1, 2
@@ -202,25 +203,44 @@ def _rule(result) -> dict:
     }
 
 
-def check_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> dict:
-    """What the pipeline makes of one file, as plain data (the JSON form)."""
+def check_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[dict]:
+    """What the pipeline makes of one file, as plain data (the JSON form): one entry for a report
+    file, one per page for a crawl container (an export, a web archive)."""
     shown = str(path)
     try:
         stat = path.stat()
         raw = RawFile(path, path.name, stat.st_size, stat.st_mtime_ns)
     except OSError as exc:
-        return {"file": shown, "quarantine": {"stage": "read", "reason": f"cannot read file: {exc.strerror or exc}"}}
+        return [{"file": shown, "quarantine": {"stage": "read", "reason": f"cannot read file: {exc.strerror or exc}"}}]
     frames = parse_files([raw], limits)
-    if not frames.quarantine.empty:
-        q = frames.quarantine.iloc[0]
-        return {"file": shown, "quarantine": {"stage": q["stage"], "reason": q["reason"]}}
-    report = frames.reports.iloc[0]
-    indicators, facts = frames.indicators, frames.narrative_facts
-    template = report["template"]
+
+    def named(source_file: str) -> str:  # a page of a container: the path, then its locator
+        return shown if source_file == path.name else shown + source_file[len(path.name) :]
+
+    checked = []
+    for q in frames.quarantine.itertuples(index=False):
+        entry = {"file": named(q.source_file), "quarantine": {"stage": q.stage, "reason": q.reason}}
+        if q.stage in LISTED_STAGES:  # a page that is no report, or joined to one: listed, not unreadable
+            entry = {"file": entry["file"], "quarantine": None, "listed": entry["quarantine"]}
+        checked.append(entry)
+    for report in frames.reports.itertuples(index=False):
+        of = frames.indicators["report_id"] == report.report_id
+        results = frames.rule_results[frames.rule_results["report_id"] == report.report_id]
+        facts = frames.narrative_facts[frames.narrative_facts["report_id"] == report.report_id]
+        checked.append(_checked_report(named(report.source_file), report, frames.indicators[of], results, facts))
+    order = {name: i for i, name in enumerate(frames.pages["source_file"])} if frames.pages is not None else {}
+    return sorted(checked, key=lambda entry: order.get(_locator(entry["file"], shown, path.name), 0))
+
+
+def _locator(file: str, shown: str, name: str) -> str:
+    return name + file[len(shown) :]
+
+
+def _checked_report(shown: str, report, indicators: pd.DataFrame, results: pd.DataFrame, facts: pd.DataFrame) -> dict:
+    template = report.template
     cells = {(r.table_id, r.indicator_code, r.column_code): _cell(r) for r in indicators.itertuples(index=False)}
     by_code = {(c["row_code"], c["column_code"]): c for c in cells.values()}
     rules = {rule.rule_id: rule for rule in load_rules()}
-    results = frames.rule_results
     failed = results[results["outcome"] == "fail"]
     failed_rules, disagreements = [], []
     for result in failed.itertuples(index=False):
@@ -239,16 +259,20 @@ def check_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> dict:
     return {
         "file": shown,
         "quarantine": None,
-        "report_id": report["report_id"],
+        "report_id": report.report_id,
         "template": template,
-        "agency": report["agency"],
-        "agency_as_written": report["agency_as_written"],
-        "agency_id": report["agency_id"],
-        "division_code": report["division_code"],
-        "agency_placement": report["agency_placement"],
-        "year": int(report["report_year"]),
-        "title": report["title"],
-        "layout_notes": report["layout_notes"],
+        "agency": report.agency,
+        "agency_as_written": report.agency_as_written,
+        "agency_id": report.agency_id,
+        "division_code": report.division_code,
+        "agency_placement": report.agency_placement,
+        "year": int(report.report_year),
+        "year_source": report.year_source,
+        "agency_source": report.agency_source,
+        "source_url": report.source_url,
+        "other_sources": report.other_sources,
+        "title": report.title,
+        "layout_notes": report.layout_notes,
         "rules_checked": int(((results["outcome"] != "not_applicable") & (results["table_id"] != TEXT_TABLE)).sum()),
         "tables": _tables(indicators, template),
         "failed_rules": failed_rules,
@@ -257,14 +281,14 @@ def check_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> dict:
 
 
 def check_files(paths: list[Path], limits: ReadLimits = DEFAULT_LIMITS) -> list[dict]:
-    return [check_file(path, limits) for path in paths]
+    return [entry for path in paths for entry in check_file(path, limits)]
 
 
 def exit_code(checked: list[dict]) -> int:
     """2 when a file could not be read (wins); 1 when a rule of severity error failed; else 0."""
     if any(f.get("quarantine") for f in checked):
         return EXIT_UNREADABLE
-    if any(r["severity"] == "error" for f in checked for r in f["failed_rules"]):
+    if any(r["severity"] == "error" for f in checked for r in f.get("failed_rules", ())):
         return EXIT_RULE_FAILED
     return EXIT_OK
 
@@ -307,6 +331,10 @@ def render(checked: list[dict], console, text: Callable[..., object]) -> None:
         if quarantine:
             console.print(line("cannot be read (", (quarantine["stage"], ""), "): ", (quarantine["reason"], "red")))
             continue
+        listed = file.get("listed")
+        if listed:
+            console.print(line("not a report of its own (", (listed["stage"], ""), "): ", (listed["reason"], "")))
+            continue
         console.print(
             line(
                 "template ",
@@ -319,6 +347,10 @@ def render(checked: list[dict], console, text: Callable[..., object]) -> None:
         )
         placed = "green" if file["division_code"] else "yellow"
         console.print(line("agency placed: ", (file["agency_placement"], placed)))
+        sources = f"year from {file['year_source']}, agency from {file['agency_source'] or 'nowhere'}"
+        console.print(line((sources, "")))
+        if file["other_sources"]:
+            console.print(line("joined with: ", (file["other_sources"], "")))
         if file["layout_notes"]:
             console.print(line("layout notes: ", (file["layout_notes"], "yellow")))
         involved = {

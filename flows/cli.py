@@ -95,6 +95,7 @@ def _summary_table(summary) -> Table:
         ("reports published", summary.reports_published),
         ("cells written", summary.cells_written),
         ("files quarantined", summary.files_quarantined),
+        ("pages not reports", summary.pages_not_reports),
         ("rules failed", f"{summary.rules_failed} (in {summary.reports_with_failed_rules} reports)"),
         ("published", f"yes: version {summary.version}" if summary.published else Text("no", style="red")),
         ("dataset", summary.curated_dir),
@@ -405,7 +406,9 @@ SELECT
   (SELECT count(*) FROM indicators WHERE value IS NOT NULL) AS cells_with_value,
   (SELECT string_agg(DISTINCT report_year::VARCHAR, ', ' ORDER BY report_year::VARCHAR) FROM reports) AS years,
   (SELECT string_agg(DISTINCT template, ', ' ORDER BY template) FROM reports) AS templates,
-  (SELECT count(*) FROM quarantine) AS files_quarantined,
+  (SELECT count(*) FROM quarantine WHERE stage NOT IN ('not_a_report', 'joined')) AS files_quarantined,
+  (SELECT count(*) FROM quarantine WHERE stage = 'not_a_report') AS pages_not_reports,
+  (SELECT count(*) FROM quarantine WHERE stage = 'joined') AS pages_joined,
   (SELECT count(*) FROM failed_rules) AS rules_failed,
   (SELECT count(DISTINCT report_id) FROM failed_rules) AS reports_with_failed_rules
 """
@@ -418,7 +421,8 @@ def status(curated: CuratedOption = None) -> None:
         cursor = connection.execute(STATUS_SQL)
         row = dict(zip((d[0] for d in cursor.description), cursor.fetchall()[0], strict=True))
         quarantined = connection.sql(
-            "SELECT source_file, reason FROM quarantine ORDER BY source_file LIMIT 20"
+            "SELECT source_file, reason FROM quarantine "
+            "ORDER BY stage IN ('duplicate', 'not_a_report', 'joined'), source_file LIMIT 20"
         ).fetchall()
     table = Table(title=_text(f"xxgk dataset: {_settings(curated=curated).curated_dir}"), show_header=False)
     for name, value in row.items():

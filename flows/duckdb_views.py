@@ -10,7 +10,7 @@ import pyarrow as pa
 from flows import faults
 from flows.store import DatasetVersion, Store
 from transforms.layouts import template_layout
-from transforms.schemas import CURATED_TABLES, TableSchema
+from transforms.schemas import CURATED_TABLES, NOT_FAILURES, TableSchema
 
 _DUCKDB_TYPES = {
     pa.string(): "VARCHAR",
@@ -202,11 +202,25 @@ def version_counts(store: Store, version: DatasetVersion) -> dict:
         failed, reports = connection.execute(
             "SELECT count(*), count(DISTINCT report_id) FROM rule_results WHERE outcome = 'fail'"
         ).fetchall()[0]
-        unread = connection.execute("SELECT count(*) FROM quarantine WHERE stage <> 'duplicate'").fetchall()[0][0]
+        unread, not_reports, listed = connection.execute(
+            f"SELECT count(*) FILTER (WHERE stage NOT IN ({_listed(NOT_FAILURES)})), "
+            "count(*) FILTER (WHERE stage = 'not_a_report'), "
+            "count(*) FILTER (WHERE stage IN ('not_a_report', 'joined')) FROM quarantine"
+        ).fetchall()[0]
     return {
         "rows": rows,
-        "rules": {"rules_failed": failed, "reports_with_failed_rules": reports, "files_unread": unread},
+        "rules": {
+            "rules_failed": failed,
+            "reports_with_failed_rules": reports,
+            "files_unread": unread,
+            "pages_not_reports": not_reports,
+            "listed": listed,
+        },
     }
+
+
+def _listed(values) -> str:
+    return ", ".join(_quote(v) for v in values)
 
 
 def open_version(store: Store, version: DatasetVersion, analyst_views: bool = True):

@@ -74,6 +74,13 @@ def files_not_accounted_for(inputs: pd.Series, published: pd.Series, quarantined
     ]
 
 
+def accountable_inputs(manifest: pd.DataFrame) -> pd.Series:
+    """What must be in ``reports`` or ``quarantine``: every file, but a crawl container through
+    its pages (a container with no page is quarantined itself)."""
+    containers = set(manifest.loc[manifest["container"] != "", "container"])
+    return manifest.loc[~manifest["source_file"].isin(containers) | (manifest["container"] != ""), "source_file"]
+
+
 class Ingest:
     """``validate(tables, last)`` sees every buffered batch before it is written and returns what
     failed; the rows still go to storage (nothing is visible until a version is recorded)."""
@@ -210,7 +217,7 @@ class Ingest:
         (nothing is published)."""
         self.flush()
         self.failures += files_not_accounted_for(
-            manifest["source_file"],
+            accountable_inputs(manifest),
             self.store.latest(REPORTS.name, ["source_file"])["source_file"],
             self.store.latest(QUARANTINE.name, ["source_file"])["source_file"],
         )

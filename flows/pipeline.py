@@ -32,7 +32,15 @@ from flows.dask_parsing import dask_parsed_batches, remove_staging
 from flows.dataset_lock import dataset_lock
 from flows.duckdb_views import build_duckdb, open_version, version_counts
 from flows.ingest import Ingest
-from flows.inputs import InputPlan, RawFile, manifest_rows, plan_inputs, scan_raw_folder
+from flows.inputs import (
+    InputPlan,
+    RawFile,
+    manifest_rows,
+    page_containers,
+    plan_inputs,
+    read_again,
+    scan_raw_folder,
+)
 from flows.memory import exclude_from_collection, limit_malloc_arenas
 from flows.parse_pool import parsed_batches, start_pool
 from flows.settings import AUDIT_DIR, Settings
@@ -41,7 +49,7 @@ from flows.store import DatasetVersion, Store
 from flows.volume_gate import DatasetCounts, published_counts, volume_gate
 from transforms.assemble import ParsedFrames, catalog_tables
 from transforms.catalog import load_catalog
-from transforms.schemas import CURATED_TABLES, INPUTS, QUARANTINE, REPORTS
+from transforms.schemas import CURATED_TABLES, INPUTS, NOT_FAILURES, QUARANTINE, REPORTS
 
 
 class PublishBlockedError(RuntimeError):
@@ -82,11 +90,19 @@ class RunSummary:
     quarantine_examples: list[str] = field(default_factory=list)  # "file: reason", the first few
     version: int | None = None  # the dataset version the run committed
     files_read: int = 0  # new and changed files parsed by this run
+    pages_not_reports: int = 0  # crawled pages (or files) that are no disclosure annual report, listed apart
     changes: dict = field(default_factory=dict)  # files added / changed / removed / unchanged, full
 
     def counts(self) -> dict:
         """What a version's record keeps of the run that made it."""
-        keys = ("files_seen", "files_read", "reports_published", "cells_written", "files_quarantined")
+        keys = (
+            "files_seen",
+            "files_read",
+            "reports_published",
+            "cells_written",
+            "files_quarantined",
+            "pages_not_reports",
+        )
         return {**{key: getattr(self, key) for key in keys}, **self.changes}
 
     def as_markdown(self) -> str:
@@ -146,10 +162,11 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
 
     run = Ingest(store, plan.full, validate, settings.flush_rows)
     again = set(run.retire(plan.retire))
-    to_read = plan.read + [f for f in files if f.name in again and f not in plan.read]
+    to_read = read_again(files, again, plan.read, page_containers(plan.manifest))
     progress.emit("total", len(to_read))
     batches = [to_read[i : i + settings.batch_size] for i in range(0, len(to_read), settings.batch_size)]
     hashes: list[pd.DataFrame] = []  # each read file's SHA-256, for the inputs manifest
+    pages: list[pd.DataFrame] = []  # crawl containers read, and their pages
     examples: list[str] = []
     with closing(_parsed_batches(settings, batches, pool)) as parsed:  # closed: workers and staging go now
         for files_done, frames in parsed:
@@ -157,18 +174,23 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
             faults.point("parsing")
             for name in (REPORTS.name, QUARANTINE.name):
                 hashes.append(tables[name][["source_file", "source_sha256"]])
+            if frames.pages is not None and not frames.pages.empty:
+                pages.append(frames.pages)
             quarantine = tables[QUARANTINE.name]
-            examples += [f"{f}: {r}" for f, r in zip(quarantine["source_file"], quarantine["reason"], strict=True)]
+            failed = quarantine[~quarantine["stage"].isin(NOT_FAILURES)]
+            examples += [f"{f}: {r}" for f, r in zip(failed["source_file"], failed["reason"], strict=True)]
             del examples[10:]
             progress.emit("advance", files_done)
     run.resolve_other_forms()
-    kept = plan.manifest[~plan.manifest["source_file"].isin(again)]  # read again: their rows are new
     read = pd.concat(hashes, ignore_index=True) if hashes else pd.DataFrame(columns=["source_file", "source_sha256"])
     sha256 = dict(zip(read["source_file"], read["source_sha256"], strict=True))
-    manifest = pd.concat([kept, manifest_rows(to_read, sha256)], ignore_index=True)
+    new_rows = manifest_rows(to_read, sha256, pd.concat(pages, ignore_index=True) if pages else None)
+    # read again (their rows are new), or a container whose pages were read: the new rows stand
+    kept = plan.manifest[~plan.manifest["source_file"].isin({*again, *new_rows["source_file"]})]
+    manifest = pd.concat([kept, new_rows], ignore_index=True)
     run.finish(manifest, catalog_tables())
     stages = store.latest(QUARANTINE.name, ["stage"])["stage"]
-    quarantined = int((stages != "duplicate").sum())  # the volume gate counts files it could not read
+    quarantined = int((~stages.isin(NOT_FAILURES)).sum())  # the volume gate counts files it could not read
     return IngestOutcome(sorted(set(run.failures)), len(run.reports), quarantined, examples[:10], len(to_read))
 
 
@@ -301,7 +323,8 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
         version=version.version,
         reports_published=counts["rows"].get(REPORTS.name, 0),
         cells_written=counts["rows"].get("indicators", 0),
-        files_quarantined=counts["rows"].get(QUARANTINE.name, 0),
+        files_quarantined=counts["rows"].get(QUARANTINE.name, 0) - counts["rules"]["listed"],
+        pages_not_reports=counts["rules"]["pages_not_reports"],
         rules_failed=counts["rules"]["rules_failed"],
         reports_with_failed_rules=counts["rules"]["reports_with_failed_rules"],
         quarantine_examples=outcome.examples if gate.failed else [],
@@ -335,7 +358,8 @@ def _unchanged(settings: Settings, store: Store, files: int, plan: InputPlan) ->
         version=version.version,
         reports_published=version.rows.get(REPORTS.name, 0),
         cells_written=version.rows.get("indicators", 0),
-        files_quarantined=version.rows.get(QUARANTINE.name, 0),
+        files_quarantined=version.rows.get(QUARANTINE.name, 0) - version.summary.get("listed", 0),
+        pages_not_reports=version.summary.get("pages_not_reports", 0),
         rules_failed=version.summary.get("rules_failed", 0),
         reports_with_failed_rules=version.summary.get("reports_with_failed_rules", 0),
         notices=[f"nothing new, changed or removed: version {version.version} stays current"],

@@ -31,6 +31,7 @@ class ParsedFrames:
     quarantine: pd.DataFrame
     rule_results: pd.DataFrame | None = None  # per-report arithmetic, when the batch evaluated it
     narrative_facts: pd.DataFrame | None = None
+    pages: pd.DataFrame | None = None  # crawl containers read and their pages: for the inputs manifest
 
 
 def _indicators(parsed: list[ParsedReport]) -> pd.DataFrame:
@@ -43,12 +44,16 @@ def _indicators(parsed: list[ParsedReport]) -> pd.DataFrame:
     return frame[INDICATORS.column_names]
 
 
-def to_frames(parsed: list[ParsedReport], quarantined: list[dict]) -> ParsedFrames:
+PAGE_COLUMNS = ["source_file", "container", "size_bytes", "source_sha256"]
+
+
+def to_frames(parsed: list[ParsedReport], quarantined: list[dict], pages: list[dict] | None = None) -> ParsedFrames:
     return ParsedFrames(
         reports=pd.DataFrame([p.report for p in parsed], columns=REPORTS.column_names),
         indicators=_indicators(parsed),
         quarantine=pd.DataFrame(quarantined, columns=QUARANTINE.column_names),
         narrative_facts=pd.DataFrame([f for p in parsed for f in p.facts], columns=NARRATIVE_FACTS.column_names),
+        pages=pd.DataFrame(pages or [], columns=PAGE_COLUMNS).astype({"size_bytes": "int64"}),
     )
 
 

@@ -100,6 +100,7 @@ class TemplateLayout:
     last_section: str = ""
     markers: tuple[str, ...] = ()
     weak_markers: tuple[str, ...] = ()
+    years: tuple[int, int] = (1900, 2099)  # the report years the template can belong to
 
     @property
     def table(self) -> TableLayout:
@@ -191,7 +192,17 @@ def template_layout(template: str) -> TemplateLayout:
         last_section=settings.get("last_section", ""),
         markers=tuple(settings.get("markers", ())),
         weak_markers=tuple(settings.get("weak_markers", ())),
+        years=_years(template, settings.get("years")),
     )
+
+
+def _years(template: str, years) -> tuple[int, int]:
+    if not (isinstance(years, list) and len(years) == 2 and all(isinstance(y, int) for y in years)):
+        raise ValueError(f"{TEMPLATES_FILE}: {template}: years must be [first, last], not {years!r}")
+    first, last = years
+    if first > last:
+        raise ValueError(f"{TEMPLATES_FILE}: {template}: years {first}–{last} run backwards")
+    return first, last
 
 
 def all_layouts() -> list[TemplateLayout]:

@@ -9,28 +9,40 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from transforms.agencies import place_agency
 from transforms.cell_records import MATCHED, MATCHED_BY_POSITION, REPORT_FIELDS, CellRecord
 from transforms.cell_values import MISSING, NOT_APPLICABLE, NUMBER_STATUSES
+from transforms.crawled_pages import PageHints
 from transforms.document_rows import TEXT, Document
 from transforms.documents import UnreadableDocumentError, read_document_bytes
 from transforms.limits import DEFAULT_LIMITS, OverLimitError, ReadLimits
 from transforms.narrative_facts import NarrativeFact, extract_narrative_facts
 from transforms.post2019_tables import TableResult, post2019_records
 from transforms.pre2019_tables import PRE_2019, Pre2019TableError, pre2019_records
-from transforms.report_metadata import ReportMetadata, extract_report_metadata, year_from_name
+from transforms.report_identity import IdentityError, ReportIdentity, identity_of, not_a_report
 from transforms.run_together_tables import run_together_records
 from transforms.templates import TemplateUnclearError, detect_template
 
 
 class QuarantineError(ValueError):
-    """The file cannot join the dataset; ``str(error)`` is the reason shown to users."""
+    """The file cannot join the dataset; ``str(error)`` is the reason shown to users.
 
-    def __init__(self, reason: str, stage: str) -> None:
+    ``narrative`` is set for a disclosure report's page without tables whose year (and maybe
+    agency) is known: the narrative half of a report whose tables are on another page."""
+
+    def __init__(self, reason: str, stage: str, narrative: NarrativePage | None = None) -> None:
         super().__init__(reason)
         self.stage = stage
+        self.narrative = narrative
+
+
+@dataclass(frozen=True)
+class NarrativePage:
+    """A report's page that has no statistics table: what it says about who, when, and its numbers."""
+
+    identity: ReportIdentity
+    facts: list[NarrativeFact]
 
 
 @dataclass
@@ -100,27 +112,43 @@ def _check_post2019(result: TableResult) -> None:
         raise QuarantineError("表二/表三/表四 are present but every cell is empty (a blank template?)", "table")
 
 
-def _metadata(document: Document, source_file: str) -> ReportMetadata:
-    """From the report's own title and text; a spreadsheet without a title gets its year from its
-    file's name."""
-    meta = extract_report_metadata(document.text)
-    if meta.report_year is None:
-        meta = year_from_name(PurePosixPath(source_file).stem, meta)
-    if meta.report_year is None:
-        raise QuarantineError("report year not stated in the title", "metadata")
-    return meta
-
-
-def parse_report(data: bytes, source_file: str, limits: ReadLimits = DEFAULT_LIMITS) -> ParsedReport:
-    """Parse one report. Raises :class:`QuarantineError` with a precise reason when it cannot,
-    also when reading it would cost more than ``limits`` allow (stage "limit")."""
+def _identity(document: Document, source_file: str, hints: PageHints | None, template: str) -> ReportIdentity:
+    """From the report's own title and text first, then from what the crawl recorded (a
+    spreadsheet without a title gets its year from its file's name); cross-checked."""
     try:
-        return _parse_report(data, source_file, limits)
+        return identity_of(document.text, hints, source_file, template)
+    except IdentityError as exc:
+        raise QuarantineError(str(exc), "metadata") from exc
+
+
+def parse_report(
+    data: bytes, source_file: str, limits: ReadLimits = DEFAULT_LIMITS, hints: PageHints | None = None
+) -> ParsedReport:
+    """Parse one report (a file, or a crawled page with the crawl's ``hints``). Raises
+    :class:`QuarantineError` with a precise reason when it cannot, also when reading it would cost
+    more than ``limits`` allow (stage "limit") and when the page is no disclosure annual report
+    (stage "not_a_report")."""
+    try:
+        return _parse_report(data, source_file, limits, hints)
     except OverLimitError as exc:
         raise QuarantineError(str(exc), "limit") from exc
 
 
-def _parse_report(data: bytes, source_file: str, limits: ReadLimits) -> ParsedReport:
+def _no_table(document: Document, source_file: str, hints: PageHints | None) -> QuarantineError:
+    reason = "no statistics table found (no 统计表 or 表二/表三/表四 labels)"
+    try:
+        identity = identity_of(document.text, hints, source_file, None)
+    except IdentityError:
+        return QuarantineError(reason, "template")
+    return QuarantineError(reason, "template", NarrativePage(identity, extract_narrative_facts(document.text)))
+
+
+def _parse_report(data: bytes, source_file: str, limits: ReadLimits, hints: PageHints | None) -> ParsedReport:
+    if hints is not None and not data.strip():
+        why = not_a_report("", hints, False)
+        if why:
+            raise QuarantineError(why, "not_a_report")
+        raise QuarantineError("the crawled page has no content", "decode")
     try:
         document = read_document_bytes(data, limits)
     except UnreadableDocumentError as exc:
@@ -129,12 +157,16 @@ def _parse_report(data: bytes, source_file: str, limits: ReadLimits) -> ParsedRe
         template = detect_template(document)
     except TemplateUnclearError as exc:
         raise QuarantineError(str(exc), "template") from exc
+    why = not_a_report(document.text, hints, template is not None)
+    if why:
+        raise QuarantineError(why, "not_a_report")
     if template is None:
-        raise QuarantineError("no statistics table found (no 统计表 or 表二/表三/表四 labels)", "template")
+        raise _no_table(document, source_file, hints)
     facts = extract_narrative_facts(document.text)
     read = _read_pre2019 if template in PRE_2019 else _read_post2019
     tables = read(document, template, facts)
-    meta = _metadata(document, source_file)
+    identity = _identity(document, source_file, hints, template)
+    meta = identity.metadata
     placed = place_agency(meta.agency, meta.report_year)
     report_id = document.content_id
     report_fields = {
@@ -154,6 +186,10 @@ def _parse_report(data: bytes, source_file: str, limits: ReadLimits) -> ParsedRe
         "agency_placement": placed.placement,
         "title": meta.title,
         "publication_date": meta.publication_date,
+        "year_source": identity.year_source,
+        "agency_source": identity.agency_source,
+        "source_url": hints.url if hints is not None else "",
+        "other_sources": "",
         "table_title": tables.title,
         "table_filled_on": meta.table_filled_on,
         "table_rows": len({(r.table_id, r.indicator_code) for r in records}),

@@ -40,6 +40,7 @@ class ReportMetadata:
     report_year: int | None
     publication_date: date | None
     table_filled_on: date | None
+    agency_source: str = ""  # title or publisher_field; empty when no agency was found
 
 
 def _to_date(match: re.Match[str] | None) -> date | None:
@@ -89,14 +90,11 @@ def extract_report_metadata(text: str) -> ReportMetadata:
     """Title, agency, year and dates from the report's opening lines and table footer."""
     lines = text.split("\n")
     title = find_title(lines)
-    agency, year = "", None
-    match = _TITLE.match(title)
-    if match:
-        year = int(match["year"])
-        agency = (match["before"] or match["after"]).strip("（）()")
+    agency, year = title_agency_and_year(title)
+    source = "title" if agency else ""
     if not agency:  # a title without its agency: the page's publisher field, when it has one
         publisher = _PUBLISHER.search("\n".join(lines[:40]))
-        agency = publisher["agency"] if publisher else ""
+        agency, source = (publisher["agency"], "publisher_field") if publisher else ("", "")
     published = None
     # The publication date is printed alone (or in brackets) just under the title.
     start = next(
@@ -118,7 +116,16 @@ def extract_report_metadata(text: str) -> ReportMetadata:
         report_year=year,
         publication_date=published,
         table_filled_on=_to_date(_FILLED_ON.search(text)),
+        agency_source=source,
     )
+
+
+def title_agency_and_year(title: str) -> tuple[str, int | None]:
+    """河北省教育厅2021年度政府信息公开工作报告 → (河北省教育厅, 2021); ("", None) for no such title."""
+    match = _TITLE.match(title)
+    if not match:
+        return "", None
+    return (match["before"] or match["after"]).strip("（）()"), int(match["year"])
 
 
 _NAME_TITLE = re.compile(

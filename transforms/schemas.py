@@ -121,8 +121,31 @@ REPORTS = TableSchema(
             "GB/T 2260 code of the agency's division, valid for the report year; empty: not placed.",
         ),
         _c("agency_placement", STR, "How the agency was placed (revision and divisions, or override), or why not."),
-        _c("title", STR, "Report title."),
-        _c("publication_date", DATE, "Date printed under the title.", nullable=True),
+        _c("title", STR, "Report title (else the crawl's title for it)."),
+        _c(
+            "publication_date",
+            DATE,
+            "Date printed under the title, else the page's date as the crawl recorded it.",
+            nullable=True,
+        ),
+        _c(
+            "year_source",
+            STR,
+            "Where report_year was read: title, statistics_period, body, crawl_title, file_name, or "
+            "publication_date_estimate (the publication date minus one: an estimate).",
+        ),
+        _c(
+            "agency_source",
+            STR,
+            "Where the agency was read: title, publisher_field, body, crawl_title, crawl_source, joined_page; "
+            "empty: none found.",
+        ),
+        _c("source_url", STR, "URL the crawl fetched the page from (crawler exports, web archives); else empty."),
+        _c(
+            "other_sources",
+            STR,
+            "Other documents of the same report joined to it (its narrative page, say), |-separated; else empty.",
+        ),
         _c("template", STR, "Table template."),
         _c("table_title", STR, "Title printed above the statistics table."),
         _c("table_filled_on", DATE, "填报日期 in the table footer.", nullable=True),
@@ -131,8 +154,13 @@ REPORTS = TableSchema(
         _c("cells_without_value", INT32, "Cells blank, placeholder or unreadable (section rows excluded)."),
         _c("unmapped_rows", INT32, "Rows not matched to the catalog."),
         _c("layout_notes", STR, "What was unusual about the tables' layout or damaged in them; empty when nothing."),
-        _c("source_file", STR, "File the report was read from, relative to the raw folder."),
-        _c("source_sha256", STR, "SHA-256 of the file's bytes."),
+        _c(
+            "source_file",
+            STR,
+            "File the report was read from, relative to the raw folder; a page of a crawl container as "
+            "<file>#row=N (exports), #line=N (JSON Lines) or #uri=…&date=… (web archives).",
+        ),
+        _c("source_sha256", STR, "SHA-256 of the file's (or page's) bytes."),
         _c("encoding", STR, "Detected text encoding."),
         _c("size_bytes", INT64, "File size."),
     ),
@@ -168,7 +196,20 @@ RULE_RESULTS = TableSchema(
 )
 
 # Where a file can fail, so where it is quarantined (the "stage" column); known to the gate.
-QUARANTINE_STAGES = ("read", "limit", "decode", "template", "table", "metadata", "error", "duplicate")
+QUARANTINE_STAGES = (
+    "read",
+    "limit",
+    "decode",
+    "template",
+    "table",
+    "metadata",
+    "error",
+    "duplicate",
+    "not_a_report",  # a page that is no disclosure annual report (a policy, say): listed, not a failure
+    "joined",  # a document joined to another's report (its narrative page): listed, not a failure
+)
+# Stages that are no failure to read: they count neither against the volume gate nor as unread.
+NOT_FAILURES = ("duplicate", "not_a_report", "joined")
 RULE_OUTCOMES = ("pass", "fail", "not_applicable")
 
 QUARANTINE = TableSchema(
@@ -176,10 +217,15 @@ QUARANTINE = TableSchema(
     description="Every input file that did not become a report, with the reason.",
     primary_key=("source_file",),
     columns=(
-        _c("source_file", STR, "File, relative to the raw folder."),
+        _c("source_file", STR, "File, relative to the raw folder; or a page of a crawl container (see reports)."),
         _c("stage", STR, f"Where it failed: {', '.join(QUARANTINE_STAGES)}."),
         _c("reason", STR, "Why, in words."),
-        _c("duplicate_of", STR, "report_id of the report with the same content, for duplicates.", nullable=True),
+        _c(
+            "duplicate_of",
+            STR,
+            "report_id of the report with the same content (duplicates), or that the page was joined to.",
+            nullable=True,
+        ),
         _c("source_sha256", STR, "SHA-256 of the file's bytes."),
         _c("size_bytes", INT64, "File size."),
     ),
@@ -240,7 +286,8 @@ INPUTS = TableSchema(
     description="Every raw file a version was built from: what an incremental run compares the raw folder with.",
     primary_key=("source_file",),
     columns=(
-        _c("source_file", STR, "File, relative to the raw folder."),
+        _c("source_file", STR, "File, relative to the raw folder; or a page of a crawl container."),
+        _c("container", STR, "For a page: the crawl container (export, web archive) it is in; empty for a file."),
         _c("size_bytes", INT64, "File size when it was read."),
         _c("mtime_ns", INT64, "Modification time when it was read (ns since the epoch)."),
         _c("source_sha256", STR, "SHA-256 of the file's bytes."),

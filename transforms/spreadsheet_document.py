@@ -162,6 +162,34 @@ def read_spreadsheet(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Workbo
     return Workbook(form, sheets)
 
 
+def first_sheet_values(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> list[list]:
+    """The first sheet's cell values as calamine gives them (a string keeps its line breaks), under
+    the same size guards as :func:`read_spreadsheet`: a crawler export saved as a workbook."""
+    form = spreadsheet_form(data)
+    if form is None:
+        raise UnreadableSpreadsheetError(_not_a_spreadsheet(data))
+    layout = _layout(form, data, limits)
+    try:
+        calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except _PASS_THROUGH:
+        raise
+    except BaseException as exc:
+        raise UnreadableSpreadsheetError(_calamine_reason(exc)) from exc
+    try:
+        name = calamine.sheets_metadata[0].name if calamine.sheets_metadata else ""
+        if layout.areas.get(name, 0) > MAX_SHEET_CELLS:
+            raise UnreadableSpreadsheetError(f"spreadsheet too large to read: {_too_large(layout.areas[name])}")
+        return calamine.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except _PASS_THROUGH:
+        raise
+    except UnreadableSpreadsheetError:
+        raise
+    except BaseException as exc:
+        raise UnreadableSpreadsheetError(_calamine_reason(exc)) from exc
+    finally:
+        calamine.close()
+
+
 def read_spreadsheet_document(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """The workbook as one :class:`Document` (form "xlsx", "xls" or "ods"): rows of its visible
     sheets (``page`` = sheet index), their title texts joined. Notes are on :func:`read_spreadsheet`."""

@@ -95,7 +95,7 @@ def _summary_table(summary) -> Table:
         ("reports published", summary.reports_published),
         ("cells written", summary.cells_written),
         ("files quarantined", summary.files_quarantined),
-        ("pages not reports", summary.pages_not_reports),
+        ("pages not reports", getattr(summary, "pages_not_reports", 0)),
         ("rules failed", f"{summary.rules_failed} (in {summary.reports_with_failed_rules} reports)"),
         ("published", f"yes: version {summary.version}" if summary.published else Text("no", style="red")),
         ("dataset", summary.curated_dir),

@@ -21,6 +21,7 @@ fall back on, never what its table is read from.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -295,11 +296,28 @@ def _warc(data: bytes, container: str) -> list[CrawledPage]:
             if not (_DOCUMENT_TYPES.search(content_type) or body.startswith(_DOCUMENT_MAGIC)):
                 continue  # images, scripts, styles, robots.txt: not documents
             locator = f"{container}#uri={uri.replace('#', '%23')}&date={when}"
-            hints = PageHints(date=parse_date(when), url=uri, http_status=status)
+            hints = PageHints(title=_html_title(body), date=parse_date(when), url=uri, http_status=status)
             pages.append(CrawledPage(locator, body, hints))
     except (ArchiveLoadFailed, OSError, ValueError, EOFError) as exc:
         raise UnreadableCrawlError(f"web archive (WARC) unreadable after {len(pages)} documents: {exc}") from exc
     return pages
+
+
+_HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+
+def _html_title(body: bytes) -> str:
+    """A page's <title>: what a web archive keeps as the crawl's title for it."""
+    match = _HTML_TITLE.search(body[:65536])
+    if not match:
+        return ""
+    raw = match.group(1)
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return html.unescape(" ".join(raw.decode(codec).split()))
+        except UnicodeDecodeError:
+            continue
+    return ""
 
 
 # ---- any container -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from transforms.agencies import place_agency
 from transforms.cell_records import MATCHED, MATCHED_BY_POSITION, REPORT_FIELDS, CellRecord
-from transforms.cell_values import MISSING, NOT_APPLICABLE, NUMBER_STATUSES
+from transforms.cell_values import AMBIGUOUS, MISSING, NOT_APPLICABLE, NUMBER_STATUSES
 from transforms.crawled_pages import PageHints
 from transforms.document_rows import TEXT, Document
 from transforms.documents import UnreadableDocumentError, read_document_bytes
@@ -20,7 +20,7 @@ from transforms.limits import DEFAULT_LIMITS, OverLimitError, ReadLimits
 from transforms.narrative_facts import NarrativeFact, extract_narrative_facts
 from transforms.post2019_tables import TableResult, post2019_records
 from transforms.pre2019_tables import PRE_2019, Pre2019TableError, pre2019_records
-from transforms.report_identity import IdentityError, ReportIdentity, identity_of, not_a_report
+from transforms.report_identity import REPORT, IdentityError, ReportIdentity, identity_of, not_a_report, page_kind
 from transforms.run_together_tables import run_together_records
 from transforms.templates import TemplateUnclearError, detect_template
 
@@ -108,7 +108,7 @@ def _check_post2019(result: TableResult) -> None:
         raise QuarantineError(
             f"statistics tables cut off: 表三 stops after {last!r} and 表四 is not in the text", "table"
         )
-    if not any(r.value_status in NUMBER_STATUSES for r in result.records):
+    if not any(r.value_status in NUMBER_STATUSES or r.value_status == AMBIGUOUS for r in result.records):
         raise QuarantineError("表二/表三/表四 are present but every cell is empty (a blank template?)", "table")
 
 
@@ -139,6 +139,9 @@ def _no_table(document: Document, source_file: str, hints: PageHints | None) -> 
     try:
         identity = identity_of(document.text, hints, source_file, None)
     except IdentityError:
+        return QuarantineError(reason, "template")
+    titled = identity.metadata.title and page_kind(identity.metadata.title) == REPORT
+    if not titled:  # only a disclosure report's own page is the narrative of one
         return QuarantineError(reason, "template")
     return QuarantineError(reason, "template", NarrativePage(identity, extract_narrative_facts(document.text)))
 

@@ -125,7 +125,12 @@ def title_agency_and_year(title: str) -> tuple[str, int | None]:
     match = _TITLE.match(title)
     if not match:
         return "", None
-    return (match["before"] or match["after"]).strip("（）()"), int(match["year"])
+    agency = _CAPTION_PREFIX.sub("", (match["before"] or match["after"]).strip("（）()"))
+    return agency, int(match["year"])
+
+
+# A table's caption opens with its attachment number or section: 附件1：…, 七、…
+_CAPTION_PREFIX = re.compile(r"^(?:(?:附件|附表)\s*[0-9一二三四五六七八九十]*\s*[:：、.]?|[一二三四五六七八九十]+、)\s*")
 
 
 _NAME_TITLE = re.compile(

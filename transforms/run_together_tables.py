@@ -9,6 +9,10 @@ narrative rules check.
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
+from transforms.catalog import load_catalog
 from transforms.cell_records import MATCHED, CellRecord, RowIdentity, cell_record
 from transforms.cell_values import AMBIGUOUS, INFERRED, MISSING
 from transforms.concepts import stated_checks
@@ -28,13 +32,25 @@ from transforms.run_together import (
 )
 
 
+@cache
+def _label_patterns(code: str, label: str) -> tuple[re.Pattern[str], ...]:
+    """The row's label and its aliases (a 2019 report prints 规范性文件 for 行政规范性文件)."""
+    catalog = load_catalog()
+    aliases = catalog.loc[catalog["code"] == code, "aliases"]
+    names = [label, *(a for a in (aliases.iloc[0] if len(aliases) else "").split("|") if a and a != label)]
+    return tuple(label_pattern(name) for name in names)
+
+
 def _locate(compact: str, table: TableLayout, codes: list[str], start: int) -> dict[str, tuple[int, int]]:
-    """Where each row label sits, searched in order (a label not found is skipped)."""
+    """Where each row label sits, searched in order (a label not found is skipped); of its label
+    and aliases, the one found first (then the longest)."""
     found: dict[str, tuple[int, int]] = {}
     position = start
     for code in codes:
-        match = label_pattern(table.row(code).entry.label_zh).search(compact, position)
-        if match:
+        matches = [p.search(compact, position) for p in _label_patterns(code, table.row(code).entry.label_zh)]
+        matches = [m for m in matches if m]
+        if matches:
+            match = min(matches, key=lambda m: (m.start(), -m.end()))
             found[code] = (match.start(), match.end())
             position = match.end()
     return found
@@ -47,6 +63,40 @@ def _runs(compact: str, located: dict[str, tuple[int, int]], limit: int) -> dict
         return {}
     bounds = [start for _, (start, _) in spans[1:]] + [limit]
     return {code: leading_run(compact[end:bound]) for (code, (_, end)), bound in zip(spans, bounds, strict=True)}
+
+
+def _segments(compact: str, located: dict[str, tuple[int, int]], limit: int) -> dict[str, str]:
+    """Everything between each row's label and the next label."""
+    spans = sorted(located.items(), key=lambda item: item[1][0])
+    bounds = [start for _, (start, _) in spans[1:]] + [limit]
+    return {code: compact[end:bound] for (code, (_, end)), bound in zip(spans, bounds, strict=True)}
+
+
+_DIGIT = re.compile(r"\d")
+_SIGNED = re.compile(r"\d\s*[+\-－]\s*\d|^[+\-－]\d")
+VANISHED = "blank cells vanish in this table (a row printed no digit): where the digits belong is a guess"
+
+
+def _blanks_vanish(segments: dict[str, str]) -> bool:
+    """A row that printed nothing: the crawl dropped the table's blank cells, so a run of digits
+    may belong to fewer cells than its row has."""
+    return any(not _DIGIT.search(segment) for segment in segments.values())
+
+
+def _unsafe(row_layout, segment: str, run: str, line: int, vanished: bool) -> list[CellRecord] | None:
+    """The row's records when its digits cannot be split safely: every cell blank when the row
+    printed nothing (in a table that drops blanks), else every cell flagged; None when safe."""
+    columns = row_layout.columns
+    if vanished and not _DIGIT.search(segment):
+        source = Row(("",), line)
+        identity = RowIdentity.of(row_layout.entry)
+        return [cell_record(identity, c, "", source, row_layout.entry.label_zh, MATCHED) for c in columns]
+    if vanished and len(columns) > 1:
+        return flagged_records(row_layout.entry, columns, Row((run,), line), [], AMBIGUOUS, f"'{run}': {VANISHED}")
+    if _SIGNED.search(segment.split("。", 1)[0]):  # the run stops at the sign: its digits are not the whole row
+        note = f"run-together cells with a sign inside ('{segment[:40]}'): not split"
+        return flagged_records(row_layout.entry, columns, Row((run,), line), [], AMBIGUOUS, note)
+    return None
 
 
 def _stated(facts: list[NarrativeFact]) -> dict[str, list[float]]:
@@ -114,6 +164,10 @@ def run_together_records(text: str, template: str, facts: list[NarrativeFact]) -
 
     stated = _stated(facts)
     runs = _runs(compact, t2_located, t2_end)
+    segments = _segments(compact, t2_located, t2_end)
+    t3_end = t4_start if t4_start > 0 else len(compact)
+    # Whether the crawl dropped blank cells is a property of the page: any row of 表二 or 表三 tells.
+    vanished = _blanks_vanish(segments) or _blanks_vanish(_segments(compact, t3_located, t3_end))
     for row_layout in t2.rows:
         code = row_layout.code
         if code not in t2_located:
@@ -121,12 +175,17 @@ def run_together_records(text: str, template: str, facts: list[NarrativeFact]) -
                 row_layout.entry, row_layout.columns, None, [], MISSING, "row not found in the text"
             )
             continue
+        unsafe = _unsafe(row_layout, segments[code], runs[code], lines[t2_located[code][0]], vanished)
+        if unsafe is not None:
+            result.records += unsafe
+            continue
         # A 表二 row is cut on its own: the text's statements about its cells (制发规范性文件88件).
         texts = stated_checks(template, {code}, [c.code for c in row_layout.columns], stated)
         resolution = resolve_rows({code: runs[code]}, len(row_layout.columns), None, "", [], soft_checks=texts)[code]
         result.records += _records_for(row_layout, resolution, runs[code], lines[t2_located[code][0]])
 
-    runs = _runs(compact, t3_located, t4_start if t4_start > 0 else len(compact))
+    runs = _runs(compact, t3_located, t3_end)
+    segments = _segments(compact, t3_located, t3_end)
     name, check = row_check(template, t3)
     splitter = total_splits if last_cell_is_total(template, t3) else None
     table_checks = column_checks(template, t3, t3_codes)
@@ -139,7 +198,9 @@ def run_together_records(text: str, template: str, facts: list[NarrativeFact]) -
                 row_layout.entry, row_layout.columns, None, [], MISSING, "row not found in the text"
             )
         else:
-            result.records += _records_for(row_layout, resolved[code], runs[code], lines[t3_located[code][0]])
+            line = lines[t3_located[code][0]]
+            unsafe = _unsafe(row_layout, segments[code], runs[code], line, vanished) if vanished else None
+            result.records += unsafe or _records_for(row_layout, resolved[code], runs[code], line)
 
     result.records += _table4(compact, lines, template, t4, end_of_t3)
     return result

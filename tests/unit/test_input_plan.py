@@ -12,6 +12,7 @@ def _manifest(files) -> pd.DataFrame:
     rows = [
         {
             "source_file": f.name,
+            "container": "",
             "size_bytes": f.size,
             "mtime_ns": f.mtime_ns,
             "source_sha256": file_sha256(f.path),

@@ -114,5 +114,5 @@ def test_codes_the_pipeline_writes_outside_gx_are_known():
     bad = {**good, "quarantine": pd.DataFrame({"stage": ["limit", "oops"]})}
     assert unknown_codes(bad) == [
         "quarantine: stage not one of ['read', 'limit', 'decode', 'template', 'table', "
-        "'metadata', 'error', 'duplicate']: ['oops']"
+        "'metadata', 'error', 'duplicate', 'not_a_report', 'joined']: ['oops']"
     ]

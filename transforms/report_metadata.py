@@ -130,7 +130,9 @@ def title_agency_and_year(title: str) -> tuple[str, int | None]:
 
 
 # A table's caption opens with its attachment number or section: 附件1：…, 七、…
-_CAPTION_PREFIX = re.compile(r"^(?:(?:附件|附表)\s*[0-9一二三四五六七八九十]*\s*[:：、.]?|[一二三四五六七八九十]+、)\s*")
+_CAPTION_PREFIX = re.compile(
+    r"^(?:(?:附件|附表)\s*[0-9一二三四五六七八九十]*\s*[:：、.]?|[一二三四五六七八九十]+、)\s*"
+)
 
 
 _NAME_TITLE = re.compile(

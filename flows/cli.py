@@ -88,6 +88,8 @@ def _summary_table(summary) -> Table:
         if changes.get("full")
         else f" ({changes.get('files_added', 0)} new, {changes.get('files_changed', 0)} changed)"
     )
+    pages = getattr(summary, "pages_read", 0)
+    read += f"; {pages} crawled pages" if pages else ""
     for label, value in [
         ("files seen", summary.files_seen),
         ("files read", read),
@@ -421,15 +423,17 @@ def status(curated: CuratedOption = None) -> None:
         cursor = connection.execute(STATUS_SQL)
         row = dict(zip((d[0] for d in cursor.description), cursor.fetchall()[0], strict=True))
         quarantined = connection.sql(
-            "SELECT source_file, reason FROM quarantine "
+            "SELECT source_file, reason, stage IN ('not_a_report', 'joined') FROM quarantine "
             "ORDER BY stage IN ('duplicate', 'not_a_report', 'joined'), source_file LIMIT 20"
         ).fetchall()
     table = Table(title=_text(f"xxgk dataset: {_settings(curated=curated).curated_dir}"), show_header=False)
     for name, value in row.items():
         table.add_row(name.replace("_", " "), _text(value))
     console.print(table)
-    for source_file, reason in quarantined:
-        console.print(Text.assemble("  quarantined ", _text(source_file), ": ", _text(reason)))
+    for source_file, reason, listed in quarantined:  # what failed first; pages that are no report are listed
+        console.print(
+            Text.assemble("  listed " if listed else "  quarantined ", _text(source_file), ": ", _text(reason))
+        )
 
 
 @app.command()

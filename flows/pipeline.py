@@ -91,6 +91,7 @@ class RunSummary:
     version: int | None = None  # the dataset version the run committed
     files_read: int = 0  # new and changed files parsed by this run
     pages_not_reports: int = 0  # crawled pages (or files) that are no disclosure annual report, listed apart
+    pages_read: int = 0  # pages of crawl containers this run parsed
     changes: dict = field(default_factory=dict)  # files added / changed / removed / unchanged, full
 
     def counts(self) -> dict:
@@ -102,6 +103,7 @@ class RunSummary:
             "cells_written",
             "files_quarantined",
             "pages_not_reports",
+            "pages_read",
         )
         return {**{key: getattr(self, key) for key in keys}, **self.changes}
 
@@ -125,6 +127,7 @@ class IngestOutcome:
     quarantined: int
     examples: list[str]
     read: int  # files parsed: new, changed, and the duplicates of a retired report
+    pages_read: int = 0  # pages of crawl containers parsed (a changed container: its new and changed pages)
 
 
 @task(cache_policy=NO_CACHE)
@@ -191,7 +194,10 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
     run.finish(manifest, catalog_tables())
     stages = store.latest(QUARANTINE.name, ["stage"])["stage"]
     quarantined = int((~stages.isin(NOT_FAILURES)).sum())  # the volume gate counts files it could not read
-    return IngestOutcome(sorted(set(run.failures)), len(run.reports), quarantined, examples[:10], len(to_read))
+    pages_read = int(sum((frame["container"] != "").sum() for frame in pages))
+    return IngestOutcome(
+        sorted(set(run.failures)), len(run.reports), quarantined, examples[:10], len(to_read), pages_read
+    )
 
 
 def _parsed_batches(
@@ -314,7 +320,15 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
             quarantine_examples=outcome.examples,
         )
         return _held_back(settings, summary)
-    summary = _summary(settings, len(files), plan, notices=gate.reasons, failed=gate.failed, files_read=outcome.read)
+    summary = _summary(
+        settings,
+        len(files),
+        plan,
+        notices=gate.reasons,
+        failed=gate.failed,
+        files_read=outcome.read,
+        pages_read=outcome.pages_read,
+    )
     version, counts = commit(settings, summary)
     summary = replace(
         summary,

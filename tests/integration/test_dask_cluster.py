@@ -75,8 +75,8 @@ def test_a_file_that_kills_its_worker_is_quarantined_alone(cluster, tmp_path, mo
     local, client = cluster
     raw = tmp_path / "raw"
     raw.mkdir()
-    for name in ("a.txt", "crash_me.txt", "c.txt"):
-        (raw / name).write_bytes(SAMPLE_REPORT.read_bytes().replace(b"2018", b"2018" if name == "a.txt" else b"2019"))
+    for name, county in (("a.txt", "桃源县"), ("crash_me.txt", "石门县"), ("c.txt", "澧县")):
+        (raw / name).write_bytes(SAMPLE_REPORT.read_bytes().replace("桃源县".encode(), county.encode()))
     fault = json.dumps({"crash_me.txt": "crash"})
     monkeypatch.setenv("XXGK_FILE_FAULTS", fault)  # for the workers the nannies start again
     client.run(exec, f"import os; os.environ['XXGK_FILE_FAULTS'] = {fault!r}")  # the live workers

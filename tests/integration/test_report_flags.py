@@ -1,6 +1,8 @@
 """One report's impossible values flag that report and hold back nothing (issue #11): the real flow
-over the sample and copies of it with a negative count, a report year of 2099 and a count no agency
-reaches publishes all of them, each bad copy with the failed rule that names its problem."""
+over the sample and copies of it with a negative count and a count no agency reaches publishes all
+of them, each bad copy with the failed rule that names its problem. A copy whose title says 2099
+over a 2014–2018 统计表 is another matter (issue #21): table and metadata cannot both be right,
+so it is quarantined naming both, never published under either year."""
 
 import duckdb
 import pytest
@@ -71,11 +73,12 @@ def test_every_report_is_published(flagged):
         [
             (FILES["good"], "桃源县人民政府", 2018),
             (FILES["negative"], "澧县人民政府", 2018),
-            (FILES["future"], "汉寿县人民政府", 2099),
             (FILES["huge"], "临澧县人民政府", 2018),
         ]
     )
-    assert db.sql("SELECT count(*) FROM quarantine").fetchall() == [(0,)]
+    ((source_file, stage, reason),) = db.sql("SELECT source_file, stage, reason FROM quarantine").fetchall()
+    assert (source_file, stage) == (FILES["future"], "metadata")
+    assert "stat_2014 table (used for reports of 2014–2018) cannot belong to a 2099 report" in reason
 
 
 def test_the_bad_cells_are_published_as_printed(flagged):
@@ -86,7 +89,7 @@ def test_the_bad_cells_are_published_as_printed(flagged):
             " WHERE i.indicator_code = 'A2.1'"
         ).fetchall()
     )
-    assert values == {FILES["good"]: 6.0, FILES["negative"]: -5.0, FILES["future"]: 6.0, FILES["huge"]: 3e8}
+    assert values == {FILES["good"]: 6.0, FILES["negative"]: -5.0, FILES["huge"]: 3e8}
 
 
 def test_each_bad_report_has_the_failed_rule_naming_its_problem(flagged):
@@ -94,8 +97,6 @@ def test_each_bad_report_has_the_failed_rule_naming_its_problem(flagged):
     failed = _failed(db)
     assert failed[FILES["negative"]].keys() & NEW_RULES == {"P11"}
     assert failed[FILES["negative"]]["P11"] == "not a non-negative integer: A2.1=-5"
-    assert failed[FILES["future"]].keys() & NEW_RULES == {"Y1"}
-    assert failed[FILES["future"]]["Y1"].startswith("report year 2099 is after ")
     assert failed[FILES["huge"]].keys() & NEW_RULES == {"C1"}
     assert failed[FILES["huge"]]["C1"] == "too large for a count (over 100,000,000): A2.1=300000000"
     # The good report fails only what it always did (P1: its text names channels its table lacks).
@@ -108,9 +109,26 @@ def test_the_report_level_rule_is_on_table_report(flagged):
         "SELECT source_file, table_id, outcome FROM rule_results x JOIN reports r USING (report_id)"
         " WHERE rule_id = 'Y1' ORDER BY 1"
     ).fetchall()
-    assert rows == sorted(
-        (FILES[key], "report", "fail" if key == "future" else "pass") for key in ("good", "negative", "future", "huge")
-    )
+    assert rows == sorted((FILES[key], "report", "pass") for key in ("good", "negative", "huge"))
+
+
+def test_a_report_year_no_report_can_have_fails_y1():
+    """A 2021-format report whose title (and nothing else) says 2099: published, flagged by Y1."""
+    import random
+
+    import pandas as pd
+
+    from benchmarks.synthetic_post2019 import make_post2019_report
+    from expectations.arithmetic import evaluate_rules
+    from transforms.parse_report import parse_report
+
+    report = make_post2019_report(random.Random(4), 1, "fmt_2021", "markdown")
+    text = report.text.replace(f"{report.year}年政府信息公开", "2099年政府信息公开", 1)
+    parsed = parse_report(text.encode("utf-8"), "future.md")
+    assert parsed.report["report_year"] == 2099
+    results = evaluate_rules(pd.DataFrame(parsed.indicators))
+    y1 = results[results["rule_id"] == "Y1"].iloc[0]
+    assert y1["outcome"] == "fail" and y1["detail"].startswith("report year 2099 is after ")
 
 
 def test_a_file_the_run_loses_blocks_publishing(prefect_harness, tmp_path, monkeypatch):

@@ -54,7 +54,7 @@ def test_disagreeing_years_are_never_published():
 
 def test_a_table_under_a_year_its_template_was_not_in_use():
     hints = PageHints(title="河北省科技厅2016年度政府信息公开工作报告")
-    with pytest.raises(IdentityError, match="fmt_2021 table .* cannot belong to a 2016 report"):
+    with pytest.raises(IdentityError, match=r"fmt_2021 table .* cannot belong to a 2016 report"):
         identity_of("一、总体情况\n", hints, "export.csv#row=9", "fmt_2021")
     with pytest.raises(IdentityError, match="stat_2014"):
         identity_of("一、总体情况\n", PageHints(title="某县2019年政府信息公开工作年度报告"), "x", "stat_2014")

@@ -41,14 +41,34 @@ PRE2019_FORMS = {
 }
 
 
-def generate(raw_dir: Path, count: int, seed: int, pre2019_share: float, wild_share: float) -> tuple[int, Counter]:
+CRAWL_FORMS = ("csv", "csv_crlf", "csv_gbk", "jsonl", "xlsx", "warc")
+
+
+def generate(
+    raw_dir: Path, count: int, seed: int, pre2019_share: float, wild_share: float, crawl_share: float = 0.0
+) -> tuple[int, Counter]:
     """A mix of templates and forms: pre-2019 统计表 and local tables in every form they were published
     in; 2019/2021 tables in six text forms, and a share of them as found in the wild (run-together
-    crawler text, DOCX, PDF)."""
+    crawler text, DOCX, PDF); ``crawl_share`` of the reports inside crawls (exports and web
+    archives of 4 report pages, a report split over 2 pages and 4 pages of other kinds)."""
+    from benchmarks.synthetic_crawls import REPORT, TABLE, export_bytes, make_crawl, warc_bytes
+
     rng = random.Random(seed)
     total, mix = 0, Counter()
     forms, weights = list(PRE2019_FORMS), list(PRE2019_FORMS.values())
-    for index in range(count):
+    index = 0
+    while index < count:
+        if crawl_share and rng.random() < crawl_share:  # drawn only then: the mix without crawls stays as it was
+            form = rng.choice(CRAWL_FORMS)
+            rows = make_crawl(rng, reports=4, first_index=index, html=form == "warc")
+            data = warc_bytes(rows) if form == "warc" else export_bytes(rows, form)
+            suffix = ".warc.gz" if form == "warc" else (".jl" if form == "jsonl" else f".{form.split('_')[0]}")
+            (raw_dir / f"crawl_{index:06d}{suffix}").write_bytes(data)
+            total += len(data)
+            reports = sum(row.kind in (REPORT, TABLE) for row in rows)
+            mix[f"crawl/{form}"] += reports
+            index += reports
+            continue
         if rng.random() < pre2019_share:
             template = rng.choice(["stat_2014", "local_table"])
             report = make_pre2019_report(rng, index, template, rng.choices(forms, weights)[0])
@@ -69,6 +89,7 @@ def generate(raw_dir: Path, count: int, seed: int, pre2019_share: float, wild_sh
         (raw_dir / f"report_{index:06d}{suffix}").write_bytes(data)
         total += len(data)
         mix[kind] += 1
+        index += 1
     return total, mix
 
 
@@ -80,6 +101,9 @@ def main() -> None:
     parser.add_argument(
         "--wild-share", type=float, default=0.1, help="share of 2019/2021 reports as run-together text, DOCX or PDF"
     )
+    parser.add_argument(
+        "--crawl-share", type=float, default=0.05, help="share of reports delivered inside crawler exports and WARCs"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
     args = parser.parse_args()
 
@@ -87,7 +111,7 @@ def main() -> None:
     raw, curated = work / "raw", work / "curated"
     raw.mkdir()
     started = time.perf_counter()
-    size, mix = generate(raw, args.reports, args.seed, args.pre2019_share, args.wild_share)
+    size, mix = generate(raw, args.reports, args.seed, args.pre2019_share, args.wild_share, args.crawl_share)
     print(f"generated {args.reports} reports ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
     print("mix: " + ", ".join(f"{kind} {n}" for kind, n in sorted(mix.items())))
 

@@ -68,6 +68,8 @@ def _runs(compact: str, located: dict[str, tuple[int, int]], limit: int) -> dict
 def _segments(compact: str, located: dict[str, tuple[int, int]], limit: int) -> dict[str, str]:
     """Everything between each row's label and the next label."""
     spans = sorted(located.items(), key=lambda item: item[1][0])
+    if not spans:
+        return {}
     bounds = [start for _, (start, _) in spans[1:]] + [limit]
     return {code: compact[end:bound] for (code, (_, end)), bound in zip(spans, bounds, strict=True)}
 

@@ -114,13 +114,13 @@ def not_a_report(text: str, hints: PageHints | None, has_table: bool) -> str | N
 
 _YEAR = r"((?:19|20)\d{2})"
 # 统计期限为2023年1月1日至12月31日 / 统计期限自2020年1月1日起至2020年12月31日止 / 统计时间为…
-_PERIOD = re.compile(r"统计(?:期限|时限|时间|区间|周期)[^。；]{0,8}?" + _YEAR + r"\s*年\s*1\s*月\s*1\s*日")
+_PERIOD = re.compile(r"统计(?:期限|时限|时间|区间|周期)[^。；]{0,12}?" + _YEAR + r"\s*年\s*1\s*月\s*1\s*日")
 # A sentence or section opening on the year: "2023年，省工业和信息化厅…", "2018年以来，…".
 _BODY_YEAR = re.compile(r"(?:^|[。；！\n\s]|总体情况|基本情况)" + _YEAR + r"\s*年度?\s*(?:[，,]|以来)")
 
 
 def period_year(text: str) -> int | None:
-    match = _PERIOD.search(_squash(text))
+    match = _PERIOD.search(text[:30000])
     return int(match[1]) if match else None
 
 
@@ -131,26 +131,30 @@ def body_year(text: str) -> int | None:
 
 
 def _years(meta: ReportMetadata, text: str, hints: PageHints | None, file_name: str) -> list[tuple[str, int]]:
+    """The years stated, in the order they are believed; the later sources are looked at only
+    when no earlier one states a year (the title, the period and the crawl's title always are:
+    they must agree)."""
     found: list[tuple[str, int]] = []
     if meta.report_year is not None:
         found.append(("title", meta.report_year))
     period = period_year(text)
     if period is not None:
         found.append(("statistics_period", period))
+    crawl = crawl_title_year(hints.title) if hints is not None and hints.title else None
+    if found:
+        return found + ([("crawl_title", crawl)] if crawl is not None else [])
     body = body_year(text)
     if body is not None:
         found.append(("body", body))
-    if hints is not None and hints.title:
-        year = crawl_title_year(hints.title)
-        if year is not None:
-            found.append(("crawl_title", year))
+    if crawl is not None:
+        found.append(("crawl_title", crawl))
+    if found:
+        return found
     named = year_from_name(PurePosixPath(file_name.split("#", 1)[0]).stem, replace(meta, report_year=None))
     if named.report_year is not None:
-        found.append(("file_name", named.report_year))
+        return [("file_name", named.report_year)]
     published = meta.publication_date or (hints.date if hints is not None else None)
-    if published is not None:
-        found.append(("publication_date_estimate", published.year - 1))
-    return found
+    return [("publication_date_estimate", published.year - 1)] if published is not None else []
 
 
 def crawl_title_year(title: str) -> int | None:

@@ -58,7 +58,9 @@ def generate(
     forms, weights = list(PRE2019_FORMS), list(PRE2019_FORMS.values())
     index = 0
     while index < count:
-        if crawl_share and rng.random() < crawl_share:  # drawn only then: the mix without crawls stays as it was
+        # a crawl holds 5 reports: drawn a fifth as often; drawn only with a share, so the mix without
+        # crawls stays as it was
+        if crawl_share and rng.random() < crawl_share / 5:
             form = rng.choice(CRAWL_FORMS)
             rows = make_crawl(rng, reports=4, first_index=index, html=form == "warc")
             data = warc_bytes(rows) if form == "warc" else export_bytes(rows, form)

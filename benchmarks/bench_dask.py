@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_run import generate
-from flows.inputs import scan_raw_folder
-from flows.parse_pool import parsed_batches
+from flows.parsing.pool import parsed_batches
+from flows.parsing.raw_files import scan_raw_folder
 from flows.settings import Settings
 
 

@@ -3,7 +3,7 @@
     python benchmarks/bench_parse.py --reports 2000 [--crawl-share 0.05]
 
 Generates bench_run's mix, then parses every file the way a parse worker does
-(``flows.batch_parsing.parse_files``, batches of 100) and prints ms per report, and separately the
+(``flows.parsing.batch.parse_files``, batches of 100) and prints ms per report, and separately the
 time the crawl-container check (``split_crawl``) takes over the same files. Figures only.
 """
 
@@ -26,8 +26,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2018)
     parser.add_argument("--crawl-share", type=float, default=0.0)
     args = parser.parse_args()
-    from flows.batch_parsing import parse_files
-    from flows.inputs import scan_raw_folder
+    from flows.parsing.batch import parse_files
+    from flows.parsing.raw_files import scan_raw_folder
 
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-parse-") as work:
         raw = Path(work)

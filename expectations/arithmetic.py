@@ -22,10 +22,10 @@ from functools import cache, lru_cache
 import pandas as pd
 
 from transforms.catalog import load_catalog, table_columns
-from transforms.cell_values import BLANK, MISSING, NUMBER_STATUSES, PLACEHOLDER
 from transforms.identities import REPORT_TABLE, ArithmeticRule, ValueBounds, holds, load_bounds, load_rules
 from transforms.layouts import AMOUNT_UNITS
-from transforms.schemas import RULE_OUTCOMES, RULE_RESULTS
+from transforms.schemas import RULE_RESULTS
+from transforms.vocabulary import BLANK, MISSING, NUMBER_STATUSES, PLACEHOLDER, RULE_OUTCOMES
 
 PASS, FAIL, NOT_APPLICABLE = RULE_OUTCOMES
 _RELATION_SYMBOLS = {"eq": ("=", "≠"), "le": ("≤", ">"), "ge": ("≥", "<")}

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from transforms.identities import SEVERITIES
-from transforms.schemas import QUARANTINE, QUARANTINE_STAGES, RULE_OUTCOMES, RULE_RESULTS
+from transforms.schemas import QUARANTINE, RULE_RESULTS
+from transforms.vocabulary import QUARANTINE_STAGES, RULE_OUTCOMES, SEVERITIES
 
 KNOWN_CODES = {
     (QUARANTINE.name, "stage"): QUARANTINE_STAGES,

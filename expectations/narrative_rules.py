@@ -13,10 +13,10 @@ import pandas as pd
 
 from expectations.arithmetic import FAIL, NOT_APPLICABLE, PASS, _fmt
 from transforms.catalog import label_matcher
-from transforms.cell_values import NUMBER_STATUSES
 from transforms.concepts import concept_cells
 from transforms.identities import load_rules
 from transforms.schemas import RULE_RESULTS
+from transforms.vocabulary import NUMBER_STATUSES
 
 EXPLAINED_RULE = "P1"  # P1t: this identity again, adding the parts only the text names
 

@@ -15,10 +15,9 @@ import great_expectations.expectations as gxe
 
 from transforms.agencies import AGENCY_LEVELS
 from transforms.catalog import load_column_catalog
-from transforms.cell_records import CATALOG_STATUSES, MATCHED, MATCHED_BY_POSITION
-from transforms.cell_values import VALUE_STATUSES
 from transforms.layouts import TEMPLATES, UNITS, all_layouts
 from transforms.schemas import INDICATORS, REPORTS, TableSchema
+from transforms.vocabulary import CATALOG_STATUSES, MATCHED, MATCHED_BY_POSITION, VALUE_STATUSES
 
 ALLOWED_UNITS = ("", *sorted(UNITS))  # the units the table readers recognise, or none (section rows)
 

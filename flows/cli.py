@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +15,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from flows.present.safe_text import text as _text  # every value from a file is shown literally
 from flows.settings import Settings
+from transforms.vocabulary import JOINED, LISTED, NOT_A_REPORT, NOT_FAILURES, sql_list
 
 # Offline by design: no telemetry, and Prefect's own chatter only when asked for.
 for _name, _value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}.items():
@@ -39,39 +39,10 @@ CuratedOption = Annotated[
 
 
 def _settings(raw: str | Path | None = None, curated: str | Path | None = None) -> Settings:
-    from flows.storage import location
+    from flows.dataset.storage import location
 
     given = {"raw_dir": raw, "curated_dir": curated}
     return Settings(**{k: location(v).resolve() for k, v in given.items() if v is not None})
-
-
-# ---- what reaches the terminal ------------------------------------------------------------------
-# File names, and every other value of a dataset, come from crawled files: untrusted. Rich would read
-# "[bold red]x.txt" as markup (or crash on "a[/b]c"), ":smile:" as an emoji, and an escape sequence
-# would reach the terminal raw. So every such value is shown as a rich Text (no markup, no emoji),
-# with its control characters written out.
-
-# Bidirectional overrides and isolates reorder what follows them; line and paragraph separators and
-# the byte-order mark are invisible or break lines. Shown as escapes, like C0/C1 controls.
-_FORMATTING = frozenset("\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
-
-
-def _is_control(ch: str) -> bool:
-    return ch in _FORMATTING or unicodedata.category(ch) in ("Cc", "Cs")  # C0, DEL, C1; lone surrogates
-
-
-def _visible(value: object, keep: str = "") -> str:
-    """``value`` as text whose control characters (C0, DEL, C1, lone surrogates, bidi controls) are
-    written out as Python writes them (``\\x1b``, ``\\n``, ``\\u202e``), except those in ``keep``."""
-    text = "" if value is None else str(value)
-    if text.isprintable() and _FORMATTING.isdisjoint(text):
-        return text
-    return "".join(repr(ch)[1:-1] if ch not in keep and _is_control(ch) else ch for ch in text)
-
-
-def _text(value: object, style: str = "", keep: str = "") -> Text:
-    """A dataset value (or a message quoting one) for rich output: literal, controls made visible."""
-    return Text(_visible(value, keep), style=style)
 
 
 def _error(message: object) -> None:
@@ -139,7 +110,7 @@ def run(
     if not settings.raw_dir.is_dir():
         _error(f"raw folder not found: {settings.raw_dir}")
         raise typer.Exit(2)
-    from flows.dataset_lock import DatasetLockedError, dataset_lock
+    from flows.dataset.lock import DatasetLockedError, dataset_lock
 
     def on_wait(holder) -> None:
         err_console.print(_text(f"waiting: {settings.curated_dir} is being written by {holder or 'another run'}"))
@@ -157,13 +128,13 @@ def run(
 
 
 def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_quarantine: bool, full: bool) -> None:
-    from flows import temporary_api
+    from flows.run import temporary_api
 
     api_server = temporary_api.start_unless_configured()  # boots while the imports below run
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows import progress
-    from flows.pipeline import PublishBlockedError, xxgk_pipeline
+    from flows.run import progress
+    from flows.run.pipeline import PublishBlockedError, xxgk_pipeline
 
     bar = Progress(
         TextColumn("parsing reports"),
@@ -234,74 +205,15 @@ def _explain(summary) -> None:
 # set up, then locked) and only single read statements run on it.
 
 
-class QueryRefused(Exception):
-    """SQL that `xxgk query` does not run: not exactly one read statement."""
-
-
 @contextmanager
-def _dataset(curated: Path | None, as_of: int | None = None) -> Iterator:
+def dataset_connection(curated: Path | None, as_of: int | None = None) -> Iterator:
     """The one way the CLI reads a dataset: its DuckDB file read-only (or, ``as_of``, the views of an
-    earlier version in memory), sandboxed by ``_sandbox``. Spilled intermediate results go to a
-    private temporary folder, removed afterwards: never into the dataset folder or the working
-    directory."""
-    with tempfile.TemporaryDirectory(prefix="xxgk-query-") as spill:
-        connection = _connect(curated) if as_of is None else _connect_as_of(curated, as_of)
-        try:
-            _sandbox(connection, _settings(curated=curated).curated_dir, Path(spill))
-            yield connection
-        finally:
-            connection.close()
+    earlier version in memory), sandboxed (:mod:`flows.dataset.query`)."""
+    from flows.dataset.query import sandboxed
 
-
-def _sandbox(connection, curated_dir, spill: Path) -> None:
-    """After the views exist: files may be read only inside the dataset's table folders (the views
-    read them), no file may be written, no extension installed or loaded; then the configuration is
-    locked, so no statement can undo this (``SET enable_external_access = true`` fails).
-    COPY TO a table folder would still pass these settings: ``_read_statement`` refuses it."""
-
-    def quote(text: str) -> str:
-        return "'" + text.replace("'", "''") + "'"
-
-    # The table folders are the Delta tables (a _delta_log each); found here rather than from the
-    # schemas, whose import (pandas, pyarrow) would double the time to first output.
-    # On object storage the views read through pyarrow, registered on the connection: no file at all.
-    local = isinstance(curated_dir, Path) and curated_dir.is_dir()
-    tables = [path for path in curated_dir.iterdir() if (path / "_delta_log").is_dir()] if local else []
-    folders = sorted({str(folder) + os.sep for table in tables for folder in (table.resolve(), table)})
-    for statement in (
-        f"SET temp_directory = {quote(str(spill))}",
-        f"SET allowed_directories = [{', '.join(quote(f) for f in folders)}]",
-        "SET allowed_paths = []",
-        "SET enable_external_access = false",
-        "SET autoinstall_known_extensions = false",
-        "SET autoload_known_extensions = false",
-        "SET allow_community_extensions = false",
-        "SET allow_unsigned_extensions = false",
-        "SET lock_configuration = true",
-    ):
-        connection.execute(statement)
-
-
-def _read_statement(connection, sql: str) -> str:
-    """The one statement of ``sql`` if it only reads (a SELECT: also WITH, FROM …, VALUES, DESCRIBE,
-    SHOW, SUMMARIZE, PIVOT … IN (…), which DuckDB parses as SELECT), else QueryRefused. EXPLAIN is
-    refused too: EXPLAIN ANALYZE runs the statement it explains."""
-    import duckdb
-
-    statements = connection.extract_statements(sql)  # a syntax error is a duckdb.Error
-    if len(statements) != 1:
-        raise QueryRefused(f"xxgk query runs exactly one statement; this SQL has {len(statements)}")
-    (statement,) = statements
-    try:
-        kind = statement.type
-    except ValueError:  # a statement type the Python client has no name for (UPDATE EXTENSIONS)
-        kind = None
-    if kind != duckdb.StatementType.SELECT:
-        named = (
-            "PIVOT without IN (…)" if kind == duckdb.StatementType.MULTI else getattr(kind, "name", "this statement")
-        )
-        raise QueryRefused(f"xxgk query runs only reads (SELECT, WITH, FROM, DESCRIBE, SHOW …), not {named}")
-    return statement.query
+    connection = _connect(curated) if as_of is None else _connect_as_of(curated, as_of)
+    with sandboxed(connection, _settings(curated=curated).curated_dir) as sandboxed_connection:
+        yield sandboxed_connection
 
 
 def _connect(curated: Path | None):
@@ -321,14 +233,14 @@ def _connect(curated: Path | None):
 def _connect_as_of(curated: str | None, version: int | None):
     """Views over a version (None: the current one), in memory: the dataset folder is not
     written. Use ``_dataset``: it sandboxes the connection."""
-    from flows.duckdb_views import open_version
+    from flows.dataset.views import open_version
 
     return open_version(*_store_version(curated, version))
 
 
 def _store_version(curated: str | None, version: int | None):
     """The dataset's store and one of its versions (None: the current one); exit 2 if none."""
-    from flows.store import Store, VersionNotFoundError
+    from flows.dataset.store import Store, VersionNotFoundError
 
     settings = _settings(curated=curated)
     store = Store(settings.curated_dir)
@@ -358,9 +270,11 @@ def query(
     """
     import duckdb
 
-    with _dataset(curated, as_of) as connection:
+    from flows.dataset.query import QueryRefused, read_statement
+
+    with dataset_connection(curated, as_of) as connection:
         try:
-            cursor = connection.execute(_read_statement(connection, sql))
+            cursor = connection.execute(read_statement(connection, sql))
             columns, rows = [d[0] for d in cursor.description or []], cursor.fetchall()
         except QueryRefused as exc:
             _error(f"refused: {exc}")
@@ -399,7 +313,7 @@ def _plain(value):
     return value
 
 
-STATUS_SQL = """
+STATUS_SQL = f"""
 SELECT
   (SELECT version FROM dataset_version) AS version,
   (SELECT created FROM dataset_version)::VARCHAR AS committed,
@@ -408,9 +322,9 @@ SELECT
   (SELECT count(*) FROM indicators WHERE value IS NOT NULL) AS cells_with_value,
   (SELECT string_agg(DISTINCT report_year::VARCHAR, ', ' ORDER BY report_year::VARCHAR) FROM reports) AS years,
   (SELECT string_agg(DISTINCT template, ', ' ORDER BY template) FROM reports) AS templates,
-  (SELECT count(*) FROM quarantine WHERE stage NOT IN ('not_a_report', 'joined')) AS files_quarantined,
-  (SELECT count(*) FROM quarantine WHERE stage = 'not_a_report') AS pages_not_reports,
-  (SELECT count(*) FROM quarantine WHERE stage = 'joined') AS pages_joined,
+  (SELECT count(*) FROM quarantine WHERE stage NOT IN ({sql_list(LISTED)})) AS files_quarantined,
+  (SELECT count(*) FROM quarantine WHERE stage = '{NOT_A_REPORT}') AS pages_not_reports,
+  (SELECT count(*) FROM quarantine WHERE stage = '{JOINED}') AS pages_joined,
   (SELECT count(*) FROM failed_rules) AS rules_failed,
   (SELECT count(DISTINCT report_id) FROM failed_rules) AS reports_with_failed_rules
 """
@@ -419,12 +333,12 @@ SELECT
 @app.command()
 def status(curated: CuratedOption = None) -> None:
     """What the dataset holds."""
-    with _dataset(curated) as connection:
+    with dataset_connection(curated) as connection:
         cursor = connection.execute(STATUS_SQL)
         row = dict(zip((d[0] for d in cursor.description), cursor.fetchall()[0], strict=True))
         quarantined = connection.sql(
-            "SELECT source_file, reason, stage IN ('not_a_report', 'joined') FROM quarantine "
-            "ORDER BY stage IN ('duplicate', 'not_a_report', 'joined'), source_file LIMIT 20"
+            f"SELECT source_file, reason, stage IN ({sql_list(LISTED)}) FROM quarantine "
+            f"ORDER BY stage IN ({sql_list(NOT_FAILURES)}), source_file LIMIT 20"
         ).fetchall()
     table = Table(title=_text(f"xxgk dataset: {_settings(curated=curated).curated_dir}"), show_header=False)
     for name, value in row.items():
@@ -439,7 +353,7 @@ def status(curated: CuratedOption = None) -> None:
 @app.command()
 def history(curated: CuratedOption = None) -> None:
     """The dataset's versions on record: when, what, and what each run found."""
-    from flows.store import Store
+    from flows.dataset.store import Store
 
     settings = _settings(curated=curated)
     versions = Store(settings.curated_dir).history()
@@ -480,7 +394,7 @@ def views(
     variables, so a DuckDB that has the httpfs extension reads the bucket itself:
     `xxgk views --curated s3://bucket/prefix > views.sql`, then `.read views.sql` in duckdb.
     """
-    from flows.duckdb_views import httpfs_script
+    from flows.dataset.views import httpfs_script
 
     sys.stdout.write(httpfs_script(*_store_version(curated, as_of)))
 
@@ -491,20 +405,16 @@ def rollback(
     curated: CuratedOption = None,
 ) -> None:
     """Make an earlier version current again, as a new version (nothing is rewritten or lost)."""
-    from flows.dataset_lock import DatasetLockedError, dataset_lock
-    from flows.duckdb_views import build_duckdb
-    from flows.store import Store, VersionNotFoundError
+    from flows.dataset.lock import DatasetLockedError, dataset_lock
+    from flows.dataset.publish import publish
+    from flows.dataset.store import Store, VersionNotFoundError
 
     settings = _settings(curated=curated)
     store = Store(settings.curated_dir)
     try:
         with dataset_lock(settings.curated_dir):
             store.prepare()
-            restored = store.rollback(version)
-            database = build_duckdb(store, restored, settings.duckdb_path)
-            store.record(restored)
-            if database is not None:
-                database.replace(settings.duckdb_path)
+            restored = publish(store, store.rollback(version), settings.duckdb_path)
     except VersionNotFoundError as exc:
         _error(exc)
         raise typer.Exit(2) from exc
@@ -534,10 +444,10 @@ def export(
     if xlsx is None and csv is None:
         _error("nothing to export: give --xlsx FILE and/or --csv DIR")
         raise typer.Exit(2)
-    from flows.export import Filters, write_csv, write_xlsx
+    from flows.present.export import Filters, write_csv, write_xlsx
 
     filters = Filters(agency=agency, year=year, report_id=report_id)
-    with _dataset(curated) as connection:
+    with dataset_connection(curated) as connection:
         try:
             if xlsx is not None:
                 counts = write_xlsx(connection, xlsx, filters)
@@ -562,7 +472,7 @@ def serve(
     curated: CuratedOption = None,
 ) -> None:
     """Register a cron deployment on the Prefect server at PREFECT_API_URL and serve it."""
-    from flows.schedule import ServerRequiredError, serve_on_schedule
+    from flows.run.schedule import ServerRequiredError, serve_on_schedule
 
     settings = _settings(raw, curated)
     try:
@@ -587,7 +497,7 @@ def check(
     if output_format not in ("text", "json"):
         _error(f"--format must be text or json, not {output_format!r}")
         raise typer.Exit(2)
-    from flows.check import check_files, exit_code, render
+    from flows.present.check import check_files, exit_code, render
 
     checked = check_files(files, Settings().read_limits)
     if output_format == "json":

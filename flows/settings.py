@@ -9,14 +9,14 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from flows.storage import S3Path, location
+from flows.dataset.storage import S3Path, location
 from transforms.limits import DEFAULT_LIMITS, ReadLimits
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 AUDIT_DIR = "audit"  # the audit site's folder, in the local side of the dataset (and beside an s3 dataset)
 
-# A folder, or s3://bucket/prefix on S3-compatible object storage (flows.storage).
+# A folder, or s3://bucket/prefix on S3-compatible object storage (flows.dataset.storage).
 LocationSetting = Annotated[Path | S3Path, BeforeValidator(location)]
 
 

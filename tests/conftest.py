@@ -26,7 +26,7 @@ def record_concurrently(store, candidates: list) -> list:
     made, or the VersionConflictError it got."""
     import threading
 
-    from flows.store import VersionConflictError
+    from flows.dataset.store import VersionConflictError
 
     outcomes: list[object] = [None] * len(candidates)
     start = threading.Barrier(len(candidates))
@@ -151,7 +151,7 @@ EXPECTED_QUARANTINE = {
 @pytest.fixture(scope="session")
 def published_dataset(prefect_harness, mixed_raw_dir, tmp_path_factory) -> Path:
     """The real flow run once over the mixed folder into a temporary curated folder."""
-    from flows.pipeline import xxgk_pipeline
+    from flows.run.pipeline import xxgk_pipeline
 
     curated = tmp_path_factory.mktemp("curated")
     summary = xxgk_pipeline(raw_dir=mixed_raw_dir, curated_dir=curated, batch_size=3)

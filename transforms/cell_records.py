@@ -16,12 +16,8 @@ from transforms.catalog import CatalogEntry, ColumnEntry
 from transforms.cell_values import NUMBER_STATUSES, parse_cell_value
 from transforms.document_rows import Row
 from transforms.labels import clean_label
+from transforms.vocabulary import CATALOG_STATUSES, DUPLICATE, MATCHED, MATCHED_BY_POSITION, UNMAPPED  # noqa: F401
 
-MATCHED = "matched"
-MATCHED_BY_POSITION = "matched_by_position"  # label lost in the document; row placed by its order
-UNMAPPED = "unmapped"
-DUPLICATE = "duplicate"
-CATALOG_STATUSES = (MATCHED, MATCHED_BY_POSITION, UNMAPPED, DUPLICATE)
 # The report-level columns of ``indicators``, filled in by parse_report.
 REPORT_FIELDS = ("report_id", "report_year", "agency", "template", "source_file")
 

@@ -10,18 +10,20 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-# Statuses a cell can have; downstream checks and GX use this closed set.
-OK = "ok"
-OK_WITH_NOTE = "ok_with_note"
-BLANK = "blank"
-PLACEHOLDER = "placeholder"
-NOT_APPLICABLE = "not_applicable"
-UNPARSED = "unparsed"
-AMBIGUOUS = "ambiguous"  # printed, but which cell it belongs to cannot be told
-MISSING = "missing"  # the template has the cell; the document does not show it
-INFERRED = "inferred"  # cut out of run-together digits: the only split the table's arithmetic allows
-NUMBER_STATUSES = (OK, OK_WITH_NOTE, INFERRED)  # the cell has a value
-VALUE_STATUSES = (OK, OK_WITH_NOTE, INFERRED, BLANK, PLACEHOLDER, NOT_APPLICABLE, UNPARSED, AMBIGUOUS, MISSING)
+# Statuses a cell can have (a closed set: transforms/vocabulary.py).
+from transforms.vocabulary import (  # noqa: F401  (re-exported: the interpreters import them from here)
+    AMBIGUOUS,
+    BLANK,
+    INFERRED,
+    MISSING,
+    NOT_APPLICABLE,
+    NUMBER_STATUSES,
+    OK,
+    OK_WITH_NOTE,
+    PLACEHOLDER,
+    UNPARSED,
+    VALUE_STATUSES,
+)
 
 _PLACEHOLDERS = {"-", "--", "—", "——", "–", "/", "／", "无", "空", "×", "x", "X"}
 _NUMBER = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?"

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.layouts import TEMPLATES, TableLayout, template_layout
+from transforms.vocabulary import REPORT_TABLE, SEVERITIES
 
 RULES_FILE = "arithmetic_rules.csv"
 RULE_COLUMNS = ["rule_id", "templates", "table_id", "severity", "scope", "lhs", "relation", "aggregate", "rhs"]
@@ -34,9 +35,7 @@ REPORT_SCOPES = ("report_year",)  # the report as a whole
 SCOPES = (*IDENTITY_SCOPES, *VALUE_SCOPES, *REPORT_SCOPES)
 RELATIONS = ("eq", "le", "ge")
 AGGREGATES = ("sum", "max")
-SEVERITIES = ("error", "warning")
 ALL_TABLES = "*"
-REPORT_TABLE = "report"  # the table id of a rule on the report as a whole (as "text" is the text ↔ table rules')
 TOLERANCE = 1e-6
 BOUNDS_FILE = "value_bounds.toml"
 

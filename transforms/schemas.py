@@ -196,21 +196,7 @@ RULE_RESULTS = TableSchema(
 )
 
 # Where a file can fail, so where it is quarantined (the "stage" column); known to the gate.
-QUARANTINE_STAGES = (
-    "read",
-    "limit",
-    "decode",
-    "template",
-    "table",
-    "metadata",
-    "error",
-    "duplicate",
-    "not_a_report",  # a page that is no disclosure annual report (a policy, say): listed, not a failure
-    "joined",  # a document joined to another's report (its narrative page): listed, not a failure
-)
-# Stages that are no failure to read: they count neither against the volume gate nor as unread.
-NOT_FAILURES = ("duplicate", "not_a_report", "joined")
-RULE_OUTCOMES = ("pass", "fail", "not_applicable")
+from transforms.vocabulary import NOT_FAILURES, QUARANTINE_STAGES, RULE_OUTCOMES  # noqa: E402,F401
 
 QUARANTINE = TableSchema(
     name="quarantine",

@@ -18,7 +18,7 @@ import lxml.html
 import pytest
 from conftest import SAMPLE_REPORT
 
-from flows.audit_site import page_path
+from flows.present.audit_site import page_path
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>.txt"
 VARIANT_AGENCY = "石门县人民政府"
@@ -35,7 +35,7 @@ def _variant(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def site(prefect_harness, tmp_path_factory) -> dict:
-    from flows.pipeline import xxgk_pipeline
+    from flows.run.pipeline import xxgk_pipeline
 
     raw = tmp_path_factory.mktemp("audit_raw")
     (raw / "taoyuan.txt").write_bytes(SAMPLE_REPORT.read_bytes())
@@ -165,20 +165,20 @@ def test_screenshot(site, tmp_path):
 
 
 def test_a_broken_site_is_a_notice_not_an_unpublish(prefect_harness, tmp_path, monkeypatch):
-    import flows.pipeline
+    import flows.run.pipeline
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(flows.pipeline, "write_audit_site", broken)
+    monkeypatch.setattr(flows.run.pipeline, "write_audit_site", broken)
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "taoyuan.txt").write_bytes(SAMPLE_REPORT.read_bytes())
-    summary = flows.pipeline.xxgk_pipeline(raw_dir=raw, curated_dir=tmp_path / "curated")
+    summary = flows.run.pipeline.xxgk_pipeline(raw_dir=raw, curated_dir=tmp_path / "curated")
     assert summary.published and summary.version == 1 and not summary.failed
     assert [n for n in summary.notices if n.startswith("audit site not written")] == [
         f"audit site not written ({tmp_path / 'curated' / 'audit'}): OSError: disk full"
     ]
     monkeypatch.undo()  # the next run, with nothing new, writes the missing site
-    again = flows.pipeline.xxgk_pipeline(raw_dir=raw, curated_dir=tmp_path / "curated")
+    again = flows.run.pipeline.xxgk_pipeline(raw_dir=raw, curated_dir=tmp_path / "curated")
     assert again.version == 1 and (tmp_path / "curated" / "audit" / "index.html").is_file()

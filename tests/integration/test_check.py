@@ -127,5 +127,5 @@ def test_check_imports_neither_prefect_nor_great_expectations():
     )
     assert done.returncode == 1, done.stderr[-2000:]
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time")}
-    assert "flows.check" in imported and "expectations.arithmetic" in imported  # the check did run
+    assert "flows.present.check" in imported and "expectations.arithmetic" in imported  # the check did run
     assert not {m for m in imported if m.split(".")[0] in ("prefect", "great_expectations")}

@@ -82,8 +82,8 @@ def test_a_page_and_its_crawler_text_give_the_same_values(shared_corpus):
 def test_the_page_and_its_copy_are_one_report(shared_corpus, tmp_path):
     """Both files in one run: the page, which prints every cell, is published; the copy is
     quarantined as its duplicate, naming it."""
-    from flows.batch_parsing import parse_files
-    from flows.inputs import scan_raw_folder
+    from flows.parsing.batch import parse_files
+    from flows.parsing.raw_files import scan_raw_folder
     from transforms.assemble import assemble_tables
 
     for name in ("pingtan_2016.html", "pingtan_2016_1.txt", "pingtan_2017_1.txt"):

@@ -17,7 +17,7 @@ from benchmarks.synthetic_crawls import NARRATIVE, OTHER, REPORT, TABLE, export_
 
 
 def _run(raw, curated, **options):
-    from flows.pipeline import xxgk_pipeline
+    from flows.run.pipeline import xxgk_pipeline
 
     return xxgk_pipeline(raw_dir=raw, curated_dir=curated, batch_size=3, **options)
 

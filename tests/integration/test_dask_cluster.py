@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE_REPORT
 
-from flows import dask_parsing
-from flows.dask_parsing import STAGING_DIR, ParserVersionMismatchError, dask_parsed_batches
-from flows.inputs import scan_raw_folder
+from flows.parsing import dask_cluster as dask_parsing
+from flows.parsing.dask_cluster import STAGING_DIR, ParserVersionMismatchError, dask_parsed_batches
+from flows.parsing.raw_files import scan_raw_folder
 from transforms.limits import DEFAULT_LIMITS
 
 XXGK = str(Path(sys.executable).with_name("xxgk"))
@@ -37,7 +37,7 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def dask_dataset(prefect_harness, mixed_raw_dir, cluster, tmp_path_factory) -> Path:
-    from flows.pipeline import xxgk_pipeline
+    from flows.run.pipeline import xxgk_pipeline
 
     curated = tmp_path_factory.mktemp("curated_dask")
     (curated / STAGING_DIR / "killed-run" / "0").mkdir(parents=True)  # what a killed run left

@@ -10,7 +10,7 @@ import pytest
 from conftest import SAMPLE_REPORT
 from openpyxl import load_workbook
 
-from flows.export import sheet_name
+from flows.present.export import sheet_name
 
 XXGK = str(Path(sys.executable).with_name("xxgk"))
 SAMPLE_AGENCY = "桃源县人民政府"

@@ -178,8 +178,8 @@ def _contents(dataset) -> dict[str, list]:
 def test_rerun_is_idempotent(prefect_harness, mixed_raw_dir, published_dataset):
     """A rerun over the same files changes nothing; reading them all again (--full) commits a new
     version with the same rows: none duplicated."""
-    from flows.pipeline import xxgk_pipeline
-    from flows.store import Store
+    from flows.dataset.store import Store
+    from flows.run.pipeline import xxgk_pipeline
 
     before, version = _contents(published_dataset), Store(published_dataset).current().version
     xxgk_pipeline(raw_dir=mixed_raw_dir, curated_dir=published_dataset, batch_size=2)
@@ -193,7 +193,7 @@ def test_rerun_is_idempotent(prefect_harness, mixed_raw_dir, published_dataset):
 
 def test_validation_failure_publishes_nothing(prefect_harness, published_dataset, sample_bytes, tmp_path, monkeypatch):
     from expectations import suites
-    from flows.pipeline import PublishBlockedError, xxgk_pipeline
+    from flows.run.pipeline import PublishBlockedError, xxgk_pipeline
 
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -201,7 +201,7 @@ def test_validation_failure_publishes_nothing(prefect_harness, published_dataset
     # A pipeline mistake blocks the run: here the parser writes a cell status the GX sets were not
     # told of. (A report's own bad value does not: tests/integration/test_report_flags.py.)
     monkeypatch.setattr(suites, "VALUE_STATUSES", tuple(s for s in suites.VALUE_STATUSES if s != "ok"))
-    from flows.store import Store
+    from flows.dataset.store import Store
 
     versions, contents = Store(published_dataset).history(), _contents(published_dataset)
     database = (published_dataset / "xxgk.duckdb").read_bytes()

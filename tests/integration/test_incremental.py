@@ -5,11 +5,11 @@ import duckdb
 import pytest
 from conftest import SAMPLE_REPORT, SHARED_DIR
 
-from flows.store import Store
+from flows.dataset.store import Store
 
 
 def _run(raw, curated, **options):
-    from flows.pipeline import xxgk_pipeline
+    from flows.run.pipeline import xxgk_pipeline
 
     return xxgk_pipeline(raw_dir=raw, curated_dir=curated, batch_size=2, **options)
 
@@ -97,7 +97,7 @@ def test_duplicates_across_runs_and_a_retired_original(prefect_harness, raw, tmp
 
 
 def test_a_parser_change_or_full_reads_everything(prefect_harness, raw, tmp_path, monkeypatch):
-    from flows import inputs
+    from flows.run import plan as inputs
 
     curated = tmp_path / "curated"
     _run(raw, curated)

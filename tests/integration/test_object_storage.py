@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import record_concurrently
 
-from flows.storage import S3Path
+from flows.dataset.storage import S3Path
 
 BUCKET = "xxgk-test"
 XXGK = str(Path(sys.executable).with_name("xxgk"))
@@ -38,7 +38,7 @@ def s3_server():
     pytest.importorskip("moto")
     import boto3
 
-    from flows import storage
+    from flows.dataset import storage
 
     port = _free_port()
     server = subprocess.Popen(
@@ -94,7 +94,7 @@ def _rows(connection, table: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def both_runs(prefect_harness, s3_server, mixed_raw_dir, tmp_path_factory):
-    from flows.pipeline import xxgk_pipeline
+    from flows.run.pipeline import xxgk_pipeline
 
     local = tmp_path_factory.mktemp("local_dataset")
     outputs = tmp_path_factory.mktemp("s3_outputs")
@@ -119,8 +119,8 @@ def both_runs(prefect_harness, s3_server, mixed_raw_dir, tmp_path_factory):
 def test_a_bucket_gives_the_same_dataset_as_a_folder(both_runs):
     import duckdb
 
-    from flows.duckdb_views import open_version
-    from flows.store import Store
+    from flows.dataset.store import Store
+    from flows.dataset.views import open_version
 
     assert both_runs["remote_summary"].published and both_runs["remote_summary"].version == 1
     assert both_runs["remote_summary"].files_quarantined == both_runs["local_summary"].files_quarantined > 0
@@ -211,7 +211,7 @@ def test_two_writers_never_commit_one_version(both_runs):
     the other fails cleanly with VersionConflictError and leaves the dataset as the winner made it."""
     from dataclasses import replace
 
-    from flows.store import Store, VersionConflictError
+    from flows.dataset.store import Store, VersionConflictError
 
     store = Store(f"s3://{BUCKET}/dataset")
     current = store.current()
@@ -228,7 +228,7 @@ def test_two_writers_never_commit_one_version(both_runs):
 def test_a_second_run_is_refused_while_the_first_holds_the_lease(both_runs, mixed_raw_dir):
     """Runs on one bucket dataset: while one holds the lease the other exits 3 naming it; a lease
     its holder stopped renewing (killed) is taken over."""
-    from flows.dataset_lock import LOCK_FILE, dataset_lock
+    from flows.dataset.lock import LOCK_FILE, dataset_lock
 
     dataset = S3Path(BUCKET, "dataset")
     with dataset_lock(dataset):
@@ -254,10 +254,10 @@ def test_dask_workers_read_the_bucket_and_stage_there(both_runs):
     import duckdb
     from distributed import LocalCluster
 
-    from flows.dask_parsing import STAGING_DIR
-    from flows.duckdb_views import open_version
-    from flows.pipeline import xxgk_pipeline
-    from flows.store import Store
+    from flows.dataset.store import Store
+    from flows.dataset.views import open_version
+    from flows.parsing.dask_cluster import STAGING_DIR
+    from flows.run.pipeline import xxgk_pipeline
 
     dataset = f"s3://{BUCKET}/dataset-dask"
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:

@@ -45,7 +45,7 @@ DOCUMENTED_VIEWS = {
 
 
 def _all_views() -> set[str]:
-    from flows.duckdb_views import ANALYST_VIEWS
+    from flows.dataset.views import ANALYST_VIEWS
     from transforms.schemas import CURATED_TABLES
 
     return {*CURATED_TABLES, "dataset_version", *ANALYST_VIEWS, "t3_grid", "agency_year_over_year"}
@@ -172,7 +172,7 @@ def test_the_sandbox_is_locked_in_duckdb_itself(dataset):
     from flows import cli
 
     for as_of in (None, 1):
-        with cli._dataset(dataset, as_of) as connection:
+        with cli.dataset_connection(dataset, as_of) as connection:
             for statement in (
                 "SET enable_external_access = true",
                 "RESET enable_external_access",

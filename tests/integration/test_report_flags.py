@@ -39,7 +39,7 @@ def _retitled(text: str, year: int) -> str:
 def flagged(prefect_harness, tmp_path_factory):
     if not SEED.is_file():
         pytest.skip("../shared/seeds is not present (it ships only with the development workspace)")
-    from flows.pipeline import xxgk_pipeline
+    from flows.run.pipeline import xxgk_pipeline
 
     sample = SEED.read_text(encoding="utf-8")
     raw = tmp_path_factory.mktemp("raw_flags")
@@ -138,9 +138,9 @@ def test_a_file_the_run_loses_blocks_publishing(prefect_harness, tmp_path, monke
         pytest.skip("../shared/seeds is not present (it ships only with the development workspace)")
     from dataclasses import replace
 
-    from flows.ingest import Ingest
-    from flows.pipeline import PublishBlockedError, xxgk_pipeline
-    from flows.store import Store
+    from flows.dataset.store import Store
+    from flows.run.ingest import Ingest
+    from flows.run.pipeline import PublishBlockedError, xxgk_pipeline
 
     sample = SEED.read_text(encoding="utf-8")
     raw, curated = tmp_path / "raw", tmp_path / "curated"

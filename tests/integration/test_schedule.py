@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.schedule import DEPLOYMENT_NAME
+from flows.run.schedule import DEPLOYMENT_NAME
 
 BIN = Path(sys.executable).parent
 CRON = "17 3 * * *"

@@ -1,4 +1,4 @@
-"""The audit site (flows.audit_site) over a DuckDB connection of hand-made views: hostile names stay
+"""The audit site (flows.present.audit_site) over a DuckDB connection of hand-made views: hostile names stay
 text, long lists are capped with their totals, and a rerun writes only what changed."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE_REPORT
 
-from flows.audit_site import MANIFEST, page_path, site_is_current, write_audit_site
-from flows.batch_parsing import parse_files
-from flows.inputs import RawFile
+from flows.parsing.batch import parse_files
+from flows.parsing.raw_files import RawFile
+from flows.present.audit_site import MANIFEST, page_path, site_is_current, write_audit_site
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_FILE = '"><img src=x onerror=alert(1)>.txt'
@@ -29,7 +29,7 @@ def parsed():
 
 
 def _connection(parsed, agency: str = HOSTILE, source_file: str = HOSTILE_FILE, quarantined: int = 1):
-    """Views as flows.duckdb_views makes them, over the parsed sample under other names."""
+    """Views as flows.dataset.views makes them, over the parsed sample under other names."""
     reports = parsed.reports.assign(agency=agency, source_file=source_file, layout_notes=CONTROL)
     indicators = parsed.indicators.assign(agency=agency, source_file=source_file)
     quarantine = pd.DataFrame(

@@ -1,4 +1,4 @@
-"""``xxgk check``'s exit-code policy, cell markers and literal terminal output (flows.check)."""
+"""``xxgk check``'s exit-code policy, cell markers and literal terminal output (flows.present.check)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from types import SimpleNamespace
 
 from rich.console import Console
 
-from flows.check import LEGEND, MARKERS, _rule_cells, cell_text, exit_code, render
-from flows.cli import _text
+from flows.present.check import exit_code, render
+from flows.present.report_view import LEGEND, MARKERS, cell_text, rule_cells
+from flows.present.safe_text import text as _text
 from transforms.cell_values import VALUE_STATUSES
 
 
@@ -41,7 +42,7 @@ def test_offending_cells_of_a_value_rule_are_found():
     result = SimpleNamespace(
         rule_id="C1", table_id="t3", row_code="", column_code="", detail="too large (over 1,000,000): T3.1/total=2e6"
     )
-    found = _rule_cells(result, rules, lambda t, r, c: cells.get((t, r, c)))
+    found = rule_cells(result, rules, lambda t, r, c: cells.get((t, r, c)))
     assert [(c["side"], c["line"]) for c in found] == [("cell", 7)]
 
 

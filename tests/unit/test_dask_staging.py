@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE_REPORT
 
-from flows.batch_parsing import parse_files
-from flows.dask_parsing import STAGING_DIR, read_staged, remove_staging, stage_frames
-from flows.inputs import scan_raw_folder
+from flows.parsing.batch import parse_files
+from flows.parsing.dask_cluster import STAGING_DIR, read_staged, remove_staging, stage_frames
+from flows.parsing.raw_files import scan_raw_folder
 from transforms.assemble import ParsedFrames, to_frames
 
 

@@ -4,9 +4,10 @@ exactly once. A break is a validation failure naming the files (the run publishe
 import pandas as pd
 from conftest import SAMPLE_REPORT
 
-from flows.ingest import Ingest, files_not_accounted_for
-from flows.inputs import manifest_rows, scan_raw_folder
-from flows.store import Store
+from flows.dataset.store import Store
+from flows.parsing.raw_files import scan_raw_folder
+from flows.run.ingest import Ingest, files_not_accounted_for
+from flows.run.plan import manifest_rows
 from transforms.assemble import catalog_tables, to_frames
 from transforms.parse_report import parse_report
 

@@ -3,10 +3,10 @@ batch that crossed it), validates each flush, and never holds the whole archive.
 
 from conftest import SAMPLE_REPORT
 
-from flows.batch_parsing import parse_files
-from flows.ingest import Ingest
-from flows.inputs import scan_raw_folder
-from flows.store import Store
+from flows.dataset.store import Store
+from flows.parsing.batch import parse_files
+from flows.parsing.raw_files import scan_raw_folder
+from flows.run.ingest import Ingest
 
 COUNTIES = ["桃源县", "石门县", "澧县", "汉寿县", "临澧县", "安乡县", "津市市", "鼎城区"]
 

@@ -4,7 +4,8 @@ import os
 
 import pandas as pd
 
-from flows.inputs import file_sha256, parser_version, plan_inputs, scan_raw_folder
+from flows.parsing.raw_files import file_sha256, parser_version, scan_raw_folder
+from flows.run.plan import plan_inputs
 from transforms.schemas import INPUTS
 
 

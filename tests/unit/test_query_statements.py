@@ -1,10 +1,10 @@
-"""`xxgk query` runs exactly one read statement (flows/cli.py `_read_statement`); its DuckDB sandbox
+"""`xxgk query` runs exactly one read statement (flows/dataset/query.py `read_statement`); its DuckDB sandbox
 is tested end to end in tests/integration/test_query_sandbox.py."""
 
 import duckdb
 import pytest
 
-from flows.cli import QueryRefused, _read_statement
+from flows.dataset.query import QueryRefused, read_statement
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def connection():
     ],
 )
 def test_reads_run(connection, sql):
-    statement = _read_statement(connection, sql)
+    statement = read_statement(connection, sql)
     assert connection.sql(statement).fetchall()
 
 
@@ -76,7 +76,7 @@ def test_reads_run(connection, sql):
 )
 def test_everything_else_is_refused(connection, sql, kind):
     with pytest.raises(QueryRefused, match=f"only reads .*not {kind}"):
-        _read_statement(connection, sql)
+        read_statement(connection, sql)
 
 
 @pytest.mark.parametrize(
@@ -92,13 +92,13 @@ def test_everything_else_is_refused(connection, sql, kind):
 )
 def test_exactly_one_statement(connection, sql, count):
     with pytest.raises(QueryRefused, match=f"exactly one statement; this SQL has {count}"):
-        _read_statement(connection, sql)
+        read_statement(connection, sql)
 
 
 def test_a_syntax_error_is_duckdbs(connection):
     with pytest.raises(duckdb.ParserException):
-        _read_statement(connection, "SELEC 1")
+        read_statement(connection, "SELEC 1")
 
 
 def test_the_statement_run_is_the_one_checked(connection):
-    assert _read_statement(connection, "SELECT 42 AS answer;") == "SELECT 42 AS answer;"
+    assert read_statement(connection, "SELECT 42 AS answer;") == "SELECT 42 AS answer;"

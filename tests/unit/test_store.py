@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from conftest import record_concurrently
 
-from flows.duckdb_views import build_duckdb
-from flows.store import Store, VersionConflictError, VersionNotFoundError
+from flows.dataset.store import Store, VersionConflictError, VersionNotFoundError
+from flows.dataset.views import build_duckdb
 from transforms.schemas import QUARANTINE
 
 

@@ -3,7 +3,7 @@
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from flows import temporary_api
+from flows.run import temporary_api
 
 
 def test_a_configured_api_url_starts_no_server():

@@ -9,6 +9,7 @@ import pytest
 from rich.console import Console
 
 from flows import cli
+from flows.present import safe_text
 
 HOSTILE = [
     ("[bold red]x.txt", "[bold red]x.txt"),
@@ -28,22 +29,22 @@ HOSTILE = [
 
 @pytest.mark.parametrize(("value", "shown"), HOSTILE)
 def test_control_characters_are_written_out(value, shown):
-    assert cli._visible(value) == shown
+    assert safe_text.visible(value) == shown
 
 
 @pytest.mark.parametrize(
     "value", ["桃源县人民政府", "主动公开\u3000政府信息", "22\u00a0条", "（其中修订16件）", "A3.1", "", "--"]
 )
 def test_ordinary_text_is_unchanged(value):
-    assert cli._visible(value) == value
+    assert safe_text.visible(value) == value
 
 
 def test_none_is_blank_and_numbers_are_text():
-    assert (cli._visible(None), cli._visible(229.0), cli._visible(3)) == ("", "229.0", "3")
+    assert (safe_text.visible(None), safe_text.visible(229.0), safe_text.visible(3)) == ("", "229.0", "3")
 
 
 def test_kept_characters_stay():
-    assert cli._visible("LINE 1\n\x1b", keep="\n") == "LINE 1\n\\x1b"
+    assert safe_text.visible("LINE 1\n\x1b", keep="\n") == "LINE 1\n\\x1b"
 
 
 def _recording(monkeypatch) -> io.StringIO:
@@ -125,7 +126,7 @@ def test_history_shows_its_records_literally(monkeypatch, tmp_path):
 def test_the_run_artifact_shows_file_names_as_literal_markdown_text():
     """The Prefect artifact is markdown: a name must not make a link, break the table or carry
     control characters."""
-    from flows.pipeline import RunSummary
+    from flows.run.pipeline import RunSummary
 
     name = "a|b [click](http://example.com) \x1b[31m*x*.txt"
     summary = RunSummary(1, 0, 0, 1, 0, 0, False, [], "/data/x|y", quarantine_examples=[f"{name}: no table"])

@@ -2,7 +2,7 @@
 
 import duckdb
 
-from flows.duckdb_views import ANALYST_VIEWS, year_over_year_sql
+from flows.dataset.views import ANALYST_VIEWS, year_over_year_sql
 
 
 def test_carry_over_chain_compares_with_last_years_report():

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flows.volume_gate import DatasetCounts, volume_gate
+from flows.run.volume_gate import DatasetCounts, volume_gate
 
 RAW = Path("raw")
 

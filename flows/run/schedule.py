@@ -27,7 +27,7 @@ def serve_on_schedule(cron: str, raw_dir: Path, curated_dir: Path, name: str = D
     """Register the deployment with its cron schedule, then run scheduled flow runs until stopped."""
     from prefect import serve
 
-    from flows.pipeline import xxgk_pipeline
+    from flows.run.pipeline import xxgk_pipeline
 
     require_server()
     deployment = xxgk_pipeline.to_deployment(

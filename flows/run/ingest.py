@@ -19,8 +19,8 @@ from __future__ import annotations
 import pandas as pd
 
 from flows import faults
-from flows.memory import release_unused_memory
-from flows.store import Store
+from flows.dataset.store import Store
+from flows.parsing.memory import release_unused_memory
 from transforms.agency_table import AGENCY_INPUT_COLUMNS, agency_rows
 from transforms.assemble import (
     ParsedFrames,

@@ -1,4 +1,4 @@
-"""Batches of files parsed on a Dask cluster, in order: :func:`flows.parse_pool.parsed_batches`'s
+"""Batches of files parsed on a Dask cluster, in order: :func:`flows.parsing.pool.parsed_batches`'s
 contract, for ``xxgk run --dask ADDRESS`` (setting ``XXGK_DASK_ADDRESS``).
 
 A worker parses its batch and writes the frames itself, as Parquet files under the dataset's own
@@ -14,7 +14,7 @@ paths as the flow.
 
 A file that hangs or kills its worker: the local pool's per-file alarm works only in a process's
 main thread, and Dask runs tasks in threads, so on Dask the per-file time limit is the watchdog
-thread's (:func:`flows.batch_parsing.hard_time_limit`, 1.5 × ``max_seconds_per_file`` + 1 s),
+thread's (:func:`flows.parsing.batch.hard_time_limit`, 1.5 × ``max_seconds_per_file`` + 1 s),
 which ends the worker process; its nanny starts a new one and the scheduler gives the batch to
 another worker, until the batch has killed ``distributed.scheduler.allowed-failures`` workers
 (``KilledWorker``). The watchdog watches one file per process, so run workers with one thread
@@ -38,9 +38,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pyarrow import fs
 
-from flows.batch_parsing import hard_time_limit, parse_files, start_watchdog, unread_quarantine_row
-from flows.inputs import RawFile, parser_version
-from flows.memory import exclude_from_collection
+from flows.parsing.batch import hard_time_limit, parse_files, start_watchdog, unread_quarantine_row
+from flows.parsing.memory import exclude_from_collection
+from flows.parsing.raw_files import RawFile, parser_version
 from transforms.assemble import ParsedFrames, to_frames
 from transforms.limits import ReadLimits
 

@@ -1,6 +1,6 @@
 """``xxgk check FILE...``: read report files as the pipeline does and say what it makes of them.
 
-The same parser, limits and rules as a run (:func:`flows.batch_parsing.parse_files`, which is
+The same parser, limits and rules as a run (:func:`flows.parsing.batch.parse_files`, which is
 also what the run's parse workers call), without Prefect, Great Expectations or a dataset: a
 quick look at one report before it goes into the raw folder, or at why it was quarantined.
 
@@ -20,173 +20,32 @@ same way and they often have an explanation the tables do not carry.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from flows.batch_parsing import parse_files
-from flows.inputs import RawFile
-from transforms.catalog import table_columns
-from transforms.cell_values import (
-    AMBIGUOUS,
-    BLANK,
-    INFERRED,
-    MISSING,
-    NOT_APPLICABLE,
-    OK,
-    OK_WITH_NOTE,
-    PLACEHOLDER,
-    UNPARSED,
+from flows.parsing.batch import parse_files
+from flows.parsing.raw_files import RawFile
+from flows.present.report_view import (
+    LEGEND,
+    MARKERS,
+    cell_text,
+    cell_view,
+    number,
+    report_tables,
+    row_where,
+    rule_cells,
+    statements,
+    text_cells,
+    where,
 )
-from transforms.concepts import concept_cells
 from transforms.identities import load_rules
 from transforms.limits import DEFAULT_LIMITS, ReadLimits
-from transforms.schemas import NOT_FAILURES as LISTED_STAGES
+from transforms.vocabulary import LISTED as LISTED_STAGES
+from transforms.vocabulary import TEXT_TABLE
 
-TEXT_TABLE = "text"  # table id of the text ↔ table rules' results (R7, P1t)
 EXIT_OK, EXIT_RULE_FAILED, EXIT_UNREADABLE = 0, 1, 2
-
-# Marker after a cell's printed text; a plain number (ok) and a section row (not_applicable) have none.
-MARKERS = {
-    OK: "",
-    NOT_APPLICABLE: "",
-    OK_WITH_NOTE: "n",
-    BLANK: "b",
-    PLACEHOLDER: "p",
-    INFERRED: "i",
-    AMBIGUOUS: "a",
-    MISSING: "m",
-    UNPARSED: "u",
-}
-LEGEND = {
-    "n": "number with a note",
-    "b": "blank",
-    "p": "placeholder (—, /, 无)",
-    "i": "inferred (cut out of run-together digits)",
-    "a": "ambiguous (printed, cell unknown)",
-    "m": "missing (not in the document)",
-    "u": "unparsed",
-}
-_OFFENDING = re.compile(r"([^\s,:/=]+)(?:/([^\s,:/=]+))?=")  # "A3.1=1.5" or "row/column=-2" in a detail
-_TEXT_ONLY = re.compile(r"\((\w+), text\)")  # a part only the text names, in a P1t detail
-
-
-def _number(value) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
-
-
-def _int(value) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)
-
-
-def _cell(row) -> dict:
-    return {
-        "table_id": row.table_id,
-        "row_code": row.indicator_code,
-        "row_label": row.row_label,
-        "column_code": row.column_code,
-        "column_label": row.column_label,
-        "value": _number(row.value),
-        "raw": row.value_raw,
-        "status": row.value_status,
-        "note": row.value_note,
-        "line": _int(row.source_line),
-        "page": _int(row.source_page),
-    }
-
-
-def _tables(indicators: pd.DataFrame, template: str) -> list[dict]:
-    return tables_as_printed(list(indicators.itertuples(index=False)), template)
-
-
-def tables_as_printed(cells: list, template: str) -> list[dict]:
-    """Each table as printed, from a report's cells (rows of ``indicators``, as named tuples), in
-    the order the tables first appear: rows by row_order, columns in the template's order (then
-    any other). Grouped in Python, not by pandas: a groupby per row cost the audit site 0.15 s a
-    report."""
-    by_table: dict[str, list] = {}
-    for cell in cells:
-        by_table.setdefault(cell.table_id, []).append(cell)
-    tables = []
-    for table_id, table_cells in by_table.items():
-        known = table_columns(template, table_id)
-        present = list(dict.fromkeys(c.column_code for c in table_cells))
-        order = [c for c in known if c in present] + [c for c in present if c not in known]
-        labels = {c.column_code: c.column_label for c in table_cells}
-        columns = [{"code": c, "label": known[c].label_zh if c in known else labels.get(c, c)} for c in order]
-        by_row: dict[str, list] = {}
-        for cell in sorted(table_cells, key=lambda c: c.row_order):  # row_order numbers cells in printed order
-            by_row.setdefault(cell.indicator_code, []).append(cell)
-        rows = []
-        for code, row_cells in by_row.items():
-            first = row_cells[0]
-            by_column = {r.column_code: _cell(r) for r in row_cells}
-            rows.append(
-                {
-                    "row_code": code,
-                    "label": first.row_label,
-                    "unit": first.unit,
-                    "order": int(first.row_order),  # of its first cell
-                    "cells": [by_column.get(c) for c in order],  # None: the row has no such cell
-                }
-            )
-        tables.append({"table_id": table_id, "columns": columns, "rows": rows})
-    return tables
-
-
-def _rule_cells(result, rules: dict, lookup: Callable[[str, str, str], dict | None]) -> list[dict]:
-    """The cells a failed arithmetic rule names, each with its side (lhs: the total, rhs: the parts)."""
-    rule = rules.get(result.rule_id)
-    table = result.table_id
-    named: list[tuple[str, str, str]] = []  # (side, row, column)
-    if rule is not None and rule.scope == "per_column":
-        named = [("lhs", c, result.column_code) for c in rule.lhs] + [("rhs", c, result.column_code) for c in rule.rhs]
-    elif rule is not None and rule.scope == "per_row":
-        named = [("lhs", result.row_code, c) for c in rule.lhs] + [("rhs", result.row_code, c) for c in rule.rhs]
-    elif rule is not None and rule.scope in ("integers", "count_size"):
-        named = [("cell", m[1], m[2] or "") for m in _OFFENDING.finditer(result.detail.split(":", 1)[-1])]
-    found = []
-    for side, row, column in named:
-        cell = lookup(table, row, column)
-        if cell is not None and cell["status"] != MISSING:
-            found.append({"side": side, **cell})
-    return found
-
-
-def _text_cells(result, template: str, find: Callable[[str, str], dict | None], rules: dict) -> list[dict]:
-    """The table cells a text ↔ table rule compares the text with."""
-    if result.rule_id == "R7":
-        readings = concept_cells(template, text_checked=True).get(result.row_code, [])
-        pairs = list(readings[0].cells) if readings else []
-        return [{"side": "table", **c} for c in (find(r, col) for r, col in pairs) if c is not None]
-    base = rules.get(result.rule_id.rstrip("t"))  # P1t: the cells of P1
-    if base is None:
-        return []
-    return [
-        {"side": side, **c}
-        for side, codes in (("lhs", base.lhs), ("rhs", base.rhs))
-        for c in (find(code, "") for code in codes)
-        if c is not None and c["status"] != MISSING
-    ]
-
-
-def _statements(result, facts: pd.DataFrame) -> list[dict]:
-    """The sentences of the text a text ↔ table rule read, with their lines."""
-    codes = [result.row_code] if result.rule_id == "R7" else _TEXT_ONLY.findall(result.detail)
-    chosen = facts[facts["fact_code"].isin(codes)].sort_values("fact_order")
-    return [
-        {
-            "fact_code": f.fact_code,
-            "value": _number(f.value),
-            "unit": f.unit,
-            "sentence": f.sentence,
-            "line": _int(f.source_line),
-        }
-        for f in chosen.itertuples(index=False)
-    ]
 
 
 def _rule(result) -> dict:
@@ -197,8 +56,8 @@ def _rule(result) -> dict:
         "row_code": result.row_code,
         "column_code": result.column_code,
         "description": result.description,
-        "expected": _number(result.expected),
-        "actual": _number(result.actual),
+        "expected": number(result.expected),
+        "actual": number(result.actual),
         "detail": result.detail,
     }
 
@@ -238,7 +97,7 @@ def _locator(file: str, shown: str, name: str) -> str:
 
 def _checked_report(shown: str, report, indicators: pd.DataFrame, results: pd.DataFrame, facts: pd.DataFrame) -> dict:
     template = report.template
-    cells = {(r.table_id, r.indicator_code, r.column_code): _cell(r) for r in indicators.itertuples(index=False)}
+    cells = {(r.table_id, r.indicator_code, r.column_code): cell_view(r) for r in indicators.itertuples(index=False)}
     by_code = {(c["row_code"], c["column_code"]): c for c in cells.values()}
     rules = {rule.rule_id: rule for rule in load_rules()}
     failed = results[results["outcome"] == "fail"]
@@ -248,13 +107,13 @@ def _checked_report(shown: str, report, indicators: pd.DataFrame, results: pd.Da
             disagreements.append(
                 {
                     **_rule(result),
-                    "cells": _text_cells(result, template, lambda r, c: by_code.get((r, c)), rules),
-                    "text": _statements(result, facts),
+                    "cells": text_cells(result, template, lambda r, c: by_code.get((r, c)), rules),
+                    "text": statements(result, facts),
                 }
             )
         else:
             failed_rules.append(
-                {**_rule(result), "cells": _rule_cells(result, rules, lambda t, r, c: cells.get((t, r, c)))}
+                {**_rule(result), "cells": rule_cells(result, rules, lambda t, r, c: cells.get((t, r, c)))}
             )
     return {
         "file": shown,
@@ -274,7 +133,7 @@ def _checked_report(shown: str, report, indicators: pd.DataFrame, results: pd.Da
         "title": report.title,
         "layout_notes": report.layout_notes,
         "rules_checked": int(((results["outcome"] != "not_applicable") & (results["table_id"] != TEXT_TABLE)).sum()),
-        "tables": _tables(indicators, template),
+        "tables": report_tables(indicators, template),
         "failed_rules": failed_rules,
         "disagreements": disagreements,
     }
@@ -294,23 +153,6 @@ def exit_code(checked: list[dict]) -> int:
 
 
 # ---- the terminal form --------------------------------------------------------------------------
-
-
-def _where(cell: dict) -> str:
-    parts = []
-    if cell.get("page") is not None:
-        parts.append(f"page {cell['page']}")
-    if cell.get("line") is not None:
-        parts.append(f"line {cell['line']}")
-    return ", ".join(parts) or "no line"
-
-
-def cell_text(cell: dict | None) -> str:
-    """A grid cell: what is printed, then its status marker in brackets (none for a plain number)."""
-    if cell is None:
-        return ""
-    marker = MARKERS.get(cell["status"], "?")
-    return f"{cell['raw']} [{marker}]".lstrip() if marker else cell["raw"]
 
 
 def render(checked: list[dict], console, text: Callable[..., object]) -> None:
@@ -374,7 +216,7 @@ def render(checked: list[dict], console, text: Callable[..., object]) -> None:
                     elif cell is not None and MARKERS.get(cell["status"]):
                         style = "yellow"
                     shown.append(text(cell_text(cell), style))
-                grid.add_row(text(row["label"]), text(row["unit"]), _row_where(row), *shown)
+                grid.add_row(text(row["label"]), text(row["unit"]), row_where(row), *shown)
             console.print(grid)
         console.print(
             Text("markers: " + "  ".join(f"[{m}] {what}" for m, what in LEGEND.items()), style="dim"),
@@ -401,14 +243,6 @@ def render(checked: list[dict], console, text: Callable[..., object]) -> None:
                 console.print(_cell_line(cell, line))
 
 
-def _row_where(row: dict) -> str:
-    """Where the row is printed: its first cell's line (and page)."""
-    for cell in row["cells"]:
-        if cell is not None and (cell["line"] is not None or cell["page"] is not None):
-            return f"p{cell['page']}:{cell['line']}" if cell["page"] is not None else str(cell["line"])
-    return ""
-
-
 def _cell_line(cell: dict, line: Callable[..., object]) -> object:
     column = f" / {cell['column_label']}" if cell["column_label"] else ""
     return line(
@@ -417,6 +251,6 @@ def _cell_line(cell: dict, line: Callable[..., object]) -> object:
         " = ",
         (cell_text(cell), "bold"),
         "  (",
-        (_where(cell), "cyan"),
+        (where(cell), "cyan"),
         ")",
     )

@@ -8,9 +8,10 @@ import duckdb
 import pyarrow as pa
 
 from flows import faults
-from flows.store import DatasetVersion, Store
+from flows.dataset.store import DatasetVersion, Store
 from transforms.layouts import template_layout
-from transforms.schemas import CURATED_TABLES, NOT_FAILURES, TableSchema
+from transforms.schemas import CURATED_TABLES, TableSchema
+from transforms.vocabulary import LISTED, NOT_A_REPORT, NOT_FAILURES, sql_list
 
 _DUCKDB_TYPES = {
     pa.string(): "VARCHAR",
@@ -203,9 +204,9 @@ def version_counts(store: Store, version: DatasetVersion) -> dict:
             "SELECT count(*), count(DISTINCT report_id) FROM rule_results WHERE outcome = 'fail'"
         ).fetchall()[0]
         unread, not_reports, listed = connection.execute(
-            f"SELECT count(*) FILTER (WHERE stage NOT IN ({_listed(NOT_FAILURES)})), "
-            "count(*) FILTER (WHERE stage = 'not_a_report'), "
-            "count(*) FILTER (WHERE stage IN ('not_a_report', 'joined')) FROM quarantine"
+            f"SELECT count(*) FILTER (WHERE stage NOT IN ({sql_list(NOT_FAILURES)})), "
+            f"count(*) FILTER (WHERE stage = '{NOT_A_REPORT}'), "
+            f"count(*) FILTER (WHERE stage IN ({sql_list(LISTED)})) FROM quarantine"
         ).fetchall()[0]
     return {
         "rows": rows,
@@ -217,10 +218,6 @@ def version_counts(store: Store, version: DatasetVersion) -> dict:
             "listed": listed,
         },
     }
-
-
-def _listed(values) -> str:
-    return ", ".join(_quote(v) for v in values)
 
 
 def open_version(store: Store, version: DatasetVersion, analyst_views: bool = True):

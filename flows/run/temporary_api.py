@@ -25,7 +25,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.process_guard import die_with_parent
+from flows.parsing.process_guard import die_with_parent
 
 
 class TemporaryApiError(RuntimeError):

@@ -11,7 +11,7 @@ On object storage (``s3://``) there is no flock: the lock is a lease, the object
 it runs (each renewal conditional on the ETag it last wrote). A lease not renewed for
 ``LEASE_SECONDS`` (its holder was killed) is taken over, again conditionally, so of two runs that
 find it expired one takes it. Even a lease that lapsed under a live run cannot commit twice: a
-version's record is created only if absent (``flows.store``).
+version's record is created only if absent (``flows.dataset.store``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.storage import Location, PreconditionFailed, S3Path
+from flows.dataset.storage import Location, PreconditionFailed, S3Path
 
 LOCK_FILE = ".xxgk.lock"
 LEASE_SECONDS = 60.0  # an object-storage lock not renewed for this long was left by a killed run

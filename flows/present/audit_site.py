@@ -37,21 +37,22 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from flows.check import (
+from flows.present.export import _replace
+from flows.present.report_view import (
     LEGEND,
     MARKERS,
-    TEXT_TABLE,
-    _cell,
-    _row_where,
-    _rule_cells,
-    _statements,
-    _text_cells,
-    _where,
+    cell_view,
+    is_missing,
+    row_where,
+    rule_cells,
     tables_as_printed,
+    text_cells,
 )
-from flows.cli import _visible
-from flows.export import NOT_FLAGGED, TABLE_CAPTIONS, _is_missing, _replace
+from flows.present.report_view import statements as sentences_of
+from flows.present.report_view import where as cell_where
+from flows.present.safe_text import visible as _visible
 from transforms.identities import load_rules
+from transforms.vocabulary import NOT_FAILURES, NOT_FLAGGED, TABLE_CAPTIONS, TEXT_TABLE, sql_list
 
 INDEX = "index.html"
 MANIFEST = "manifest.json"
@@ -63,7 +64,7 @@ LIST_PAGE_ROWS = 1000  # audited reports per page of the full list
 CHART_YEARS = 40  # bars in the chart: the years with most reports
 
 # A change to the code that renders a page rewrites every page (it is part of each fingerprint).
-_RENDERING_MODULES = ("audit_site.py", "check.py", "export.py")
+_RENDERING_MODULES = ("audit_site.py", "report_view.py", "safe_text.py", "export.py")  # beside this file
 SITE_CODE = hashlib.sha256(
     b"".join((Path(__file__).with_name(name)).read_bytes() for name in _RENDERING_MODULES)
 ).hexdigest()[:16]
@@ -107,7 +108,7 @@ def write_audit_site(
     list_page_rows: int = LIST_PAGE_ROWS,
     workers: int = 1,
 ) -> Path:
-    """Write the site of the version ``connection`` has the views of (``flows.duckdb_views``) into
+    """Write the site of the version ``connection`` has the views of (``flows.dataset.views``) into
     ``out_dir``; link the GX Data Docs in ``data_docs_dir`` when they are there. The connection
     gets a temporary table while this runs. Report pages beyond the first chunk are rendered in
     ``workers`` processes when there are more than one. Returns the index's path."""
@@ -172,10 +173,10 @@ LEFT JOIN inputs i USING (source_file)
 WHERE f.report_id IS NOT NULL OR g.report_id IS NOT NULL
 """
 
-COUNTS_SQL = """
+COUNTS_SQL = f"""
 SELECT (SELECT count(*) FROM reports) AS reports,
   (SELECT count(*) FROM indicators) AS cells,
-  (SELECT count(*) FROM quarantine WHERE stage NOT IN ('duplicate', 'not_a_report', 'joined')) AS files_unread,
+  (SELECT count(*) FROM quarantine WHERE stage NOT IN ({sql_list(NOT_FAILURES)})) AS files_unread,
   (SELECT count(*) FROM quarantine WHERE stage = 'duplicate') AS duplicates,
   (SELECT count(*) FROM quarantine WHERE stage = 'not_a_report') AS not_reports,
   (SELECT count(*) FROM quarantine WHERE stage = 'joined') AS joined,
@@ -189,9 +190,9 @@ SELECT (SELECT count(*) FROM reports) AS reports,
 """
 
 # Capped lists: count(*) OVER () is taken before LIMIT, so each row carries the list's total.
-QUARANTINE_SQL = """
+QUARANTINE_SQL = f"""
 SELECT source_file, stage, reason, duplicate_of, count(*) OVER () AS total
-FROM quarantine ORDER BY stage IN ('duplicate', 'not_a_report', 'joined'), stage, source_file LIMIT ?
+FROM quarantine ORDER BY stage IN ({sql_list(NOT_FAILURES)}), stage, source_file LIMIT ?
 """
 QUARANTINE_STAGES_SQL = "SELECT stage, count(*) FROM quarantine GROUP BY stage ORDER BY 2 DESC, 1"
 BY_RULE_SQL = """
@@ -343,7 +344,7 @@ def _report_html(report, cells: list, failed: pd.DataFrame, facts: pd.DataFrame)
     template = report.template or ""
     order = {table_id: rank for rank, table_id in enumerate(TABLE_CAPTIONS)}
     cells = sorted(cells, key=lambda c: (order.get(c.table_id, len(order)), c.row_order))  # stable
-    found = {(c.table_id, c.indicator_code, c.column_code): _cell(c) for c in cells}
+    found = {(c.table_id, c.indicator_code, c.column_code): cell_view(c) for c in cells}
     by_code = {(c["row_code"], c["column_code"]): c for c in found.values()}
     anchors = {key: f"c{number}" for number, key in enumerate(found)}
     rules = {rule.rule_id: rule for rule in load_rules()}
@@ -352,10 +353,10 @@ def _report_html(report, cells: list, failed: pd.DataFrame, facts: pd.DataFrame)
     sections = []
     for number, result in enumerate(failed.itertuples(index=False), start=1):
         if result.table_id == TEXT_TABLE:
-            named = _text_cells(result, template, lambda r, c: by_code.get((r, c)), rules)
-            statements = _statements(result, facts)
+            named = text_cells(result, template, lambda r, c: by_code.get((r, c)), rules)
+            statements = sentences_of(result, facts)
         else:
-            named = _rule_cells(result, rules, lambda t, r, c: found.get((t, r, c)))
+            named = rule_cells(result, rules, lambda t, r, c: found.get((t, r, c)))
             statements = []
         for cell in named:
             key = (cell["table_id"], cell["row_code"], cell["column_code"])
@@ -406,7 +407,7 @@ def _rule_html(number: int, result, named: list[dict], statements: list[dict], a
     rows = "".join(
         f"<tr><td>{_e(c['side'])}</td><td>{_cell_link(c, anchors)}</td><td>{_e(c['row_label'])}</td>"
         f'<td>{_e(c["column_label"])}</td><td class="num">{_e(c["raw"])}</td>'
-        f'<td class="line">{_e(_where(c))}</td></tr>'
+        f'<td class="line">{_e(cell_where(c))}</td></tr>'
         for c in named
     )
     cells = (
@@ -439,7 +440,7 @@ def _table_html(table: dict, report, depth: dict, marks: dict, anchors: dict) ->
         shown = "".join(_grid_cell(cell, marks, anchors) for cell in row["cells"])
         rows.append(
             f'<tr><th{indent} title="{_e(row["row_code"])}">{_e(row["label"])}</th><td>{_e(row["unit"])}</td>'
-            f'<td class="line">{_e(_row_where(row))}</td>{shown}</tr>'
+            f'<td class="line">{_e(row_where(row))}</td>{shown}</tr>'
         )
     return (
         f'<h2 id="table-{_e(table["table_id"])}">{_e(caption)}</h2>'
@@ -456,7 +457,7 @@ def _grid_cell(cell: dict | None, marks: dict, anchors: dict) -> str:
     if cell is None:
         return "<td></td>"
     key = (cell["table_id"], cell["row_code"], cell["column_code"])
-    classes, notes = ["num"], [_where(cell)]
+    classes, notes = ["num"], [cell_where(cell)]
     if cell["status"] not in NOT_FLAGGED:
         classes.append("flagged")
         notes.append(f"status: {cell['status']}")
@@ -477,7 +478,7 @@ def _flagged_html(flagged: list[dict], anchors: dict) -> str:
     rows = "".join(
         f"<tr><td>{_cell_link(c, anchors)}</td><td>{_e(c['row_label'])}</td><td>{_e(c['column_label'])}</td>"
         f"<td>{_e(c['status'])}</td><td>{_e(c['raw'])}</td><td>{_e(c['note'])}</td>"
-        f'<td class="line">{_e(_where(c))}</td></tr>'
+        f'<td class="line">{_e(cell_where(c))}</td></tr>'
         for c in flagged
     )
     return (
@@ -744,18 +745,18 @@ def _e(value: object, visible: bool = True) -> str:
 
 
 def _is_blank(value: object) -> bool:
-    return _is_missing(value) or value == ""
+    return is_missing(value) or value == ""
 
 
 def _number(value: object) -> str:
-    if _is_missing(value):
+    if is_missing(value):
         return ""
     value = float(value)
     return f"{int(value):,}" if value.is_integer() else f"{value:,.4f}".rstrip("0")
 
 
 def _year(value: object) -> str:
-    return "" if _is_missing(value) else str(int(value))
+    return "" if is_missing(value) else str(int(value))
 
 
 def _one_row(connection, sql: str) -> dict:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.store import Store
+from flows.dataset.store import Store
 from transforms.schemas import QUARANTINE, REPORTS
 
 

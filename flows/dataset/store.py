@@ -9,7 +9,7 @@ run restores the tables to their pinned versions before it writes). The DuckDB f
 the Parquet files of the version they were built for, so a connection held open across a commit
 keeps reading its version until vacuum removes files older than the retention.
 
-The dataset may be a local folder or an ``s3://`` prefix (:mod:`flows.storage`): on object storage
+The dataset may be a local folder or an ``s3://`` prefix (:mod:`flows.dataset.storage`): on object storage
 the record is created with ``If-None-Match: *`` and the Delta commits are conditional puts, so two
 writers never both commit one version.
 """
@@ -26,7 +26,14 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from flows.storage import Location, PreconditionFailed, S3Path, arrow_filesystem, delta_storage_options, location
+from flows.dataset.storage import (
+    Location,
+    PreconditionFailed,
+    S3Path,
+    arrow_filesystem,
+    delta_storage_options,
+    location,
+)
 from transforms.schemas import CURATED_TABLES
 
 VERSIONS_DIR = "_versions"

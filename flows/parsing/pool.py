@@ -28,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from flows.batch_parsing import (
+from flows.parsing.batch import (
     TIMED_OUT_EXIT,
     hard_time_limit,
     parse_files,
@@ -36,7 +36,7 @@ from flows.batch_parsing import (
     time_limit_reason,
     unread_quarantine_row,
 )
-from flows.inputs import RawFile
+from flows.parsing.raw_files import RawFile
 from transforms.assemble import ParsedFrames, to_frames
 from transforms.limits import ReadLimits
 

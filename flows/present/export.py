@@ -32,21 +32,29 @@ from pathlib import Path
 
 import pandas as pd
 
+from flows.present.report_view import is_missing
+from transforms.vocabulary import (
+    AMBIGUOUS,
+    INFERRED,
+    NOT_FLAGGED,
+    OK_WITH_NOTE,
+    PLACEHOLDER,
+    TABLE_CAPTIONS,
+    UNPARSED,
+)
+
 SUMMARY_SHEET = "summary"
 FAILED_RULES_SHEET = "failed_rules"
 QUARANTINE_SHEET = "quarantine"
 
-# value_status values that are shown as they are; every other status is flagged.
-NOT_FLAGGED = frozenset({"ok", "not_applicable"})
 # statuses whose cell shows the printed text when it has no number
-SHOWN_AS_PRINTED = frozenset({"placeholder", "unparsed", "ambiguous", "ok_with_note", "inferred"})
+SHOWN_AS_PRINTED = frozenset({PLACEHOLDER, UNPARSED, AMBIGUOUS, OK_WITH_NOTE, INFERRED})
 
 FLAG_FILL = "FFF2CC"  # light yellow: a cell whose status is not ok
 RULE_FILL = "FFC7CE"  # light red: a cell of a failed rule
 RULE_BORDER = "C00000"
 HEADER_FILL = "D9E1F2"
 
-TABLE_CAPTIONS = {"stat": "统计表", "local": "统计表", "t2": "表二", "t3": "表三", "t4": "表四"}
 
 # The CSV export: the documented main views, in this order.
 CSV_VIEWS = ("reports", "report_summary", "report_wide", "indicators", "rule_results", "failed_rules", "quarantine")
@@ -142,14 +150,10 @@ def _clean(text: object) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", "" if text is None else str(text))
 
 
-def _is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or value is pd.NA or value is pd.NaT
-
-
 def _put(sheet, row: int, column: int, value: object):
     """One cell: numbers as numbers, None/NaN empty, everything else as text (never a formula)."""
     cell = sheet.cell(row=row, column=column)
-    if _is_missing(value):
+    if is_missing(value):
         return cell
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
         value = value.item()
@@ -184,7 +188,7 @@ def _write_table(sheet, headers: list[str], rows: Iterable[Iterable], widths: di
     for number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
             _put(sheet, number, column, value)
-            if not _is_missing(value):
+            if not is_missing(value):
                 lengths[column - 1] = max(lengths[column - 1], _display_width(value))
     for column, length in enumerate(lengths, start=1):
         width = (widths or {}).get(column, min(max(length + 2, 8), 60))
@@ -304,7 +308,7 @@ def write_xlsx(connection, path: Path, filters: Filters) -> dict:
 
 
 def _year(value: object) -> str:
-    return "" if _is_missing(value) else str(int(value))
+    return "" if is_missing(value) else str(int(value))
 
 
 def _table_columns(template: str, table_id: str, cells: pd.DataFrame) -> list[tuple[str, str]]:
@@ -370,7 +374,7 @@ def _write_report_sheet(sheet, report, table_title, cells: pd.DataFrame, failed:
         columns = _table_columns(template, table_id, table_cells)
         widest = max(widest, 2 + len(columns))
         caption = TABLE_CAPTIONS.get(table_id, table_id)
-        if table_id in ("stat", "local") and not _is_missing(table_title) and table_title:
+        if table_id in ("stat", "local") and not is_missing(table_title) and table_title:
             caption = f"{caption}: {table_title}"
         title = f"{report.agency or ''} {_year(report.report_year)} {template} · {caption}"
         _put(sheet, row_number, 1, title).font = bold
@@ -389,8 +393,8 @@ def _write_report_sheet(sheet, report, table_title, cells: pd.DataFrame, failed:
         )
         for _, row_cells in table_cells.groupby(key, sort=False):
             first = row_cells.iloc[0]
-            label = first.row_label if not _is_missing(first.row_label) else first.row_path
-            depth = 0 if _is_missing(first.row_path) else str(first.row_path).count("/")
+            label = first.row_label if not is_missing(first.row_label) else first.row_path
+            depth = 0 if is_missing(first.row_path) else str(first.row_path).count("/")
             label_cell = _put(sheet, row_number, 1, label)
             label_cell.alignment = Alignment(indent=depth, wrap_text=False)
             label_width = max(label_width, _display_width(label or "") + 2 * depth + 2)
@@ -398,20 +402,20 @@ def _write_report_sheet(sheet, report, table_title, cells: pd.DataFrame, failed:
             if len(units):
                 _put(sheet, row_number, 2, units.iloc[0])
             for c in row_cells.itertuples(index=False):
-                code = "" if _is_missing(c.column_code) else c.column_code
+                code = "" if is_missing(c.column_code) else c.column_code
                 column = position[code]
                 status = c.value_status or ""
                 value = c.value
-                if _is_missing(value) and status in SHOWN_AS_PRINTED:
+                if is_missing(value) and status in SHOWN_AS_PRINTED:
                     value = c.value_raw
                 cell = _put(sheet, row_number, column, value)
                 notes = []
                 if status not in NOT_FLAGGED:
                     cell.fill = flag_fill
-                    note = "" if _is_missing(c.value_note) else f"\nnote: {c.value_note}"
-                    printed = "" if _is_missing(c.value_raw) else f"\nprinted: {c.value_raw}"
+                    note = "" if is_missing(c.value_note) else f"\nnote: {c.value_note}"
+                    printed = "" if is_missing(c.value_raw) else f"\nprinted: {c.value_raw}"
                     notes.append(f"status: {status}{note}{printed}")
-                row_code = "" if _is_missing(c.indicator_code) else c.indicator_code
+                row_code = "" if is_missing(c.indicator_code) else c.indicator_code
                 rule_notes = marks.get((table_id, row_code, code), []) + marks.get((table_id, row_code, "*"), [])
                 if rule_notes:
                     cell.fill, cell.border = rule_fill, rule_border

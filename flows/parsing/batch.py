@@ -7,7 +7,7 @@ read, the readers check the rest, and its wall time is enforced here. An alarm i
 code that runs past ``max_seconds_per_file``; code that cannot be interrupted (a hang inside a C
 library) is ended by a watchdog thread, which ends the whole worker. The worker notes the file
 it is reading in a journal first, so the run can tell which file that was
-(:mod:`flows.parse_pool`).
+(:mod:`flows.parsing.pool`).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import pandas as pd
 from expectations.arithmetic import evaluate_rules
 from expectations.narrative_rules import evaluate_narrative_rules
 from flows import faults
-from flows.inputs import RawFile, file_sha256
-from flows.memory import exclude_from_collection, release_unused_memory
-from flows.process_guard import die_with_parent
+from flows.parsing.memory import exclude_from_collection, release_unused_memory
+from flows.parsing.process_guard import die_with_parent
+from flows.parsing.raw_files import RawFile, file_sha256
 from transforms.assemble import ParsedFrames, to_frames
 from transforms.crawled_pages import CrawledPage, PageHints, UnreadableCrawlError, split_crawl
 from transforms.limits import DEFAULT_LIMITS, FileTimeLimitError, OverLimitError, ReadLimits, check_limit

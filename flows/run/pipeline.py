@@ -26,27 +26,22 @@ from prefect.cache_policies import NO_CACHE
 from expectations.gx_validation import Validator
 from expectations.invariants import unknown_codes
 from expectations.suites import indicators_expectations, reports_expectations
-from flows import faults, progress
-from flows.audit_site import site_is_current, write_audit_site
-from flows.dask_parsing import dask_parsed_batches, remove_staging
-from flows.dataset_lock import dataset_lock
-from flows.duckdb_views import build_duckdb, open_version, version_counts
-from flows.ingest import Ingest
-from flows.inputs import (
-    InputPlan,
-    RawFile,
-    manifest_rows,
-    page_containers,
-    plan_inputs,
-    read_again,
-    scan_raw_folder,
-)
-from flows.memory import exclude_from_collection, limit_malloc_arenas
-from flows.parse_pool import parsed_batches, start_pool
+from flows import faults
+from flows.dataset.lock import dataset_lock
+from flows.dataset.publish import publish
+from flows.dataset.storage import S3Path, mirror_folder
+from flows.dataset.store import DatasetVersion, Store
+from flows.dataset.views import open_version, version_counts
+from flows.parsing.dask_cluster import dask_parsed_batches, remove_staging
+from flows.parsing.memory import exclude_from_collection, limit_malloc_arenas
+from flows.parsing.pool import parsed_batches, start_pool
+from flows.parsing.raw_files import RawFile, scan_raw_folder
+from flows.present.audit_site import site_is_current, write_audit_site
+from flows.run import progress
+from flows.run.ingest import Ingest
+from flows.run.plan import InputPlan, manifest_rows, page_containers, plan_inputs, read_again
+from flows.run.volume_gate import DatasetCounts, published_counts, volume_gate
 from flows.settings import AUDIT_DIR, Settings
-from flows.storage import S3Path, mirror_folder
-from flows.store import DatasetVersion, Store
-from flows.volume_gate import DatasetCounts, published_counts, volume_gate
 from transforms.assemble import ParsedFrames, catalog_tables
 from transforms.catalog import load_catalog
 from transforms.schemas import CURATED_TABLES, INPUTS, NOT_FAILURES, QUARANTINE, REPORTS
@@ -222,11 +217,7 @@ def commit(settings: Settings, summary: RunSummary) -> tuple[DatasetVersion, dic
     pending = store.pending(written, {}, summary.counts())
     counts = version_counts(store, pending)
     pending = replace(pending, rows=counts["rows"], summary={**pending.summary, **counts["rules"]})
-    database = build_duckdb(store, pending, settings.duckdb_path)
-    store.record(pending)
-    faults.point("committing")  # recorded, but the DuckDB file still shows the version before
-    if database is not None:
-        database.replace(settings.duckdb_path)
+    publish(store, pending, settings.duckdb_path)
     store.vacuum(dt.timedelta(days=settings.retention_days))
     return pending, counts
 
@@ -360,10 +351,7 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
 def _unchanged(settings: Settings, store: Store, files: int, plan: InputPlan) -> RunSummary:
     """Nothing new, changed or removed: no new version; the summary describes the current one, and
     the DuckDB file is rebuilt over it (cheap, and right even if the dataset folder moved)."""
-    version = store.current()
-    database = build_duckdb(store, version, settings.duckdb_path)
-    if database is not None:
-        database.replace(settings.duckdb_path)
+    version = publish(store, store.current(), settings.duckdb_path, record=False)
     summary = _summary(
         settings,
         files,

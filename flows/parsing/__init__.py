@@ -1,0 +1,1 @@
+"""Parse workers: raw files, batches, the local pool, Dask, their guards."""

@@ -1,0 +1,112 @@
+"""The raw files a run reads: their names as text, their hashes, and the parser version.
+
+What both the planner (which files to read) and the parse workers (read them) need, so that the
+workers never import the planner. ``parser_version`` hashes every file of ``transforms/`` and
+``expectations/``, sub-packages included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import PurePath
+
+from flows.dataset.storage import Location, S3Path
+
+_PARSER_PACKAGES = ("transforms", "expectations")
+
+
+@cache
+def parser_version() -> str:
+    """A hash of every file the parsing and the per-report rules are made of (code and data)."""
+    digest = hashlib.sha256()
+    for package in _PARSER_PACKAGES:
+        for name, data in _package_files(resources.files(package), ""):
+            digest.update(name.encode())
+            digest.update(data)
+    return digest.hexdigest()[:16]
+
+
+def _package_files(folder, prefix: str):
+    """(relative name, bytes) of every code and data file under ``folder``, sub-folders too, sorted."""
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.is_dir() and path.name != "__pycache__":
+            yield from _package_files(path, f"{prefix}{path.name}/")
+        elif path.is_file() and path.name.endswith((".py", ".csv", ".toml")):
+            yield prefix + path.name, path.read_bytes()
+
+
+@dataclass(frozen=True)
+class RawFile:
+    path: Location  # a local file, or an object in a bucket
+    name: str  # relative to the raw folder, POSIX
+    size: int
+    mtime_ns: int
+    pages: tuple[str, ...] | None = None  # of a crawl container: the pages to read (None: every page)
+
+
+# A name decoded as GB18030 is taken only if it reads as a name: CJK, ASCII and full-width
+# characters. (GB18030 decodes most byte strings, so Latin-1 "été" would otherwise become CJK.)
+_PLAUSIBLE_NAME = re.compile(r"[\x20-\x7e\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]*")
+
+
+def file_name(relative: PurePath) -> str:
+    """A raw file's name as text, whatever bytes the file system holds.
+
+    UTF-8 names as they are. Others (unzip writes the GBK names of archives made on Chinese
+    Windows as raw bytes) are decoded as GB18030 where that reads as a name, else their
+    undecodable bytes are written as ``\\xNN`` escapes. Never raises.
+    """
+    raw = os.fsencode(relative.as_posix())
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        decoded = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        decoded = None
+    if decoded is not None and _PLAUSIBLE_NAME.fullmatch(decoded):
+        return decoded
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
+def scan_raw_folder(raw_dir: Location) -> list[RawFile]:
+    """Every regular file under ``raw_dir`` except hidden ones (dot-files, dot-folders), sorted,
+    each with a distinct name (see :func:`file_name`). On object storage: every object under
+    the prefix, its name the key below it (keys are UTF-8)."""
+    if isinstance(raw_dir, S3Path):
+        found = [
+            RawFile(path, path.relative_to(raw_dir).as_posix(), stat.st_size, stat.st_mtime_ns)
+            for path, stat in raw_dir.walk_files()
+        ]
+        return [f for f in found if not any(part.startswith(".") for part in PurePath(f.name).parts)]
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw folder not found: {raw_dir}")
+    files = []
+    names: set[str] = set()
+    for path in sorted(raw_dir.rglob("*")):
+        relative = path.relative_to(raw_dir)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        name = file_name(relative)
+        if name in names:  # a decoded name that another file has as written: keep both apart
+            name = os.fsencode(relative.as_posix()).decode("utf-8", errors="backslashreplace")
+        names.add(name)
+        stat = path.stat()
+        files.append(RawFile(path, name, stat.st_size, stat.st_mtime_ns))
+    return files
+
+
+def file_sha256(path: Location) -> str:
+    if isinstance(path, S3Path):
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,1 @@
+"""What people read: the report view, safe text, the audit site, exports, check."""

@@ -1,0 +1,1 @@
+"""The run: plan, ingest, volume gate, schedule, the temporary Prefect API, progress."""

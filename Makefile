@@ -23,6 +23,7 @@ test: setup  ## unit, integration, CLI, schedule and notebook tests
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff check --fix .

@@ -14,7 +14,7 @@ PDF's xref, streams or numbers damaged. Mutant ``index`` of source ``name`` is m
 Outcomes: ``parsed``, ``quarantined``, or a failure: ``crash`` (any other exception: a parser
 bug), ``slow`` (over the time bound) or ``died`` (the mutant ended the process parsing it: a
 native library aborted; mutants run in forked children, see ``run_isolated``). The test is
-tests/integration/test_fuzz.py.
+tests/component/test_fuzz.py.
 """
 
 from __future__ import annotations

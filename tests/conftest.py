@@ -157,3 +157,14 @@ def published_dataset(prefect_harness, mixed_raw_dir, tmp_path_factory) -> Path:
     summary = xxgk_pipeline(raw_dir=mixed_raw_dir, curated_dir=curated, batch_size=3)
     assert summary.published
     return curated
+
+
+LEVELS = ("unit", "component", "end_to_end")
+
+
+def pytest_collection_modifyitems(items):
+    """Each test is marked with its level, the folder it is in: ``-m unit`` runs the fast ones."""
+    for item in items:
+        level = next((part for part in item.path.parts if part in LEVELS), None)
+        if level is not None:
+            item.add_marker(getattr(pytest.mark, level))

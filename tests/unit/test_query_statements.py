@@ -1,5 +1,5 @@
 """`xxgk query` runs exactly one read statement (flows/dataset/query.py `read_statement`); its DuckDB sandbox
-is tested end to end in tests/integration/test_query_sandbox.py."""
+is tested end to end in tests/end_to_end/test_query_sandbox.py."""
 
 import duckdb
 import pytest

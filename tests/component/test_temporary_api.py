@@ -1,4 +1,4 @@
-"""The throwaway Prefect API server of ``xxgk run`` (the happy path runs in tests/integration/test_cli.py)."""
+"""The throwaway Prefect API server of ``xxgk run`` (the happy path runs in tests/end_to_end/test_cli.py)."""
 
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings

@@ -1,6 +1,6 @@
 """What the CLI prints of crawled data (file names, values, reasons) is shown literally and safely:
 no rich markup or emoji read into it, no control character reaching the terminal (issue #11).
-`xxgk status` and `xxgk query` are tested end to end in tests/integration/test_query_sandbox.py."""
+`xxgk status` and `xxgk query` are tested end to end in tests/end_to_end/test_query_sandbox.py."""
 
 import io
 from types import SimpleNamespace

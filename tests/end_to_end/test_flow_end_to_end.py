@@ -199,7 +199,7 @@ def test_validation_failure_publishes_nothing(prefect_harness, published_dataset
     raw.mkdir()
     (raw / "sample.txt").write_bytes(sample_bytes)
     # A pipeline mistake blocks the run: here the parser writes a cell status the GX sets were not
-    # told of. (A report's own bad value does not: tests/integration/test_report_flags.py.)
+    # told of. (A report's own bad value does not: tests/end_to_end/test_report_flags.py.)
     monkeypatch.setattr(suites, "VALUE_STATUSES", tuple(s for s in suites.VALUE_STATUSES if s != "ok"))
     from flows.dataset.store import Store
 

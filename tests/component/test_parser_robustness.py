@@ -1,6 +1,6 @@
 """Inputs that once made the parser fail with an exception other than QuarantineError (a "parser
 error"), or take time quadratic in their size: each now parses or is quarantined with a reason.
-Found by fuzzing (benchmarks/fuzz_reports.py, tests/integration/test_fuzz.py); the fixtures here
+Found by fuzzing (benchmarks/fuzz_reports.py, tests/component/test_fuzz.py); the fixtures here
 are the smallest that showed each fault."""
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from transforms.catalog import load_catalog, load_column_catalog
 from transforms.cell_records import CELL_FIELDS, REPORT_FIELDS, cell_values
 from transforms.cell_values import NUMBER_STATUSES, OK
 from transforms.parse_report import ParsedReport
+from transforms.rows import SAME_REPORT_KEY, FactRow, QuarantineRow, ReportRow, quarantine_row
 from transforms.schemas import (
     CATALOG,
     CATALOG_COLUMNS,
@@ -20,6 +21,7 @@ from transforms.schemas import (
     REPORTS,
     RULE_RESULTS,
 )
+from transforms.vocabulary import DUPLICATE_STAGE
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,19 @@ def _indicators(parsed: list[ParsedReport]) -> pd.DataFrame:
 PAGE_COLUMNS = ["source_file", "container", "size_bytes", "source_sha256"]
 
 
-def to_frames(parsed: list[ParsedReport], quarantined: list[dict], pages: list[dict] | None = None) -> ParsedFrames:
+def _frame(rows: list, row_type, schema) -> pd.DataFrame:
+    """Typed rows as a DataFrame with the schema's columns, from tuples (no dict per row)."""
+    return pd.DataFrame([row.values() for row in rows], columns=row_type.field_names())[schema.column_names]
+
+
+def to_frames(
+    parsed: list[ParsedReport], quarantined: list[QuarantineRow], pages: list[dict] | None = None
+) -> ParsedFrames:
     return ParsedFrames(
-        reports=pd.DataFrame([p.report for p in parsed], columns=REPORTS.column_names),
+        reports=_frame([p.report for p in parsed], ReportRow, REPORTS),
         indicators=_indicators(parsed),
-        quarantine=pd.DataFrame(quarantined, columns=QUARANTINE.column_names),
-        narrative_facts=pd.DataFrame([f for p in parsed for f in p.facts], columns=NARRATIVE_FACTS.column_names),
+        quarantine=_frame(quarantined, QuarantineRow, QUARANTINE),
+        narrative_facts=_frame([f for p in parsed for f in p.facts], FactRow, NARRATIVE_FACTS),
         pages=pd.DataFrame(pages or [], columns=PAGE_COLUMNS).astype({"size_bytes": "int64"}),
     )
 
@@ -76,8 +85,8 @@ def same_report_in_two_forms(reports: pd.DataFrame, indicators: pd.DataFrame) ->
     (then more as printed, not inferred; then the first file by name) is kept. Reports of different agencies are never
     compared, so two bodies' identical all-zero tables stay two reports.
     """
-    named = reports[reports["agency"] != ""]
-    groups = named[named.duplicated(["agency", "report_year", "template"], keep=False)]
+    named = reports[reports["agency_id"] != ""]
+    groups = named[named.duplicated(list(SAME_REPORT_KEY), keep=False)]
     if groups.empty:
         return {}
     cells = indicators[
@@ -92,7 +101,7 @@ def same_report_in_two_forms(reports: pd.DataFrame, indicators: pd.DataFrame) ->
         values.setdefault(report_id, {})[(code, column)] = value
         printed[report_id] = printed.get(report_id, 0) + (status == OK)
     found: dict[str, tuple[str, str]] = {}
-    for _, group in groups.sort_values("source_file", kind="stable").groupby(["agency", "report_year", "template"]):
+    for _, group in groups.sort_values("source_file", kind="stable").groupby(list(SAME_REPORT_KEY)):
         ranked = sorted(
             group[["report_id", "source_file"]].itertuples(index=False),
             key=lambda r: (-len(values.get(r.report_id, {})), -printed.get(r.report_id, 0)),
@@ -190,14 +199,11 @@ def duplicate_rows(copies: pd.DataFrame, kept_ids: pd.Series, reasons, kept_file
     """Quarantine rows for copies of a kept report, naming the file that was kept."""
     if copies.empty:  # string arithmetic on empty columns has no dtype to work with
         return pd.DataFrame(columns=QUARANTINE.column_names)
-    return pd.DataFrame(
-        {
-            "source_file": copies["source_file"],
-            "stage": "duplicate",
-            "reason": "same report as " + kept_ids.map(kept_file) + reasons,
-            "duplicate_of": kept_ids,
-            "source_sha256": copies["source_sha256"],
-            "size_bytes": copies["size_bytes"],
-        },
-        columns=QUARANTINE.column_names,
-    )
+    why = "same report as " + kept_ids.map(kept_file) + reasons
+    rows = [
+        quarantine_row(name, DUPLICATE_STAGE, reason, sha256=sha256, size=size, duplicate_of=kept)
+        for name, reason, kept, sha256, size in zip(
+            copies["source_file"], why, kept_ids, copies["source_sha256"], copies["size_bytes"], strict=True
+        )
+    ]
+    return _frame(rows, QuarantineRow, QUARANTINE)

@@ -21,6 +21,7 @@ from transforms.narrative_facts import NarrativeFact, extract_narrative_facts
 from transforms.post2019_tables import TableResult, post2019_records
 from transforms.pre2019_tables import PRE_2019, Pre2019TableError, pre2019_records
 from transforms.report_identity import REPORT, IdentityError, ReportIdentity, identity_of, not_a_report, page_kind
+from transforms.rows import FactRow, ReportRow
 from transforms.run_together_tables import run_together_records
 from transforms.templates import TemplateUnclearError, detect_template
 
@@ -47,9 +48,9 @@ class NarrativePage:
 
 @dataclass
 class ParsedReport:
-    report: dict
+    report: ReportRow
     records: list[CellRecord] = field(default_factory=list)
-    facts: list[dict] = field(default_factory=list)
+    facts: list[FactRow] = field(default_factory=list)
 
     @property
     def report_fields(self) -> dict:
@@ -172,50 +173,44 @@ def _parse_report(data: bytes, source_file: str, limits: ReadLimits, hints: Page
     meta = identity.metadata
     placed = place_agency(meta.agency, meta.report_year)
     report_id = document.content_id
-    report_fields = {
-        "report_id": report_id,
-        "report_year": meta.report_year,
-        "agency": placed.agency,
-        "template": template,
-        "source_file": source_file,
-    }
     records = tables.records
-    report = {
-        **report_fields,
-        "agency_as_written": meta.agency_as_written,
-        "agency_id": placed.agency_id,
-        "agency_level": placed.level,
-        "division_code": placed.division_code,
-        "agency_placement": placed.placement,
-        "title": meta.title,
-        "publication_date": meta.publication_date,
-        "year_source": identity.year_source,
-        "agency_source": identity.agency_source,
-        "source_url": hints.url if hints is not None else "",
-        "other_sources": "",
-        "table_title": tables.title,
-        "table_filled_on": meta.table_filled_on,
-        "table_rows": len({(r.table_id, r.indicator_code) for r in records}),
-        "cells_with_value": sum(r.value_status in NUMBER_STATUSES for r in records),
-        "cells_without_value": sum(r.value_status not in (*NUMBER_STATUSES, NOT_APPLICABLE) for r in records),
-        "unmapped_rows": len(
+    report = ReportRow(
+        report_id=report_id,
+        report_year=meta.report_year,
+        agency=placed.agency,
+        agency_as_written=meta.agency_as_written,
+        agency_id=placed.agency_id,
+        agency_level=placed.level,
+        division_code=placed.division_code,
+        agency_placement=placed.placement,
+        title=meta.title,
+        publication_date=meta.publication_date,
+        year_source=identity.year_source,
+        agency_source=identity.agency_source,
+        source_url=hints.url if hints is not None else "",
+        other_sources="",
+        template=template,
+        table_title=tables.title,
+        table_filled_on=meta.table_filled_on,
+        table_rows=len({(r.table_id, r.indicator_code) for r in records}),
+        cells_with_value=sum(r.value_status in NUMBER_STATUSES for r in records),
+        cells_without_value=sum(r.value_status not in (*NUMBER_STATUSES, NOT_APPLICABLE) for r in records),
+        unmapped_rows=len(
             {r.indicator_code for r in records if r.catalog_status not in (MATCHED, MATCHED_BY_POSITION)}
         ),
-        "layout_notes": "; ".join(tables.notes),
-        "source_sha256": hashlib.sha256(data).hexdigest(),
-        "encoding": document.encoding,
-        "size_bytes": len(data),
-    }
-    fact_rows = [
-        {
-            "report_id": report_id,
-            "fact_order": order,
-            "fact_code": f.fact_code,
-            "value": f.value,
-            "unit": f.unit,
-            "sentence": f.sentence,
-            "source_line": f.line,
-        }
+        layout_notes="; ".join(tables.notes),
+        source_file=source_file,
+        source_sha256=hashlib.sha256(data).hexdigest(),
+        encoding=document.encoding,
+        size_bytes=len(data),
+    )
+    fact_rows = fact_rows_of(report_id, facts)
+    return ParsedReport(report, records, fact_rows)
+
+
+def fact_rows_of(report_id: str, facts: list[NarrativeFact], start: int = 0) -> list[FactRow]:
+    """The text's statements as rows of ``narrative_facts``, numbered from ``start`` + 1."""
+    return [
+        FactRow(report_id, start + order, f.fact_code, f.value, f.unit, f.sentence, f.line)
         for order, f in enumerate(facts, 1)
     ]
-    return ParsedReport(report, records, fact_rows)

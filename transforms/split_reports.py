@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from transforms.agencies import place_agency
-from transforms.parse_report import NarrativePage, ParsedReport
+from transforms.parse_report import NarrativePage, ParsedReport, fact_rows_of
 
 
 @dataclass(frozen=True)
@@ -71,16 +71,4 @@ def _join(report: ParsedReport, narrative: Narrative) -> None:
         row["title"] = meta.title
     if row["publication_date"] is None and meta.publication_date is not None:
         row["publication_date"] = meta.publication_date
-    start = len(report.facts)
-    report.facts.extend(
-        {
-            "report_id": row["report_id"],
-            "fact_order": start + order,
-            "fact_code": f.fact_code,
-            "value": f.value,
-            "unit": f.unit,
-            "sentence": f.sentence,
-            "source_line": f.line,
-        }
-        for order, f in enumerate(narrative.page.facts, 1)
-    )
+    report.facts.extend(fact_rows_of(row.report_id, narrative.page.facts, start=len(report.facts)))

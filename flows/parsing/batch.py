@@ -33,30 +33,21 @@ from flows.parsing.raw_files import RawFile, file_sha256
 from transforms.assemble import ParsedFrames, to_frames
 from transforms.crawled_pages import CrawledPage, PageHints, UnreadableCrawlError, split_crawl
 from transforms.limits import DEFAULT_LIMITS, FileTimeLimitError, OverLimitError, ReadLimits, check_limit
-from transforms.parse_report import ParsedReport, QuarantineError, parse_report
+from transforms.parse_report import NarrativePage, ParsedReport, QuarantineError, parse_report
+from transforms.rows import QuarantineRow, quarantine_row
 from transforms.split_reports import Narrative, join_split_reports
+from transforms.vocabulary import JOINED
 
 TIMED_OUT_EXIT = 124  # the worker's exit code when the watchdog ended it (as timeout(1) exits)
 
 
-def quarantine_row(source_file: str, stage: str, reason: str, data: bytes) -> dict:
-    return {
-        "source_file": source_file,
-        "stage": stage,
-        "reason": reason,
-        "duplicate_of": None,
-        "source_sha256": hashlib.sha256(data).hexdigest(),
-        "size_bytes": len(data),
-    }
-
-
-def unread_quarantine_row(file: RawFile, stage: str, reason: str) -> dict:
+def unread_quarantine_row(file: RawFile, stage: str, reason: str) -> QuarantineRow:
     """A file quarantined without being read into memory (too large, or it ended a worker)."""
     try:
         sha256 = file_sha256(file.path)
     except OSError:
         sha256 = hashlib.sha256(b"").hexdigest()
-    return {**quarantine_row(file.name, stage, reason, b""), "source_sha256": sha256, "size_bytes": file.size}
+    return quarantine_row(file.name, stage, reason, sha256=sha256, size=file.size)
 
 
 def time_limit_reason(limits: ReadLimits) -> str:
@@ -175,16 +166,16 @@ def parse_files(files: list[RawFile], limits: ReadLimits = DEFAULT_LIMITS, journ
             outcome = _parse_one(page.content, page.locator, name, limits, journal, page.hints)
             if isinstance(outcome, ParsedReport):
                 reports.append(outcome)
-            elif outcome.pop("narrative", None) is not None:
-                narratives.append((outcome, Narrative(page.locator, outcome["_page"])))
+            elif isinstance(outcome, tuple):  # a report's page without tables: its narrative, maybe
+                narratives.append((outcome[0], Narrative(page.locator, outcome[1])))
             else:
                 quarantined.append(outcome)
         joined = join_split_reports(reports, [n for _, n in narratives])
         for row, narrative in narratives:
-            row.pop("_page")
-            if narrative.locator in joined:
-                row.update(stage="joined", duplicate_of=joined[narrative.locator])
-                row["reason"] = f"narrative page of the report whose tables are in {_table_page(reports, row)}"
+            report_id = joined.get(narrative.locator)
+            if report_id is not None:
+                reason = f"narrative page of the report whose tables are in {_table_page(reports, report_id)}"
+                row.update(stage=JOINED, duplicate_of=report_id, reason=reason)
             quarantined.append(row)
         parsed += reports
     frames = to_frames(parsed, quarantined, pages)
@@ -195,8 +186,8 @@ def parse_files(files: list[RawFile], limits: ReadLimits = DEFAULT_LIMITS, journ
     return replace(frames, rule_results=rules)
 
 
-def _table_page(reports: list[ParsedReport], row: dict) -> str:
-    return next(r.report["source_file"] for r in reports if r.report["report_id"] == row["duplicate_of"])
+def _table_page(reports: list[ParsedReport], report_id: str) -> str:
+    return next(r.report.source_file for r in reports if r.report.report_id == report_id)
 
 
 def _split(data: bytes, name: str, limits: ReadLimits) -> list[CrawledPage] | None:
@@ -212,7 +203,7 @@ def _split(data: bytes, name: str, limits: ReadLimits) -> list[CrawledPage] | No
         raise QuarantineError(str(exc), "limit") from exc
 
 
-def page_row(locator: str, container: str, data: bytes) -> dict:
+def page_row(locator: str, container: str, data: bytes) -> dict:  # a row of ParsedFrames.pages
     """What the inputs manifest keeps of a crawl container (``container`` empty) or of one page."""
     return {
         "source_file": locator,
@@ -224,9 +215,9 @@ def page_row(locator: str, container: str, data: bytes) -> dict:
 
 def _parse_one(
     data: bytes, locator: str, file: str, limits: ReadLimits, journal: Path | None, hints: PageHints | None
-) -> ParsedReport | dict:
-    """The report in ``data``, or its quarantine row (with the narrative page, for a report's page
-    without tables, under ``_page``). The journal names the file, the page's container for a page."""
+) -> ParsedReport | QuarantineRow | tuple[QuarantineRow, NarrativePage]:
+    """The report in ``data``, or its quarantine row (with the narrative page, for a crawled
+    report's page without tables). The journal names the file, the page's container for a page."""
     _reading.begin(file, journal)
     try:
         with _alarm(limits.max_seconds_per_file):
@@ -236,9 +227,7 @@ def _parse_one(
         return quarantine_row(locator, "limit", time_limit_reason(limits), data)
     except QuarantineError as exc:
         row = quarantine_row(locator, exc.stage, str(exc), data)
-        if exc.narrative is not None and hints is not None:
-            row.update(narrative=True, _page=exc.narrative)
-        return row
+        return (row, exc.narrative) if exc.narrative is not None and hints is not None else row
     except Exception as exc:  # a parser bug must cost one file, not the run; it is reported
         reason = f"parser error (please report): {type(exc).__name__}: {exc}"
         return quarantine_row(locator, "error", reason[:500], data)

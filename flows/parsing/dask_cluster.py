@@ -43,6 +43,7 @@ from flows.parsing.memory import exclude_from_collection
 from flows.parsing.raw_files import RawFile, parser_version
 from transforms.assemble import ParsedFrames, to_frames
 from transforms.limits import ReadLimits
+from transforms.rows import QuarantineRow
 
 STAGING_DIR = "_staging"
 BATCHES_PER_WORKER = 2  # in flight: one parsing, one queued, as in the local pool
@@ -229,7 +230,7 @@ class _ClusterParsing:
         if failed:  # after the others: a file that parsed shows the cluster works
             yield len(failed), to_frames([], [self._quarantine_row(file, exc) for file, exc in failed])
 
-    def _quarantine_row(self, file: RawFile, error: Exception) -> dict:
+    def _quarantine_row(self, file: RawFile, error: Exception) -> QuarantineRow:
         if not self.any_worked:
             raise RuntimeError(
                 f"no batch of this run could be parsed on the Dask cluster ({type(error).__name__}: {error}); "

@@ -29,6 +29,7 @@ from transforms.assemble import (
     other_form_rows,
     same_report_in_two_forms,
 )
+from transforms.rows import SAME_REPORT_KEY
 from transforms.schemas import (
     AGENCIES,
     CURATED_TABLES,
@@ -182,7 +183,7 @@ class Ingest:
         Returns how many went to quarantine."""
         self.flush(last=True)
         reports = self.reports
-        keys = ["agency_id", "report_year", "template"]
+        keys = list(SAME_REPORT_KEY)
         shared = reports[(reports["agency_id"] != "") & reports.duplicated(keys, keep=False)]
         new_ids = pd.concat(self._new_ids) if self._new_ids else pd.Series([], dtype=str)
         touched = shared[shared["report_id"].isin(new_ids)][keys].drop_duplicates()

@@ -204,7 +204,7 @@ def test_r8_is_kept_for_every_table():
     assembling the batches would keep 表二's pass and drop 表三's failure as a "duplicate"."""
     report = make_post2019_report(random.Random(5), template="fmt_2021", form="text_tabs")
     parsed = parse_report(report.text.encode("utf-8"), "a.txt")
-    frames = to_frames([parsed, replace(parsed, report={**parsed.report, "source_file": "b.txt"})], [])
+    frames = to_frames([parsed, replace(parsed, report=replace(parsed.report, source_file="b.txt"))], [])
     cells = frames.indicators
     cells.loc[(cells["table_id"] == "t3") & (cells["value"] > 0), "value"] += 0.5  # counts that are not integers
     results = evaluate_rules(cells)

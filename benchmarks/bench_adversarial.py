@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.synthetic_post2019 import RUN_TOGETHER, make_post2019_report, to_docx
+from benchmarks.synthetic.post2019 import RUN_TOGETHER, make_post2019_report, to_docx
 from transforms.parse_report import QuarantineError, parse_report
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw" / "taoyuan_2018_report.txt"
@@ -65,7 +65,7 @@ def _in_post2019(form: str, payload: str, where: str = "narrative") -> bytes:
 
 def _crawler(payload: str) -> bytes:
     """A 2012 local table as crawler text (cells run together, numbers spaced), then ``payload``."""
-    from benchmarks.synthetic_pre2019 import make_seeded
+    from benchmarks.synthetic.pre2019 import make_seeded
 
     report = make_seeded(2, 0, template="local_table", form="run_together")
     return (report.to_bytes().decode("utf-8").rstrip("\n") + payload + "\n").encode("utf-8")

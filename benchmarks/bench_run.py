@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.synthetic_post2019 import RUN_TOGETHER, make_post2019_report, to_docx, to_pdf
-from benchmarks.synthetic_pre2019 import make_pre2019_report
+from benchmarks.synthetic.post2019 import RUN_TOGETHER, make_post2019_report, to_docx, to_pdf
+from benchmarks.synthetic.pre2019 import make_pre2019_report
 
 SUFFIX = {"html": ".html", "markdown": ".md", "markdown_fragments": ".md"}
 # Pre-2019 reports as they were published: mostly HTML pages, then text copies, attachments.
@@ -51,7 +51,7 @@ def generate(
     in; 2019/2021 tables in six text forms, and a share of them as found in the wild (run-together
     crawler text, DOCX, PDF); ``crawl_share`` of the reports inside crawls (exports and web
     archives of 4 report pages, a report split over 2 pages and 4 pages of other kinds)."""
-    from benchmarks.synthetic_crawls import REPORT, TABLE, export_bytes, make_crawl, warc_bytes
+    from benchmarks.synthetic.crawls import REPORT, TABLE, export_bytes, make_crawl, warc_bytes
 
     rng = random.Random(seed)
     total, mix = 0, Counter()

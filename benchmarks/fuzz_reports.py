@@ -143,14 +143,14 @@ def _fixed_zip(data: bytes) -> bytes:
 def _generate(kind: str) -> bytes:
     """A synthetic report from the repository's generators (benchmarks/synthetic_*.py)."""
     if kind.startswith("post2019"):
-        from benchmarks.synthetic_post2019 import RUN_TOGETHER, make_post2019_report, to_docx, to_pdf
+        from benchmarks.synthetic.post2019 import RUN_TOGETHER, make_post2019_report, to_docx, to_pdf
 
         form = RUN_TOGETHER if kind.endswith("run_together") else "text_cells"
         report = make_post2019_report(random.Random(5), 1, "fmt_2021", form)
         if kind.endswith("docx"):
             return to_docx(report)
         return to_pdf(report) if kind.endswith("pdf") else report.text.encode("utf-8")
-    from benchmarks.synthetic_pre2019 import make_seeded
+    from benchmarks.synthetic.pre2019 import make_seeded
 
     form = kind.removeprefix("pre2019_")
     return make_seeded(5, 1, template="local_table" if form == "pdf" else None, form=form).to_bytes()
@@ -318,20 +318,20 @@ def _junk(rng: random.Random) -> tuple[str, str]:
     return text, "random characters"
 
 
-def _span(rng: random.Random, length: int, most: int) -> tuple[int, int]:
+def _line_span(rng: random.Random, length: int, most: int) -> tuple[int, int]:
     start = rng.randrange(length) if length else 0
     return start, min(length, start + rng.randint(1, most))
 
 
 def text_delete_lines(rng: random.Random, text: str) -> tuple[str, str]:
     lines = text.split("\n")
-    start, end = _span(rng, len(lines), rng.choice([1, 3, 10, 50]))
+    start, end = _line_span(rng, len(lines), rng.choice([1, 3, 10, 50]))
     return "\n".join(lines[:start] + lines[end:]), f"delete lines {start + 1}-{end}"
 
 
 def text_duplicate_lines(rng: random.Random, text: str) -> tuple[str, str]:
     lines = text.split("\n")
-    start, end = _span(rng, len(lines), rng.choice([1, 3, 10, 50]))
+    start, end = _line_span(rng, len(lines), rng.choice([1, 3, 10, 50]))
     times = rng.choice([1, 1, 2, 10, 100])
     return "\n".join(lines[:end] + lines[start:end] * times + lines[end:]), f"repeat lines {start + 1}-{end} ×{times}"
 
@@ -820,7 +820,7 @@ REGRESSIONS: dict[str, tuple[str, Callable[[bytes], bytes], str]] = {
     "lone 本年废止件数 line": (
         "sample.txt",
         lambda d: _insert_line(d, 100, "本年废止件数"),
-        "ValueError: zip() argument 2 is longer than argument 1 (run_together_tables._runs)",
+        "ValueError: zip() argument 2 is longer than argument 1 (run_together_tables.row_runs)",
     ),
     "vertical tab in an HTML page": (
         "shuyang_fgj_2023.html",
@@ -909,7 +909,7 @@ REGRESSIONS: dict[str, tuple[str, Callable[[bytes], bytes], str]] = {
     "many short digit lines": (
         "sample.txt",
         lambda d: _insert_line(d, 20, "\n".join(str(i % 10) for i in range(100_000))),
-        "quadratic heading match on a growing paragraph (narrative_facts._paragraphs): ~130 s",
+        "quadratic heading match on a growing paragraph (narrative_facts.paragraphs): ~130 s",
     ),
     "many blank lines": (
         "shanghai_kewei_2024.md",

@@ -45,13 +45,13 @@ def _settings(raw: str | Path | None = None, curated: str | Path | None = None) 
     return Settings(**{k: location(v).resolve() for k, v in given.items() if v is not None})
 
 
-def _error(message: object) -> None:
+def print_error(message: object) -> None:
     """An error message on stderr, in red; it may quote SQL, paths or data, so it is shown literally
     (its line breaks kept)."""
     err_console.print(_text(message, style="red", keep="\n"))
 
 
-def _summary_table(summary) -> Table:
+def summary_table(summary) -> Table:
     table = Table(title="xxgk run", show_header=False)
     changes = summary.changes
     read = f"{summary.files_read}" + (
@@ -108,7 +108,7 @@ def run(
     if dask is not None:
         settings = settings.model_copy(update={"dask_address": dask})
     if not settings.raw_dir.is_dir():
-        _error(f"raw folder not found: {settings.raw_dir}")
+        print_error(f"raw folder not found: {settings.raw_dir}")
         raise typer.Exit(2)
     from flows.dataset.lock import DatasetLockedError, dataset_lock
 
@@ -123,7 +123,7 @@ def run(
                 )
             _run_locked(settings, batch_size, quiet, accept_quarantine, full)
     except DatasetLockedError as exc:
-        _error(exc)
+        print_error(exc)
         raise typer.Exit(3) from exc
 
 
@@ -165,31 +165,31 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
                 return_state=True,
             )
     except temporary_api.TemporaryApiError as exc:
-        _error(exc)
+        print_error(exc)
         raise typer.Exit(2) from exc
     finally:
         unsubscribe()
     outcome = state.result(raise_on_failure=False)
     if isinstance(outcome, PublishBlockedError):
-        console.print(_summary_table(outcome.summary))
-        _explain(outcome.summary)
+        console.print(summary_table(outcome.summary))
+        explain(outcome.summary)
         err_console.print("[red]Nothing was published; the previous dataset is unchanged.[/red]")
         raise typer.Exit(1)
     if isinstance(outcome, BaseException):
-        _error(f"run failed: {outcome}")
+        print_error(f"run failed: {outcome}")
         raise typer.Exit(2)
-    console.print(_summary_table(outcome))
+    console.print(summary_table(outcome))
     site = settings.audit_dir / "index.html"
     if outcome.published and site.is_file():  # where to look at what failed, without SQL
         console.print(Text.assemble("audit site: ", _text(site)))
-    _explain(outcome)
+    explain(outcome)
     if not outcome.published:
         err_console.print("[red]Nothing was published; the previous dataset is unchanged.[/red]")
     if outcome.failed:
         raise typer.Exit(1)
 
 
-def _explain(summary) -> None:
+def explain(summary) -> None:
     """Why a run was held back or failed, with the first quarantined files and their reasons."""
     for failure in summary.validation_failures:
         err_console.print(Text.assemble(("validation failure:", "red"), " ", _text(failure)))
@@ -225,7 +225,7 @@ def _connect(curated: Path | None):
         return _connect_as_of(curated, None)
     database = settings.duckdb_path
     if not database.exists():
-        _error(f"no dataset at {database}: run `xxgk run` first")
+        print_error(f"no dataset at {database}: run `xxgk run` first")
         raise typer.Exit(2)
     return duckdb.connect(str(database), read_only=True)
 
@@ -247,10 +247,10 @@ def _store_version(curated: str | None, version: int | None):
     try:
         found = store.get(version) if version is not None else store.current()
     except VersionNotFoundError as exc:
-        _error(exc)
+        print_error(exc)
         raise typer.Exit(2) from exc
     if found is None:
-        _error(f"no dataset at {settings.curated_dir}: run `xxgk run` first")
+        print_error(f"no dataset at {settings.curated_dir}: run `xxgk run` first")
         raise typer.Exit(2)
     return store, found
 
@@ -277,10 +277,10 @@ def query(
             cursor = connection.execute(read_statement(connection, sql))
             columns, rows = [d[0] for d in cursor.description or []], cursor.fetchall()
         except QueryRefused as exc:
-            _error(f"refused: {exc}")
+            print_error(f"refused: {exc}")
             raise typer.Exit(1) from exc
         except duckdb.Error as exc:
-            _error(exc)
+            print_error(exc)
             raise typer.Exit(1) from exc
     # Rows as Python values, not a DataFrame: importing pandas would double the time to output.
     if output == "csv":  # exact data, for machines
@@ -358,7 +358,7 @@ def history(curated: CuratedOption = None) -> None:
     settings = _settings(curated=curated)
     versions = Store(settings.curated_dir).history()
     if not versions:
-        _error(f"no dataset at {settings.curated_dir}: run `xxgk run` first")
+        print_error(f"no dataset at {settings.curated_dir}: run `xxgk run` first")
         raise typer.Exit(2)
     table = Table(
         "version", "committed (UTC)", "operation", "files seen", "reports", "cells", "quarantined", "rules failed"
@@ -416,10 +416,10 @@ def rollback(
             store.prepare()
             restored = publish(store, store.rollback(version), settings.duckdb_path)
     except VersionNotFoundError as exc:
-        _error(exc)
+        print_error(exc)
         raise typer.Exit(2) from exc
     except DatasetLockedError as exc:
-        _error(exc)
+        print_error(exc)
         raise typer.Exit(3) from exc
     console.print(f"version {restored.version} is version {version} again ({restored.rows.get('reports', 0)} reports)")
 
@@ -442,7 +442,7 @@ def export(
     (no --xlsx or --csv), no dataset, or the file could not be written.
     """
     if xlsx is None and csv is None:
-        _error("nothing to export: give --xlsx FILE and/or --csv DIR")
+        print_error("nothing to export: give --xlsx FILE and/or --csv DIR")
         raise typer.Exit(2)
     from flows.present.export import Filters, write_csv, write_xlsx
 
@@ -461,7 +461,7 @@ def export(
                 written = write_csv(connection, csv, filters)
                 console.print(_text(f"{csv}: {len(written)} CSV files"))
         except OSError as exc:
-            _error(f"could not write the export: {exc}")
+            print_error(f"could not write the export: {exc}")
             raise typer.Exit(2) from exc
 
 
@@ -478,7 +478,7 @@ def serve(
     try:
         serve_on_schedule(cron, settings.raw_dir, settings.curated_dir)
     except ServerRequiredError as exc:
-        _error(exc)
+        print_error(exc)
         raise typer.Exit(2) from exc
 
 
@@ -495,7 +495,7 @@ def check(
     cannot be read (its quarantine reason is shown; 2 wins over 1).
     """
     if output_format not in ("text", "json"):
-        _error(f"--format must be text or json, not {output_format!r}")
+        print_error(f"--format must be text or json, not {output_format!r}")
         raise typer.Exit(2)
     from flows.present.check import check_files, exit_code, render
 

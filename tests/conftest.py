@@ -95,7 +95,7 @@ def mixed_raw_dir(tmp_path_factory, sample_bytes) -> Path:
     (raw / ".hidden_notes").write_text("ignored: hidden files are not inputs", encoding="utf-8")
     for name, report in POST2019_REPORTS.items():
         if name.endswith(".pdf"):
-            from benchmarks.synthetic_post2019 import to_pdf
+            from benchmarks.synthetic.post2019 import to_pdf
 
             (raw / name).write_bytes(to_pdf(report))
         else:
@@ -107,7 +107,7 @@ def mixed_raw_dir(tmp_path_factory, sample_bytes) -> Path:
 def _post2019_reports():
     import random
 
-    from benchmarks.synthetic_post2019 import make_post2019_report
+    from benchmarks.synthetic.post2019 import make_post2019_report
 
     return {
         "post2019/report_2021.html": make_post2019_report(random.Random(21), 3, "fmt_2021", "html"),

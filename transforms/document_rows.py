@@ -166,8 +166,8 @@ def _table_rows(table, index: int, limits: ReadLimits, cells_before: int) -> lis
                 cells.append(_take_rowspan(pending, column))
                 column += 1
             text = _html_cell_text(td)
-            colspan = _span(td, "colspan", max_span)
-            rowspan = _span(td, "rowspan", max_span)
+            colspan = html_span(td, "colspan", max_span)
+            rowspan = html_span(td, "rowspan", max_span)
             cells.append(text)
             if rowspan > 1:
                 pending[column] = (text, rowspan - 1)
@@ -181,7 +181,7 @@ def _table_rows(table, index: int, limits: ReadLimits, cells_before: int) -> lis
     return rows
 
 
-def _span(cell, attribute: str, max_span: int) -> int:
+def html_span(cell, attribute: str, max_span: int) -> int:
     """A cell's colspan/rowspan as a browser reads it: its leading digits (``2;`` is 2, ``1e9`` is
     1), 1 when there are none or they are 0. A span over ``max_span`` is no table a report prints."""
     match = _SPAN.match(cell.get(attribute) or "")

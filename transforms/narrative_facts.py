@@ -59,7 +59,7 @@ _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一�
 _TABLE_LINE = re.compile(r"\t|^\s*\|")
 
 
-def _paragraphs(text: str) -> list[tuple[int, str]]:
+def paragraphs(text: str) -> list[tuple[int, str]]:
     """Lines joined into paragraphs (PDF text wraps mid-sentence), with their first line number."""
     paragraphs: list[tuple[int, str]] = []
     current, start = "", 0
@@ -87,7 +87,7 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
 def extract_narrative_facts(text: str) -> list[NarrativeFact]:
     """Every fact stated in ``text``, in order; numbers in table rows are not narrative."""
     facts: list[NarrativeFact] = []
-    for line_number, paragraph in _paragraphs(text):
+    for line_number, paragraph in paragraphs(text):
         for sentence in filter(None, (s.strip() for s in _SENTENCE_END.split(paragraph))):
             if not _NUMBER_WITH_UNIT.search(sentence):
                 continue  # most sentences state no counted number

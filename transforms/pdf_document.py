@@ -214,7 +214,7 @@ def _cluster(values: list[float], tolerance: float) -> dict[float, int]:
     return clusters
 
 
-def _cell_text(chars: list[dict]) -> str:
+def pdf_cell_text(chars: list[dict]) -> str:
     """A cell's characters as lines of words, with pdfplumber's default tolerances (3 pt)."""
     line_of = _cluster([c["top"] for c in chars], 3)
     lines = []
@@ -250,7 +250,7 @@ def _table_cells(table, chars_by_middle: list[tuple[float, float, dict]]) -> lis
                 continue
             x0, top, x1, bottom = cell
             inside = [c for v, h, c in in_row if x0 <= h < x1 and top <= v < bottom]
-            texts.append(_cell_text(inside) if inside else "")
+            texts.append(pdf_cell_text(inside) if inside else "")
         rows.append(texts)
     return rows
 
@@ -350,7 +350,7 @@ def _pdfminer_pages(data: bytes) -> list[tuple[str, list]]:
         return [(page.extract_text() or "", page.extract_tables()) for page in pdf.pages]
 
 
-def _read_with_pdfminer(data: bytes) -> PdfDocument:
+def read_with_pdfminer(data: bytes) -> PdfDocument:
     """The thorough, slow path (pdfminer interprets each page, ~0.1 s), for fonts PDFium cannot measure."""
     from pdfminer.pdfexceptions import PDFException
     from pdfminer.psexceptions import PSException
@@ -402,7 +402,7 @@ def read_pdf(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> PdfDocument:
                 _page_objects(page.raw, pdfium_raw.FPDFPage_CountObjects, pdfium_raw.FPDFPage_GetObject, None)
             )
             if _degenerate_text(objects):
-                return _read_with_pdfminer(data)
+                return read_with_pdfminer(data)
             textpage = page.get_textpage()
             chars = _page_chars(textpage.raw, height)
             # Lines laid out from the characters' positions, as pdfplumber lays out a page; PDFium's

@@ -56,7 +56,7 @@ def _locate(compact: str, table: TableLayout, codes: list[str], start: int) -> d
     return found
 
 
-def _runs(compact: str, located: dict[str, tuple[int, int]], limit: int) -> dict[str, str]:
+def row_runs(compact: str, located: dict[str, tuple[int, int]], limit: int) -> dict[str, str]:
     """Each row's digits: after its label, before the next label (whose numbering may be a digit)."""
     spans = sorted(located.items(), key=lambda item: item[1][0])
     if not spans:  # none of the table's labels is in the text
@@ -165,7 +165,7 @@ def run_together_records(text: str, template: str, facts: list[NarrativeFact]) -
     t4_start = compact.find(t4.rows[0].entry.label_zh, end_of_t3)
 
     stated = _stated(facts)
-    runs = _runs(compact, t2_located, t2_end)
+    runs = row_runs(compact, t2_located, t2_end)
     segments = _segments(compact, t2_located, t2_end)
     t3_end = t4_start if t4_start > 0 else len(compact)
     # Whether the crawl dropped blank cells is a property of the page: any row of 表二 or 表三 tells.
@@ -186,7 +186,7 @@ def run_together_records(text: str, template: str, facts: list[NarrativeFact]) -
         resolution = resolve_rows({code: runs[code]}, len(row_layout.columns), None, "", [], soft_checks=texts)[code]
         result.records += _records_for(row_layout, resolution, runs[code], lines[t2_located[code][0]])
 
-    runs = _runs(compact, t3_located, t3_end)
+    runs = row_runs(compact, t3_located, t3_end)
     segments = _segments(compact, t3_located, t3_end)
     name, check = row_check(template, t3)
     splitter = total_splits if last_cell_is_total(template, t3) else None

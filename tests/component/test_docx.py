@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from benchmarks.synthetic_post2019 import T3_ROWS, make_post2019_report
+from benchmarks.synthetic.post2019 import T3_ROWS, make_post2019_report
 from transforms.parse_report import QuarantineError, parse_report
 
 T3_ROWS_2021 = list(T3_ROWS["fmt_2021"])  # the generator's own layout, not the parser's

@@ -15,13 +15,13 @@ import pytest
 from conftest import SAMPLE_REPORT
 
 from transforms.decoding import normalize_text
-from transforms.document_rows import _span, read_document
+from transforms.document_rows import html_span, read_document
 from transforms.limits import DEFAULT_LIMITS
-from transforms.narrative_facts import _paragraphs, extract_narrative_facts
+from transforms.narrative_facts import extract_narrative_facts, paragraphs
 from transforms.parse_report import QuarantineError, parse_report
-from transforms.pdf_document import UnreadablePdfError, _read_with_pdfminer
+from transforms.pdf_document import UnreadablePdfError, read_with_pdfminer
 from transforms.run_together import grouped_total_splits, splits, total_splits
-from transforms.run_together_tables import _runs
+from transforms.run_together_tables import row_runs
 
 
 def _outcome(data: bytes, name: str = "report.txt") -> QuarantineError | None:
@@ -39,7 +39,7 @@ def _outcome(data: bytes, name: str = "report.txt") -> QuarantineError | None:
 def test_a_lone_post2019_column_label_is_quarantined():
     quarantine = _outcome("某县人民政府2021年政府信息公开工作年度报告\n本年废止件数\n".encode())
     assert quarantine is not None and quarantine.stage == "table"
-    assert _runs("本年废止件数", {}, 6) == {}  # no label of the table found: no runs
+    assert row_runs("本年废止件数", {}, 6) == {}  # no label of the table found: no runs
 
 
 def test_a_stray_post2019_label_in_the_sample_is_quarantined():
@@ -113,7 +113,7 @@ MAX_TABLE_SPAN = DEFAULT_LIMITS.max_table_span
     ],
 )
 def test_spans_are_read_leniently(attribute, span):
-    assert _span(_cell(attribute), "colspan", MAX_TABLE_SPAN) == span
+    assert html_span(_cell(attribute), "colspan", MAX_TABLE_SPAN) == span
 
 
 @pytest.mark.parametrize("value", [str(MAX_TABLE_SPAN + 1), "1000000000", "9" * 5000])
@@ -129,7 +129,7 @@ def test_a_span_over_the_limit_quarantines_the_file_naming_the_limit(value):
 
 def test_paragraphs_are_unchanged():
     text = "一、概述\n2018年，我县\n做了工作。\n1\n2\n（一）短标题\n正文"
-    assert _paragraphs(text) == [
+    assert paragraphs(text) == [
         (1, "一、概述"),
         (2, "2018年，我县做了工作。"),
         (4, "12"),
@@ -139,11 +139,11 @@ def test_paragraphs_are_unchanged():
 
 
 def test_many_short_digit_lines_take_linear_time():
-    """_paragraphs matched its heading pattern on the paragraph growing line by line: 80,000 lines
+    """paragraphs matched its heading pattern on the paragraph growing line by line: 80,000 lines
     took 86 s. Linear, 200,000 lines take well under a second."""
     text = "\n".join(str(i % 10) for i in range(200_000))
     start = time.perf_counter()
-    assert len(_paragraphs(text)) == 1
+    assert len(paragraphs(text)) == 1
     assert time.perf_counter() - start < 5
 
 
@@ -272,4 +272,4 @@ def test_a_pdf_page_pdfium_cannot_load_is_quarantined():
 
 def test_a_pdf_pdfminer_cannot_read_is_unreadable():
     with pytest.raises(UnreadablePdfError, match=r"^PDF cannot be read"):
-        _read_with_pdfminer(_pdf(b"<< /Type /Page /Parent 2 0 R /MediaBox null >>"))  # TypeError in pdfplumber
+        read_with_pdfminer(_pdf(b"<< /Type /Page /Parent 2 0 R /MediaBox null >>"))  # TypeError in pdfplumber

@@ -35,7 +35,7 @@ def _docx(document_xml: bytes, extra: dict[str, bytes] | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def _paragraphs(*texts: str) -> bytes:
+def paragraphs(*texts: str) -> bytes:
     body = "".join(f"<w:p><w:r><w:t>{t}</w:t></w:r></w:p>" for t in texts)
     return f'<?xml version="1.0"?><w:document xmlns:w="{_W}"><w:body>{body}</w:body></w:document>'.encode()
 
@@ -56,7 +56,7 @@ def test_a_docx_zip_bomb_is_refused_before_inflating():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("word/document.xml", _paragraphs("2018年政府信息公开工作年度报告"))
+        archive.writestr("word/document.xml", paragraphs("2018年政府信息公开工作年度报告"))
         with archive.open("word/media/bomb.bin", "w", force_zip64=True) as member:
             block = bytes(1 << 20)
             for _ in range(1024):
@@ -86,7 +86,7 @@ def test_a_docx_of_millions_of_empty_paragraphs_is_refused_by_element_count():
 
 def test_a_docx_with_too_many_members_is_refused():
     extra = {f"word/media/{i}.bin": b"" for i in range(30)}
-    error = _quarantined(_docx(_paragraphs("x"), extra), "many.docx", ReadLimits(max_container_entries=20))
+    error = _quarantined(_docx(paragraphs("x"), extra), "many.docx", ReadLimits(max_container_entries=20))
     assert "DOCX holds too many files: 32" in str(error) and "XXGK_MAX_CONTAINER_ENTRIES" in str(error)
 
 

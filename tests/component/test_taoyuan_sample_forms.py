@@ -127,7 +127,7 @@ def _pdf(s: dict) -> bytes:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from benchmarks.synthetic_pdf_font import register_pdf_font
+    from benchmarks.synthetic.pdf_font import register_pdf_font
 
     font = register_pdf_font()
     printed = "".join([s["title"], s["date"], *s["paragraphs"], CAPTION, *HEADER, *FOOTER])

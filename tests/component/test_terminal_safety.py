@@ -82,8 +82,8 @@ def test_the_run_summary_and_its_quarantine_examples_are_literal(monkeypatch):
         validation_failures=["reports: source_file [/] not unique"],
         quarantine_examples=[f"{value}: no statistics table found" for value, _ in HOSTILE],
     )
-    cli.console.print(cli._summary_table(summary))
-    cli._explain(summary)
+    cli.console.print(cli.summary_table(summary))
+    cli.explain(summary)
     shown = _only_styles(out.getvalue())
     assert "\x1b" not in shown and not any(ch in shown for ch in "\x07\x08\x00\x7f\x9b\x85\r\u202e\u2066")
     for _, literal in HOSTILE:
@@ -93,7 +93,7 @@ def test_the_run_summary_and_its_quarantine_examples_are_literal(monkeypatch):
 
 def test_an_error_quoting_markup_is_literal(monkeypatch):
     out = _recording(monkeypatch)
-    cli._error('Binder Error: column "[/]x\x1b[2J" not found\n\nLINE 1: SELECT "[/]x…')
+    cli.print_error('Binder Error: column "[/]x\x1b[2J" not found\n\nLINE 1: SELECT "[/]x…')
     shown = _only_styles(out.getvalue())
     assert 'column "[/]x\\x1b[2J" not found\n\nLINE 1: SELECT "[/]x…' in shown
 

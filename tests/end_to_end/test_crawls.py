@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from conftest import REPO_ROOT, SAMPLE_REPORT
 
-from benchmarks.synthetic_crawls import NARRATIVE, OTHER, REPORT, TABLE, export_bytes, make_crawl, warc_bytes
+from benchmarks.synthetic.crawls import NARRATIVE, OTHER, REPORT, TABLE, export_bytes, make_crawl, warc_bytes
 
 
 def _run(raw, curated, **options):

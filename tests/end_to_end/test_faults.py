@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.synthetic_post2019 import make_post2019_report
+from benchmarks.synthetic.post2019 import make_post2019_report
 
 XXGK = str(Path(sys.executable).with_name("xxgk"))
 LOCK = ".xxgk.lock"

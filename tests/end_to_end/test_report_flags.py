@@ -118,7 +118,7 @@ def test_a_report_year_no_report_can_have_fails_y1():
 
     import pandas as pd
 
-    from benchmarks.synthetic_post2019 import make_post2019_report
+    from benchmarks.synthetic.post2019 import make_post2019_report
     from expectations.arithmetic import evaluate_rules
     from transforms.parse_report import parse_report
 

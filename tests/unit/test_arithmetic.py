@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from benchmarks.synthetic_post2019 import make_post2019_report
+from benchmarks.synthetic.post2019 import make_post2019_report
 from expectations.arithmetic import evaluate_rules
 from transforms.assemble import assemble_tables, to_frames
 from transforms.identities import load_bounds

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from benchmarks.synthetic_crawls import EXPORT_FORMS, HEADERS, make_crawl, warc_bytes
-from benchmarks.synthetic_crawls import export_bytes as crawl_export
+from benchmarks.synthetic.crawls import EXPORT_FORMS, HEADERS, make_crawl, warc_bytes
+from benchmarks.synthetic.crawls import export_bytes as crawl_export
 from transforms.crawled_pages import header_fields, parse_date, split_crawl
 
 ROWS = [

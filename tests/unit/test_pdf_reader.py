@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.synthetic_post2019 import make_post2019_report, to_pdf
+from benchmarks.synthetic.post2019 import make_post2019_report, to_pdf
 from transforms.parse_report import QuarantineError, parse_report
-from transforms.pdf_document import _cell_text, read_pdf
+from transforms.pdf_document import pdf_cell_text, read_pdf
 from transforms.templates import FMT_2019, FMT_2021
 
 
@@ -86,7 +86,7 @@ def test_cell_text_lines_and_words():
     # Two lines (tops 1 pt apart are one line), a gap wider than 3 pt starts a new word, a space
     # character ends one, and characters come back in reading order whatever their order here.
     chars = [char("b", 5, 1), char("a", 0, 0), char("c", 20, 0), char(" ", 25, 0), char("d", 30, 0), char("e", 0, 14)]
-    assert _cell_text(chars) == "ab c d\ne"
+    assert pdf_cell_text(chars) == "ab c d\ne"
 
 
 def test_broken_pdf_names_the_reason():
@@ -122,7 +122,7 @@ def test_the_indexed_cell_search_finds_what_pdfplumbers_finds(monkeypatch):
     on ruled tables of every shape the generators draw (merged cells, page breaks)."""
     import pdfplumber.table
 
-    from benchmarks.synthetic_pre2019 import make_pre2019_report
+    from benchmarks.synthetic.pre2019 import make_pre2019_report
     from transforms import pdf_document
 
     pdfs = [to_pdf(make_post2019_report(random.Random(seed), seed, None, "markdown")) for seed in range(3)]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.synthetic_post2019 import FORMS, RUN_TOGETHER, make_post2019_report, to_docx
+from benchmarks.synthetic.post2019 import FORMS, RUN_TOGETHER, make_post2019_report, to_docx
 from transforms.parse_report import parse_report
 from transforms.templates import FMT_2019, FMT_2021
 

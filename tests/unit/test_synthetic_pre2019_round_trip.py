@@ -1,6 +1,6 @@
 """Pre-2019 reports generated from known cells, in every form they are published in, parse back exactly.
 
-The generator (benchmarks/synthetic_pre2019.py) writes its layouts itself, from the sample and the
+The generator (benchmarks/synthetic/pre2019.py) writes its layouts itself, from the sample and the
 real pages, not from the parser's layout data: a mistake in that data fails here.
 """
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.synthetic_pre2019 import FORMS, LOCAL_TABLE, STAT_2014, make_pre2019_report
+from benchmarks.synthetic.pre2019 import FORMS, LOCAL_TABLE, STAT_2014, make_pre2019_report
 from transforms.parse_report import parse_report
 
 RUN_TOGETHER = "run_together"

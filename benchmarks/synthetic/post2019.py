@@ -17,7 +17,7 @@ from dataclasses import dataclass
 # (docs/report-format-spec.md §B.2–B.5) and the official blank template (template_2021_blank.docx),
 # never imported from the parser: a mistake in the parser's layout data must not be mirrored here.
 # Codes are the project's public catalog codes, so generated cells compare with parsed ones.
-from benchmarks.synthetic_pdf_font import register_pdf_font
+from benchmarks.synthetic.pdf_font import register_pdf_font
 
 FMT_2019 = "fmt_2019"  # 《…年度报告格式（试行）》, reports for 2019 and 2020
 FMT_2021 = "fmt_2021"  # 《…年度报告格式》 (国办公开办函〔2021〕30号), reports for 2021 onward

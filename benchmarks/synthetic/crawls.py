@@ -18,8 +18,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from benchmarks.synthetic_post2019 import FMT_2019, FMT_2021, RUN_TOGETHER, make_post2019_report
-from benchmarks.synthetic_pre2019 import make_pre2019_report
+from benchmarks.synthetic.post2019 import FMT_2019, FMT_2021, RUN_TOGETHER, make_post2019_report
+from benchmarks.synthetic.pre2019 import make_pre2019_report
 
 REPORT, OTHER, NARRATIVE, TABLE = "report", "other", "narrative", "table"
 EXPORT_FORMS = ("csv", "csv_crlf", "csv_cr", "csv_bom", "csv_gbk", "tsv", "jsonl", "json", "xlsx")

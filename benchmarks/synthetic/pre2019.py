@@ -49,7 +49,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from benchmarks.synthetic_pdf_font import register_pdf_font
+from benchmarks.synthetic.pdf_font import register_pdf_font
 
 STAT_2014 = "stat_2014"
 LOCAL_TABLE = "local_table"

@@ -221,7 +221,7 @@ def _connect(curated: Path | None):
     import duckdb
 
     settings = _settings(curated=curated)
-    if not isinstance(settings.curated_dir, Path):  # object storage: no DuckDB file (see build_duckdb)
+    if settings.curated_dir.is_remote:  # object storage: no DuckDB file (see build_duckdb)
         return _connect_as_of(curated, None)
     database = settings.duckdb_path
     if not database.exists():

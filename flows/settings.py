@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         """The local side of the dataset (see ``local_dir``)."""
         if self.local_dir is not None:
             return self.local_dir
-        if isinstance(self.curated_dir, S3Path):
+        if self.curated_dir.is_remote:
             return REPO_ROOT / "data" / "s3" / self.curated_dir.bucket / self.curated_dir.key
         return self.curated_dir
 

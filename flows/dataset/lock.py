@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.dataset.storage import Location, PreconditionFailed, S3Path
+from flows.dataset.storage import Location, PreconditionFailed, S3Path, location
 
 LOCK_FILE = ".xxgk.lock"
 LEASE_SECONDS = 60.0  # an object-storage lock not renewed for this long was left by a killed run
@@ -67,7 +67,8 @@ def dataset_lock(
     """Hold the dataset's write lock for the ``with`` block; yields the holder of a lock that a
     killed run left behind (taken over), else None. Raises DatasetLockedError when another run
     holds it and ``wait`` is false. Re-entrant within one process."""
-    if isinstance(curated_dir, S3Path):
+    curated_dir = location(curated_dir)
+    if curated_dir.is_remote:  # a lease object; a folder has an operating-system lock
         with _reentrant(str(curated_dir / LOCK_FILE), lambda: _lease(curated_dir, wait, on_wait)) as left_behind:
             yield left_behind
         return

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from flows.dataset.storage import location
+
 
 class QueryRefused(Exception):
     """SQL that `xxgk query` does not run: not exactly one read statement."""
@@ -43,7 +45,8 @@ def sandbox(connection, curated_dir, spill: Path) -> None:
     # The table folders are the Delta tables (a _delta_log each); found here rather than from the
     # schemas, whose import (pandas, pyarrow) would double the time to first output.
     # On object storage the views read through pyarrow, registered on the connection: no file at all.
-    local = isinstance(curated_dir, Path) and curated_dir.is_dir()
+    curated_dir = location(curated_dir)
+    local = not curated_dir.is_remote and curated_dir.is_dir()
     tables = [path for path in curated_dir.iterdir() if (path / "_delta_log").is_dir()] if local else []
     folders = sorted({str(folder) + os.sep for table in tables for folder in (table.resolve(), table)})
     for statement in (

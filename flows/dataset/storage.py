@@ -1,5 +1,7 @@
-"""Where raw reports and datasets live: a local folder (a ``Path``) or S3-compatible object storage
-(an :class:`S3Path`, written ``s3://bucket/prefix``).
+"""Where raw reports and datasets live: a local folder (a :class:`LocalPath`) or S3-compatible
+object storage (an :class:`S3Path`, written ``s3://bucket/prefix``). :func:`location` makes the
+choice, once; the rest of the code asks the location (``is_remote``, ``walk_files``, ``sha256``,
+``create``, ``arrow_filesystem``, ``delta_options``) and never tests which kind it has.
 
 Credentials, region and endpoint come from the standard AWS environment variables
 (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_REGION``, ``AWS_ENDPOINT_URL``), read by
@@ -11,7 +13,9 @@ few ``pathlib`` operations the flow uses on a location, so most code takes eithe
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -29,12 +33,58 @@ class S3Stat:
     st_mtime_ns: int
 
 
+class LocalPath(type(Path())):  # type(Path()): PosixPath or WindowsPath, which 3.11 can subclass
+    """A local file or folder: a ``Path`` that also answers what an :class:`S3Path` does."""
+
+    is_remote = False
+
+    def walk_files(self) -> Iterator[tuple[LocalPath, os.stat_result]]:
+        """Every regular file under this folder, with its stat, in path order."""
+        if not self.is_dir():
+            raise FileNotFoundError(f"folder not found: {self}")
+        for path in sorted(self.rglob("*")):
+            if path.is_file():
+                yield path, path.stat()
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        with self.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    def create(self, data: bytes) -> None:
+        """Write the file only if it does not exist, atomically (a complete file or none), else
+        PreconditionFailed: a hard link fails where the name is taken (put-if-absent on a disk)."""
+        self.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=self.parent, suffix=".tmp", delete=False) as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(handle.name, self)
+        except FileExistsError:
+            raise PreconditionFailed(f"{self} exists") from None
+        finally:
+            Path(handle.name).unlink()
+
+    def arrow_filesystem(self):
+        """pyarrow's file system for this location, and the path it takes there."""
+        import pyarrow.fs as pafs
+
+        return pafs.LocalFileSystem(), str(self)
+
+    def delta_options(self) -> dict[str, str] | None:
+        return None
+
+
 @dataclass(frozen=True, order=True)
 class S3Path:
     """An object or a prefix in a bucket: ``s3://bucket/key``."""
 
     bucket: str
     key: str = ""
+    is_remote = True  # a class attribute: not a field
 
     @classmethod
     def parse(cls, uri: str) -> S3Path:
@@ -75,6 +125,24 @@ class S3Path:
 
     def read_text(self, encoding: str = "utf-8") -> str:
         return self.read_bytes().decode(encoding)
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.read_bytes()).hexdigest()
+
+    def arrow_filesystem(self):
+        """pyarrow's S3 file system for the bucket, and the path it takes there."""
+        return _arrow_s3(self.bucket), self.arrow_path
+
+    def delta_options(self) -> dict[str, str]:
+        """delta-rs options: its commits are put-if-absent on S3 (``conditional_put``), so two
+        writers never both write one Delta version."""
+        options = {"conditional_put": "etag"}
+        endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+        if endpoint:
+            options["AWS_ENDPOINT_URL"] = endpoint
+            if endpoint.startswith("http://"):
+                options["AWS_ALLOW_HTTP"] = "true"
+        return options
 
     def write_bytes(self, data: bytes) -> None:
         _s3().put_object(Bucket=self.bucket, Key=self.key, Body=data)  # a put is atomic
@@ -160,19 +228,15 @@ class S3Path:
             yield S3Path(self.bucket, item["Key"]), stat
 
 
-Location = Path | S3Path
+Location = LocalPath | S3Path
 
 
 def location(value: str | os.PathLike | S3Path) -> Location:
-    """``s3://…`` as an S3Path, anything else as a Path."""
-    if isinstance(value, S3Path | Path):
+    """``s3://…`` as an S3Path, anything else as a LocalPath: the one place the kind is chosen."""
+    if isinstance(value, S3Path | LocalPath):
         return value
     text = os.fspath(value)
-    return S3Path.parse(text) if text.startswith(SCHEME) else Path(text)
-
-
-def is_remote(value: object) -> bool:
-    return isinstance(value, S3Path)
+    return S3Path.parse(text) if text.startswith(SCHEME) else LocalPath(text)
 
 
 @functools.cache
@@ -184,11 +248,7 @@ def _s3():
 
 def arrow_filesystem(where: Location):
     """pyarrow's file system for a location and the path it takes there."""
-    import pyarrow.fs as pafs
-
-    if isinstance(where, S3Path):
-        return _arrow_s3(where.bucket), where.arrow_path
-    return pafs.LocalFileSystem(), str(where)
+    return location(where).arrow_filesystem()
 
 
 @functools.cache
@@ -201,17 +261,8 @@ def _arrow_s3(bucket: str):
 
 
 def delta_storage_options(where: Location) -> dict[str, str] | None:
-    """delta-rs options for a table at ``where``. Its commits are put-if-absent on S3
-    (``conditional_put``), so two writers never both write one Delta version."""
-    if not isinstance(where, S3Path):
-        return None
-    options = {"conditional_put": "etag"}
-    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    if endpoint:
-        options["AWS_ENDPOINT_URL"] = endpoint
-        if endpoint.startswith("http://"):
-            options["AWS_ALLOW_HTTP"] = "true"
-    return options
+    """delta-rs options for a table at ``where`` (None for a local folder)."""
+    return location(where).delta_options()
 
 
 def mirror_folder(local: Path, remote: S3Path, changed_since_ns: int = 0) -> int:

@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -29,7 +26,6 @@ import pyarrow as pa
 from flows.dataset.storage import (
     Location,
     PreconditionFailed,
-    S3Path,
     arrow_filesystem,
     delta_storage_options,
     location,
@@ -76,7 +72,7 @@ class Store:
 
     @property
     def remote(self) -> bool:
-        return isinstance(self.root, S3Path)
+        return self.root.is_remote
 
     def table_uri(self, name: str) -> str:
         return str((self.root / name).resolve())
@@ -93,10 +89,10 @@ class Store:
         return [_load(path) for path in self._records()]
 
     def _records(self) -> list[Location]:
-        if isinstance(self.log, S3Path):
+        try:
             found = [path for path, _ in self.log.walk_files()]
-        else:
-            found = list(self.log.glob("*.json")) if self.log.is_dir() else []
+        except FileNotFoundError:  # no version recorded yet
+            found = []
         return sorted(p for p in found if p.name.endswith(".json") and p.name.removesuffix(".json").isdigit())
 
     def current(self) -> DatasetVersion | None:
@@ -125,23 +121,10 @@ class Store:
         """Write ``version``'s record, atomically and only if that version number is not taken
         (else VersionConflictError)."""
         final = self.log / f"{version.version:0{_DIGITS}d}.json"
-        if isinstance(final, S3Path):
-            try:
-                final.create(json.dumps(asdict(version), ensure_ascii=False, indent=1).encode())
-            except PreconditionFailed:
-                raise VersionConflictError(self.root, version.version) from None
-            return version
-        self.log.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=self.log, suffix=".tmp", delete=False, encoding="utf-8") as handle:
-            json.dump(asdict(version), handle, ensure_ascii=False, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(handle.name, final)  # fails if the version exists: put-if-absent on a local disk
-        except FileExistsError:
+        try:  # put-if-absent: a version number is recorded once
+            final.create(json.dumps(asdict(version), ensure_ascii=False, indent=1).encode())
+        except PreconditionFailed:
             raise VersionConflictError(self.root, version.version) from None
-        finally:
-            Path(handle.name).unlink()
         return version
 
     # ---- tables ----------------------------------------------------------------------------

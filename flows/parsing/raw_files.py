@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from pathlib import PurePath
 
-from flows.dataset.storage import Location, S3Path
+from flows.dataset.storage import Location, location
 
 _PARSER_PACKAGES = ("transforms", "expectations")
 
@@ -79,34 +79,23 @@ def scan_raw_folder(raw_dir: Location) -> list[RawFile]:
     """Every regular file under ``raw_dir`` except hidden ones (dot-files, dot-folders), sorted,
     each with a distinct name (see :func:`file_name`). On object storage: every object under
     the prefix, its name the key below it (keys are UTF-8)."""
-    if isinstance(raw_dir, S3Path):
-        found = [
-            RawFile(path, path.relative_to(raw_dir).as_posix(), stat.st_size, stat.st_mtime_ns)
-            for path, stat in raw_dir.walk_files()
-        ]
-        return [f for f in found if not any(part.startswith(".") for part in PurePath(f.name).parts)]
-    if not raw_dir.is_dir():
-        raise FileNotFoundError(f"raw folder not found: {raw_dir}")
+    try:
+        walked = list(location(raw_dir).walk_files())
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"raw folder not found: {raw_dir}") from exc
     files = []
     names: set[str] = set()
-    for path in sorted(raw_dir.rglob("*")):
+    for path, stat in walked:
         relative = path.relative_to(raw_dir)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+        if any(part.startswith(".") for part in relative.parts):
             continue
         name = file_name(relative)
         if name in names:  # a decoded name that another file has as written: keep both apart
             name = os.fsencode(relative.as_posix()).decode("utf-8", errors="backslashreplace")
         names.add(name)
-        stat = path.stat()
         files.append(RawFile(path, name, stat.st_size, stat.st_mtime_ns))
     return files
 
 
 def file_sha256(path: Location) -> str:
-    if isinstance(path, S3Path):
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return location(path).sha256()

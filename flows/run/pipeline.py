@@ -29,7 +29,7 @@ from expectations.suites import indicators_expectations, reports_expectations
 from flows import faults
 from flows.dataset.lock import dataset_lock
 from flows.dataset.publish import publish
-from flows.dataset.storage import S3Path, mirror_folder
+from flows.dataset.storage import mirror_folder
 from flows.dataset.store import DatasetVersion, Store
 from flows.dataset.views import open_version, version_counts
 from flows.parsing.dask_cluster import dask_parsed_batches, remove_staging
@@ -230,7 +230,7 @@ def write_audit(settings: Settings, version: DatasetVersion) -> list[str]:
     try:
         with open_version(Store(settings.curated_dir), version) as connection:
             write_audit_site(connection, settings.audit_dir, settings.data_docs_dir, workers=settings.parse_workers)
-        if isinstance(settings.curated_dir, S3Path):  # the site beside the dataset, as for a folder
+        if settings.curated_dir.is_remote:  # the site beside the dataset, as for a folder
             mirror_folder(settings.audit_dir, settings.curated_dir / AUDIT_DIR, started)
     except Exception as exc:
         get_run_logger().warning("audit site not written", exc_info=True)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.present.report_view import is_missing
+from flows.present.report_view import WHOLE_ROW, is_missing, named_cells, printed_columns
 from transforms.vocabulary import (
     AMBIGUOUS,
     INFERRED,
@@ -312,44 +312,22 @@ def _year(value: object) -> str:
 
 
 def _table_columns(template: str, table_id: str, cells: pd.DataFrame) -> list[tuple[str, str]]:
-    """(column_code, header) in printed order: the template's layout, then any other column found."""
-    from transforms.layouts import template_layout
-
-    columns: list[tuple[str, str]] = []
-    try:
-        table = template_layout(template).tables.get(table_id)
-    except Exception:  # an unknown template: the columns as found
-        table = None
-    if table is not None:
-        columns = [(c.code, c.label_zh or c.code) for c in table.columns]
-    known = {code for code, _ in columns}
-    for code, label in cells[["column_code", "column_label"]].fillna("").itertuples(index=False):
-        if code not in known:
-            known.add(code)
-            columns.append((code, label or code or "value"))
-    return columns or [("", "value")]
+    """(column_code, header) in printed order: every column of the template's table, then any other."""
+    found = dict(cells[["column_code", "column_label"]].fillna("").itertuples(index=False))
+    columns = printed_columns(template, table_id, found, every=True)
+    return [(code, label or "value") for code, label in columns] or [("", "value")]
 
 
 def _failed_cells(failed: pd.DataFrame) -> dict[tuple[str, str, str], list[str]]:
-    """(table_id, indicator_code, column_code or "*") → comments of the failed rules naming that cell."""
+    """(table_id, indicator_code, column_code or WHOLE_ROW) → comments of the failed rules naming that cell."""
     from transforms.identities import load_rules
 
     rules = {rule.rule_id: rule for rule in load_rules()}
     marks: dict[tuple[str, str, str], list[str]] = {}
     for f in failed.itertuples(index=False):
         text = f"rule {f.rule_id} failed ({f.severity}): {f.description}\n{f.detail or ''}".strip()
-        rule = rules.get(f.rule_id)
-        row, column = (f.row_code or ""), (f.column_code or "")
-        if rule is not None and rule.scope == "per_column":
-            keys = [(f.table_id, code, column or "*") for code in rule.codes]
-        elif rule is not None and rule.scope == "per_row":
-            keys = [(f.table_id, row, code) for code in rule.codes]
-        elif row:
-            keys = [(f.table_id, row, column or "*")]
-        else:
-            keys = []
-        for key in keys:
-            marks.setdefault(key, []).append(text)
+        for _, row, column in named_cells(f, rules):
+            marks.setdefault((f.table_id, row, column), []).append(text)
     return marks
 
 
@@ -416,7 +394,7 @@ def _write_report_sheet(sheet, report, table_title, cells: pd.DataFrame, failed:
                     printed = "" if is_missing(c.value_raw) else f"\nprinted: {c.value_raw}"
                     notes.append(f"status: {status}{note}{printed}")
                 row_code = "" if is_missing(c.indicator_code) else c.indicator_code
-                rule_notes = marks.get((table_id, row_code, code), []) + marks.get((table_id, row_code, "*"), [])
+                rule_notes = marks.get((table_id, row_code, code), []) + marks.get((table_id, row_code, WHOLE_ROW), [])
                 if rule_notes:
                     cell.fill, cell.border = rule_fill, rule_border
                     notes.extend(rule_notes)

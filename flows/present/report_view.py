@@ -94,11 +94,10 @@ def tables_as_printed(cells: list, template: str) -> list[dict]:
         by_table.setdefault(cell.table_id, []).append(cell)
     tables = []
     for table_id, table_cells in by_table.items():
-        known = table_columns(template, table_id)
-        present = list(dict.fromkeys(c.column_code for c in table_cells))
-        order = [c for c in known if c in present] + [c for c in present if c not in known]
         labels = {c.column_code: c.column_label for c in table_cells}
-        columns = [{"code": c, "label": known[c].label_zh if c in known else labels.get(c, c)} for c in order]
+        printed = printed_columns(template, table_id, labels)
+        order = [code for code, _ in printed]
+        columns = [{"code": code, "label": label} for code, label in printed]
         by_row: dict[str, list] = {}
         for cell in sorted(table_cells, key=lambda c: c.row_order):  # row_order numbers cells in printed order
             by_row.setdefault(cell.indicator_code, []).append(cell)
@@ -119,20 +118,37 @@ def tables_as_printed(cells: list, template: str) -> list[dict]:
     return tables
 
 
+WHOLE_ROW = "*"  # the column of a named cell when a rule names a whole row
+
+
+def named_cells(result, rules: dict) -> list[tuple[str, str, str]]:
+    """(side, row_code, column_code) of the cells a failed rule names: lhs the total, rhs the
+    parts, ``cell`` a value rule's offending cell; column ``WHOLE_ROW`` for a rule on a row
+    without a column. The one answer for check, the workbook and the audit site."""
+    rule = rules.get(result.rule_id)
+    row, column = (result.row_code or ""), (result.column_code or "")
+    if rule is not None and rule.scope == "per_column":
+        return [("lhs", c, column) for c in rule.lhs] + [("rhs", c, column) for c in rule.rhs]
+    if rule is not None and rule.scope == "per_row":
+        return [("lhs", row, c) for c in rule.lhs] + [("rhs", row, c) for c in rule.rhs]
+    if rule is not None and rule.scope in ("integers", "count_size"):
+        return [("cell", m[1], m[2] or "") for m in _OFFENDING.finditer(result.detail.split(":", 1)[-1])]
+    return [("cell", row, column or WHOLE_ROW)] if row else []
+
+
+def printed_columns(template: str, table_id: str, found: dict[str, str], every: bool = False) -> list[tuple[str, str]]:
+    """(column_code, header) of a table in printed order: the template's columns (those ``found``
+    in the report's cells, or ``every`` one), then any other column found, headed by its label."""
+    known = table_columns(template, table_id)
+    ordered = [(code, entry.label_zh or code) for code, entry in known.items() if every or code in found]
+    return ordered + [(code, found[code] or code) for code in found if code not in known]
+
+
 def rule_cells(result, rules: dict, lookup: Callable[[str, str, str], dict | None]) -> list[dict]:
     """The cells a failed arithmetic rule names, each with its side (lhs: the total, rhs: the parts)."""
-    rule = rules.get(result.rule_id)
-    table = result.table_id
-    named: list[tuple[str, str, str]] = []  # (side, row, column)
-    if rule is not None and rule.scope == "per_column":
-        named = [("lhs", c, result.column_code) for c in rule.lhs] + [("rhs", c, result.column_code) for c in rule.rhs]
-    elif rule is not None and rule.scope == "per_row":
-        named = [("lhs", result.row_code, c) for c in rule.lhs] + [("rhs", result.row_code, c) for c in rule.rhs]
-    elif rule is not None and rule.scope in ("integers", "count_size"):
-        named = [("cell", m[1], m[2] or "") for m in _OFFENDING.finditer(result.detail.split(":", 1)[-1])]
     found = []
-    for side, row, column in named:
-        cell = lookup(table, row, column)
+    for side, row, column in named_cells(result, rules):
+        cell = lookup(result.table_id, row, column)
         if cell is not None and cell["status"] != MISSING:
             found.append({"side": side, **cell})
     return found

@@ -55,6 +55,35 @@ def time_limit_reason(limits: ReadLimits) -> str:
     return f"reading took longer than {seconds:g} s (max_seconds_per_file, setting XXGK_MAX_SECONDS_PER_FILE)"
 
 
+class _Journal:
+    """This worker's entry in the run's crash journal (``<journal>/<pid>``): one slot at the start
+    of the file, overwritten in place with ``pwrite`` (no truncate, no rename, no reopen), so a note
+    costs a system call, not a file's creation. The entry is a line of JSON padded to
+    :data:`SLOT` bytes; a reader takes the first line (:func:`read_journal_entry`)."""
+
+    SLOT = 4096
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        self.fd: int | None = None
+
+    def write(self, folder: Path | None, entry: dict) -> None:
+        if folder is None:  # small and unsynced: it must survive the process, not the machine
+            return
+        if self.fd is None or self.folder != folder:
+            if self.fd is not None:
+                os.close(self.fd)
+            self.fd = os.open(folder / str(os.getpid()), os.O_WRONLY | os.O_CREAT, 0o600)
+            self.folder = folder
+        line = (json.dumps(entry) + "\n").encode()
+        os.pwrite(self.fd, line.ljust(self.SLOT) if len(line) < self.SLOT else line, 0)
+
+
+def read_journal_entry(path: Path) -> dict:
+    """A worker's journal entry: the first line of its slot (``{}`` between files)."""
+    return json.loads(path.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0] or "{}")
+
+
 class _Reading:
     """The file this worker is reading, since when; what the watchdog and the journal see."""
 
@@ -62,18 +91,18 @@ class _Reading:
         self.name: str | None = None
         self.started = 0.0
         self.journal: Path | None = None
+        self._slot = _Journal()
 
     def begin(self, name: str, journal: Path | None) -> None:
         self.name, self.started, self.journal = name, time.monotonic(), journal
-        self._note({"file": name, "started": time.time()})
+        self._slot.write(journal, {"file": name, "started": time.time()})
 
     def end(self) -> None:
         self.name = None
-        self._note({})
+        self._slot.write(self.journal, {})
 
-    def _note(self, entry: dict) -> None:
-        if self.journal is not None:  # small and unsynced: it must survive the process, not the machine
-            (self.journal / str(os.getpid())).write_text(json.dumps(entry))
+    def timed_out(self, name: str) -> None:
+        self._slot.write(self.journal, {"file": name, "timed_out": True})
 
 
 _reading = _Reading()
@@ -89,8 +118,7 @@ def _watchdog(limits: ReadLimits) -> None:
         time.sleep(0.5)
         name, started = _reading.name, _reading.started
         if name is not None and time.monotonic() - started > hard_time_limit(limits):
-            if _reading.journal is not None:
-                (_reading.journal / str(os.getpid())).write_text(json.dumps({"file": name, "timed_out": True}))
+            _reading.timed_out(name)
             os._exit(TIMED_OUT_EXIT)
 
 

@@ -18,7 +18,6 @@ again without it. One bad file costs its own row, never the run.
 from __future__ import annotations
 
 import collections
-import json
 import multiprocessing
 import os
 import signal
@@ -32,6 +31,7 @@ from flows.parsing.batch import (
     TIMED_OUT_EXIT,
     hard_time_limit,
     parse_files,
+    read_journal_entry,
     start_worker,
     time_limit_reason,
     unread_quarantine_row,
@@ -116,7 +116,7 @@ def _suspects(journal: Path, lost: list[list[RawFile]]) -> list[RawFile]:
     names: set[str] = set()
     for entry in journal.iterdir():
         try:
-            name = json.loads(entry.read_text()).get("file")
+            name = read_journal_entry(entry).get("file")
         except (OSError, ValueError):
             name = None
         entry.unlink(missing_ok=True)

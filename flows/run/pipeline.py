@@ -148,7 +148,7 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
     limit_malloc_arenas()
     pool = None
     if settings.dask_address is None:
-        workers = min(settings.parse_workers, -(-max(len(plan.read), 1) // _batch_size(settings, len(plan.read))))
+        workers = min(settings.parse_workers, -(-max(len(plan.read), 1) // settings.batch_size))
         pool = start_pool(workers, settings.read_limits)  # they start while GX loads
     store = Store(settings.curated_dir)
     validator = Validator(_suites(), settings.data_docs_dir)
@@ -162,8 +162,7 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
     again = set(run.retire(plan.retire))
     to_read = read_again(files, again, plan.read, page_containers(plan.manifest))
     progress.emit("total", len(to_read))
-    size = _batch_size(settings, len(to_read))
-    batches = [to_read[i : i + size] for i in range(0, len(to_read), size)]
+    batches = [to_read[i : i + settings.batch_size] for i in range(0, len(to_read), settings.batch_size)]
     hashes: list[pd.DataFrame] = []  # each read file's SHA-256, for the inputs manifest
     pages: list[pd.DataFrame] = []  # crawl containers read, and their pages
     examples: list[str] = []
@@ -194,12 +193,6 @@ def ingest(settings: Settings, files: list[RawFile], plan: InputPlan) -> IngestO
     return IngestOutcome(
         sorted(set(run.failures)), len(run.reports), quarantined, examples[:10], len(to_read), pages_read
     )
-
-
-def _batch_size(settings: Settings, files: int) -> int:
-    """``batch_size``, or less when a run reads fewer files than its workers could share: 100 new
-    files on two workers are two batches of 50, not one worker's batch while the other waits."""
-    return max(1, min(settings.batch_size, -(-files // max(1, settings.parse_workers))))
 
 
 def _parsed_batches(

@@ -102,11 +102,30 @@ def write_csv(connection, folder: Path, filters: Filters) -> list[Path]:
     written = []
     for view in CSV_VIEWS:
         sql = f"SELECT * FROM {view}"
-        frame = _frame(connection, sql, None if view == "quarantine" else ids)
+        frame = spreadsheet_safe(_frame(connection, sql, None if view == "quarantine" else ids))
         path = folder / f"{view}.csv"
         _replace(path, lambda target, frame=frame: frame.to_csv(target, index=False, encoding="utf-8-sig"))
         written.append(path)
     return written
+
+
+# A text cell a spreadsheet would read as a formula (OWASP, CSV injection): =, +, -, @, tab, CR.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that starts like a formula prefixed with ``'``, so Excel and
+    LibreOffice show it as text (``=HYPERLINK(…).txt`` stays a file name); numbers stay numbers
+    (−18 is a number column's value, not text)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        text = values.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+        if text.any():
+            frame[column] = values.where(~text, "'" + values.astype(str))
+    return frame
 
 
 def _replace(path: Path, write: Callable[[Path], None]) -> None:

@@ -207,3 +207,39 @@ def test_sheet_names_are_safe():
     assert not names[4].startswith("'") and not names[4].endswith("'")
     assert names[5] and names[6].lower() != "history"
     assert all(not set(n) & set("[]:*?/\\") for n in names)
+
+
+HOSTILE_NAMES = ('=HYPERLINK("http:\\\\x","y").txt', "+1+2.txt", "-2+3.txt", "@SUM(1).txt")
+
+
+def test_csv_cells_that_start_like_formulas_are_text(tmp_path):
+    """CSV injection (OWASP): file names that start with = + - @ reach the CSVs as text, with a
+    leading ', while numbers, negative ones included, stay numbers."""
+    import csv
+
+    raw, curated, out = tmp_path / "raw", tmp_path / "curated", tmp_path / "out"
+    raw.mkdir()
+    for number, name in enumerate(HOSTILE_NAMES):
+        county = ["桃源县", "石门县", "澧县", "汉寿县"][number]
+        (raw / name).write_text(SAMPLE_REPORT.read_text(encoding="utf-8").replace("桃源县", county), encoding="utf-8")
+    (raw / "=cmd.txt").write_bytes(b"")  # quarantined under a formula-like name
+    assert _xxgk("run", "--raw", str(raw), "--curated", str(curated), "--quiet", cwd=tmp_path).returncode in (0, 1)
+    assert _xxgk("export", "--csv", str(out), "--curated", str(curated), cwd=tmp_path).returncode == 0
+    cells = []
+    for path in out.glob("*.csv"):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            cells += [cell for row in csv.reader(handle) for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "@")) or (c.startswith("-") and not _number(c))]
+    for name in (*HOSTILE_NAMES, "=cmd.txt"):
+        assert "'" + name in cells, name
+    with (out / "reports.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["report_year"] for row in rows} == {"2018"}  # numbers untouched
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

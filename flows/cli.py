@@ -205,6 +205,18 @@ def explain(summary) -> None:
 # set up, then locked) and only single read statements run on it.
 
 
+def query_limits(settings: Settings):
+    """The XXGK_QUERY_* settings as the sandbox takes them."""
+    from flows.dataset.query import QueryLimits
+
+    return QueryLimits(
+        settings.query_memory_limit,
+        settings.query_threads,
+        settings.query_max_temp_size,
+        settings.query_timeout_seconds,
+    )
+
+
 @contextmanager
 def dataset_connection(curated: Path | None, as_of: int | None = None) -> Iterator:
     """The one way the CLI reads a dataset: its DuckDB file read-only (or, ``as_of``, the views of an
@@ -212,7 +224,8 @@ def dataset_connection(curated: Path | None, as_of: int | None = None) -> Iterat
     from flows.dataset.query import sandboxed
 
     connection = _connect(curated) if as_of is None else _connect_as_of(curated, as_of)
-    with sandboxed(connection, _settings(curated=curated).curated_dir) as sandboxed_connection:
+    settings = _settings(curated=curated)
+    with sandboxed(connection, settings.curated_dir, query_limits(settings)) as sandboxed_connection:
         yield sandboxed_connection
 
 
@@ -270,17 +283,22 @@ def query(
     """
     import duckdb
 
-    from flows.dataset.query import QueryRefused, read_statement
+    from flows.dataset.query import QueryRefused, read_statement, time_limit, timed_out_message
 
+    limits = query_limits(_settings(curated=curated))
     with dataset_connection(curated, as_of) as connection:
         try:
-            cursor = connection.execute(read_statement(connection, sql))
-            columns, rows = [d[0] for d in cursor.description or []], cursor.fetchall()
+            with time_limit(connection, limits) as timed_out:
+                cursor = connection.execute(read_statement(connection, sql))
+                columns, rows = [d[0] for d in cursor.description or []], cursor.fetchall()
         except QueryRefused as exc:
             print_error(f"refused: {exc}")
             raise typer.Exit(1) from exc
         except duckdb.Error as exc:
-            print_error(exc)
+            if timed_out.is_set():
+                print_error(timed_out_message(limits))
+            else:
+                print_error(limits.over_limit(exc) or exc)
             raise typer.Exit(1) from exc
     # Rows as Python values, not a DataFrame: importing pandas would double the time to output.
     if output == "csv":  # exact data, for machines

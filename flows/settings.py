@@ -63,6 +63,18 @@ class Settings(BaseSettings):
         "before a run is held back (unless --accept-quarantine).",
     )
 
+    # What one query of `xxgk query` (and status, export) may cost: set before the sandbox locks.
+    query_memory_limit: str = Field(
+        default="2GB", description="DuckDB memory_limit of a query: past it, it spills, then stops."
+    )
+    query_threads: int = Field(default=2, ge=1, description="DuckDB threads of a query.")
+    query_max_temp_size: str = Field(
+        default="4GB", description="DuckDB max_temp_directory_size: how much a query may spill to disk."
+    )
+    query_timeout_seconds: float = Field(
+        default=300, gt=0, description="Wall time of a query; past it, the query is interrupted."
+    )
+
     # What one file may cost to read (transforms.limits.ReadLimits, where each is described).
     max_file_bytes: int = Field(default=DEFAULT_LIMITS.max_file_bytes, ge=1, description="Largest file read.")
     max_text_bytes: int = Field(

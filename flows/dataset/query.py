@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from flows.dataset.storage import location
@@ -20,20 +22,68 @@ class QueryRefused(Exception):
     """SQL that `xxgk query` does not run: not exactly one read statement."""
 
 
+@dataclass(frozen=True)
+class QueryLimits:
+    """What one query may cost (settings XXGK_QUERY_*): DuckDB's own limits, set before the
+    configuration is locked, and a wall time enforced by interrupting the connection."""
+
+    memory_limit: str = "2GB"
+    threads: int = 2
+    max_temp_size: str = "4GB"
+    timeout_seconds: float = 300.0
+
+    def over_limit(self, error: Exception) -> str | None:
+        """What a DuckDB error says in words when it is one of these limits, naming its setting."""
+        text = str(error)
+        if "max_temp_directory_size" in text or ("temporary directory" in text.lower() and "size" in text.lower()):
+            return (
+                f"the query spilled more than {self.max_temp_size} to disk "
+                "(max_temp_directory_size, setting XXGK_QUERY_MAX_TEMP_SIZE)"
+            )
+        if "Out of Memory" in text or "memory limit" in text.lower():
+            return f"the query needed more than {self.memory_limit} of memory (setting XXGK_QUERY_MEMORY_LIMIT)"
+        return None
+
+
 @contextmanager
-def sandboxed(connection, curated_dir) -> Iterator:
+def time_limit(connection, limits: QueryLimits) -> Iterator[threading.Event]:
+    """Interrupt ``connection``'s running query once ``limits.timeout_seconds`` have passed; the
+    event yielded is set when it was."""
+    fired = threading.Event()
+
+    def interrupt() -> None:
+        fired.set()
+        connection.interrupt()
+
+    timer = threading.Timer(limits.timeout_seconds, interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield fired
+    finally:
+        timer.cancel()
+
+
+def timed_out_message(limits: QueryLimits) -> str:
+    return (
+        f"the query ran longer than {limits.timeout_seconds:g} s and was stopped (setting XXGK_QUERY_TIMEOUT_SECONDS)"
+    )
+
+
+@contextmanager
+def sandboxed(connection, curated_dir, limits: QueryLimits | None = None) -> Iterator:
     """``connection`` sandboxed (:func:`sandbox`), closed afterwards. Spilled intermediate results go
     to a private temporary folder, removed afterwards: never into the dataset folder or the working
     directory."""
     with tempfile.TemporaryDirectory(prefix="xxgk-query-") as spill:
         try:
-            sandbox(connection, curated_dir, Path(spill))
+            sandbox(connection, curated_dir, Path(spill), limits or QueryLimits())
             yield connection
         finally:
             connection.close()
 
 
-def sandbox(connection, curated_dir, spill: Path) -> None:
+def sandbox(connection, curated_dir, spill: Path, limits: QueryLimits | None = None) -> None:
     """After the views exist: files may be read only inside the dataset's table folders (the views
     read them), no file may be written, no extension installed or loaded; then the configuration is
     locked, so no statement can undo this (``SET enable_external_access = true`` fails).
@@ -49,7 +99,11 @@ def sandbox(connection, curated_dir, spill: Path) -> None:
     local = not curated_dir.is_remote and curated_dir.is_dir()
     tables = [path for path in curated_dir.iterdir() if (path / "_delta_log").is_dir()] if local else []
     folders = sorted({str(folder) + os.sep for table in tables for folder in (table.resolve(), table)})
+    limits = limits or QueryLimits()
     for statement in (
+        f"SET memory_limit = {quote(limits.memory_limit)}",
+        f"SET threads = {int(limits.threads)}",
+        f"SET max_temp_directory_size = {quote(limits.max_temp_size)}",
         f"SET temp_directory = {quote(str(spill))}",
         f"SET allowed_directories = [{', '.join(quote(f) for f in folders)}]",
         "SET allowed_paths = []",

@@ -276,3 +276,49 @@ def test_an_error_quoting_markup_does_not_crash(dataset, tmp_path):
     result = _query(dataset, 'SELECT "[/]x\x1b[31m" FROM reports', cwd=tmp_path)
     _refused(result, "[/]x\\x1b[31m")
     assert "\x1b" not in result.stderr
+
+
+def _bounded(dataset: Path, sql: str, cwd: Path, **limits: str) -> tuple[subprocess.CompletedProcess, float]:
+    """A query under XXGK_QUERY_* limits; its result and wall time."""
+    import time
+
+    env = {f"XXGK_QUERY_{name.upper()}": value for name, value in limits.items()}
+    started = time.monotonic()
+    old = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        result = _query(dataset, sql, "--format", "csv", cwd=cwd)
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return result, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT count(*) FROM range(1000000000000)",
+        "SELECT count(*) FROM range(100000) a, range(100000) b, range(100000) c",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+    ],
+    ids=["range", "triple-cross-join", "endless-recursion"],
+)
+def test_a_query_past_its_wall_time_is_stopped(dataset, tmp_path, sql):
+    result, seconds = _bounded(dataset, sql, tmp_path, timeout_seconds="3", memory_limit="500MB")
+    _refused(result)
+    assert "XXGK_QUERY_TIMEOUT_SECONDS" in result.stderr or "XXGK_QUERY_MEMORY_LIMIT" in result.stderr
+    assert seconds < 3 + 10  # the limit, and the CLI's own start
+
+
+def test_a_query_past_its_memory_is_stopped_naming_the_setting(dataset, tmp_path):
+    result, _ = _bounded(dataset, "SELECT list(range) FROM range(200000000)", tmp_path, memory_limit="100MB")
+    _refused(result, "more than 100MB of memory", "XXGK_QUERY_MEMORY_LIMIT")
+
+
+def test_a_query_past_its_spill_limit_is_stopped_naming_the_setting(dataset, tmp_path):
+    sql = "SELECT count(*) FROM (SELECT range, random() AS r FROM range(50000000) ORDER BY r)"
+    result, _ = _bounded(dataset, sql, tmp_path, memory_limit="200MB", max_temp_size="50MB")
+    _refused(result, "spilled more than 50MB", "XXGK_QUERY_MAX_TEMP_SIZE")

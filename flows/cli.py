@@ -110,6 +110,12 @@ def run(
     if not settings.raw_dir.is_dir():
         print_error(f"raw folder not found: {settings.raw_dir}")
         raise typer.Exit(2)
+    if _within(settings.raw_dir, settings.curated_dir):
+        print_error(
+            f"the raw folder {settings.raw_dir} is inside the dataset {settings.curated_dir}: "
+            "keep the reports and the dataset apart"
+        )
+        raise typer.Exit(2)
     from flows.dataset.lock import DatasetLockedError, dataset_lock
 
     def on_wait(holder) -> None:
@@ -203,6 +209,12 @@ def explain(summary) -> None:
 # ---- reading the dataset ------------------------------------------------------------------------
 # The SQL of `xxgk query` is untrusted too. The connection is sandboxed in DuckDB (after its views are
 # set up, then locked) and only single read statements run on it.
+
+
+def _within(inner, outer) -> bool:
+    """Whether location ``inner`` is ``outer`` or inside it (folders resolved; keys by prefix)."""
+    inner_text, outer_text = str(inner.resolve()).rstrip("/"), str(outer.resolve()).rstrip("/")
+    return inner_text == outer_text or inner_text.startswith(outer_text + "/")
 
 
 def query_limits(settings: Settings):

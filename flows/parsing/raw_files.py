@@ -75,19 +75,40 @@ def file_name(relative: PurePath) -> str:
     return raw.decode("utf-8", errors="backslashreplace")
 
 
-def scan_raw_folder(raw_dir: Location) -> list[RawFile]:
+# What only an xxgk dataset folder holds (its version log, lock, DuckDB file), and what an audit
+# site is made of: such a folder inside the raw folder is output, never input.
+DATASET_MARKERS = ("_versions", ".xxgk.lock", "xxgk.duckdb")
+AUDIT_SITE_MARKERS = ("index.html", "manifest.json", "reports")
+
+
+def _is_output_folder(folder) -> bool:
+    if any((folder / marker).exists() for marker in DATASET_MARKERS):
+        return True
+    return all((folder / marker).exists() for marker in AUDIT_SITE_MARKERS)
+
+
+def scan_raw_folder(
+    raw_dir: Location, outputs: tuple[Location, ...] = (), skipped: list[str] | None = None
+) -> list[RawFile]:
     """Every regular file under ``raw_dir`` except hidden ones (dot-files, dot-folders), sorted,
     each with a distinct name (see :func:`file_name`). On object storage: every object under
-    the prefix, its name the key below it (keys are UTF-8)."""
+    the prefix, its name the key below it (keys are UTF-8). Folders that are ``outputs`` (the
+    dataset, its local side) or look like an xxgk dataset or audit site are left out, and their
+    names added to ``skipped``."""
     try:
         walked = list(location(raw_dir).walk_files())
     except FileNotFoundError as exc:
         raise FileNotFoundError(f"raw folder not found: {raw_dir}") from exc
+    excluded = _output_folders(raw_dir, walked, outputs)
+    if skipped is not None:
+        skipped.extend(sorted(f.as_posix() for f in excluded))
     files = []
     names: set[str] = set()
     for path, stat in walked:
         relative = path.relative_to(raw_dir)
         if any(part.startswith(".") for part in relative.parts):
+            continue
+        if excluded and any(parent in excluded for parent in relative.parents):
             continue
         name = file_name(relative)
         if name in names:  # a decoded name that another file has as written: keep both apart
@@ -95,6 +116,25 @@ def scan_raw_folder(raw_dir: Location) -> list[RawFile]:
         names.add(name)
         files.append(RawFile(path, name, stat.st_size, stat.st_mtime_ns))
     return files
+
+
+def _output_folders(raw_dir: Location, walked: list, outputs: tuple[Location, ...]) -> set[PurePath]:
+    """Folders under ``raw_dir`` (relative) that hold output, not reports."""
+    found: set[PurePath] = set()
+    for output in outputs:
+        try:
+            inside = location(output).resolve().relative_to(location(raw_dir).resolve())
+        except ValueError:
+            continue  # not inside the raw folder
+        if inside.parts:
+            found.add(PurePath(inside))
+    if location(raw_dir).is_remote:  # a bucket has no folders to look into
+        return found
+    folders = {parent for path, _ in walked for parent in path.relative_to(raw_dir).parents if parent.parts}
+    for folder in sorted(folders, key=lambda f: len(f.parts)):
+        if not any(done in folder.parents or done == folder for done in found) and _is_output_folder(raw_dir / folder):
+            found.add(folder)
+    return found
 
 
 def file_sha256(path: Location) -> str:

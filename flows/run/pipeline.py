@@ -126,13 +126,15 @@ class IngestOutcome:
 
 
 @task(cache_policy=NO_CACHE)
-def plan_run(settings: Settings, full: bool) -> tuple[list[RawFile], InputPlan]:
-    """The raw folder against the inputs of the current version."""
+def plan_run(settings: Settings, full: bool) -> tuple[list[RawFile], InputPlan, list[str]]:
+    """The raw folder against the inputs of the current version; and the folders of output (a
+    dataset, an audit site) the raw folder holds, which are not read."""
     store = Store(settings.curated_dir)
     current = store.current()
-    files = scan_raw_folder(settings.raw_dir)
+    skipped: list[str] = []
+    files = scan_raw_folder(settings.raw_dir, (settings.curated_dir, settings.output_dir), skipped)
     manifest = store.read(current, INPUTS.name).to_pandas() if current and INPUTS.name in current.tables else None
-    return files, plan_inputs(files, manifest, full)
+    return files, plan_inputs(files, manifest, full), skipped
 
 
 def _suites() -> dict[str, list]:
@@ -281,12 +283,18 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
         logger.warning("tables a run left uncommitted were restored to the current version: %s", restored)
     remove_staging(_dataset_uri(settings))  # what a killed run's Dask workers staged
     current = published_counts(store)
-    files, plan = plan_run(settings, full)
+    files, plan, skipped = plan_run(settings, full)
+    told = [
+        f"not read: {name}/ in the raw folder is an xxgk dataset or audit site (output, not reports)"
+        for name in skipped
+    ]
+    for notice in told:
+        logger.warning(notice)
     if not files:  # checked before anything is written: an empty folder would retire everything
         gate = volume_gate(settings.raw_dir, 0, DatasetCounts(0, 0), current, settings.max_quarantine_rise, False)
-        return _held_back(settings, _summary(settings, 0, plan, notices=gate.reasons, failed=True))
+        return _held_back(settings, _summary(settings, 0, plan, notices=[*told, *gate.reasons], failed=True))
     if plan.nothing_to_do:
-        return _unchanged(settings, store, len(files), plan)
+        return _unchanged(settings, store, len(files), plan, told)
     outcome = ingest(settings, files, plan)
     run_counts = DatasetCounts(outcome.reports, outcome.quarantined)
     gate = volume_gate(
@@ -306,7 +314,7 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
             len(files),
             plan,
             files_quarantined=run_counts.quarantined,
-            notices=gate.reasons,
+            notices=[*told, *gate.reasons],
             failed=True,
             quarantine_examples=outcome.examples,
         )
@@ -315,7 +323,7 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
         settings,
         len(files),
         plan,
-        notices=gate.reasons,
+        notices=[*told, *gate.reasons],
         failed=gate.failed,
         files_read=outcome.read,
         pages_read=outcome.pages_read,
@@ -348,7 +356,7 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
     return summary
 
 
-def _unchanged(settings: Settings, store: Store, files: int, plan: InputPlan) -> RunSummary:
+def _unchanged(settings: Settings, store: Store, files: int, plan: InputPlan, told: list[str]) -> RunSummary:
     """Nothing new, changed or removed: no new version; the summary describes the current one, and
     the DuckDB file is rebuilt over it (cheap, and right even if the dataset folder moved)."""
     version = publish(store, store.current(), settings.duckdb_path, record=False)
@@ -364,7 +372,7 @@ def _unchanged(settings: Settings, store: Store, files: int, plan: InputPlan) ->
         pages_not_reports=version.summary.get("pages_not_reports", 0),
         rules_failed=version.summary.get("rules_failed", 0),
         reports_with_failed_rules=version.summary.get("reports_with_failed_rules", 0),
-        notices=[f"nothing new, changed or removed: version {version.version} stays current"],
+        notices=[*told, f"nothing new, changed or removed: version {version.version} stays current"],
     )
     if not site_is_current(settings.audit_dir, version.version):  # missing, or written by other code
         summary.notices.extend(write_audit(settings, version))

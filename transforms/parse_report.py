@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from transforms.agencies import place_agency
+from transforms.agencies import AgencyPlacement, place_agency
 from transforms.cell_records import MATCHED, MATCHED_BY_POSITION, REPORT_FIELDS, CellRecord
 from transforms.cell_values import AMBIGUOUS, MISSING, NOT_APPLICABLE, NUMBER_STATUSES
 from transforms.crawled_pages import PageHints
@@ -177,12 +177,7 @@ def _parse_report(data: bytes, source_file: str, limits: ReadLimits, hints: Page
     report = ReportRow(
         report_id=report_id,
         report_year=meta.report_year,
-        agency=placed.agency,
-        agency_as_written=meta.agency_as_written,
-        agency_id=placed.agency_id,
-        agency_level=placed.level,
-        division_code=placed.division_code,
-        agency_placement=placed.placement,
+        **agency_fields(placed, meta.agency_as_written),
         title=meta.title,
         publication_date=meta.publication_date,
         year_source=identity.year_source,
@@ -206,6 +201,18 @@ def _parse_report(data: bytes, source_file: str, limits: ReadLimits, hints: Page
     )
     fact_rows = fact_rows_of(report_id, facts)
     return ParsedReport(report, records, fact_rows)
+
+
+def agency_fields(placed: AgencyPlacement, as_written: str) -> dict:
+    """The agency columns of a report's row, from where the agency was placed."""
+    return {
+        "agency": placed.agency,
+        "agency_as_written": as_written,
+        "agency_id": placed.agency_id,
+        "agency_level": placed.level,
+        "division_code": placed.division_code,
+        "agency_placement": placed.placement,
+    }
 
 
 def fact_rows_of(report_id: str, facts: list[NarrativeFact], start: int = 0) -> list[FactRow]:

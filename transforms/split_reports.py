@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from transforms.agencies import place_agency
-from transforms.parse_report import NarrativePage, ParsedReport, fact_rows_of
+from transforms.parse_report import NarrativePage, ParsedReport, agency_fields, fact_rows_of
 
 
 @dataclass(frozen=True)
@@ -58,15 +58,7 @@ def _join(report: ParsedReport, narrative: Narrative) -> None:
     row["other_sources"] = "|".join(filter(None, [row["other_sources"], narrative.locator]))
     if not row["agency"] and meta.agency:
         placed = place_agency(meta.agency, row["report_year"])
-        row.update(
-            agency=placed.agency,
-            agency_as_written=meta.agency_as_written,
-            agency_id=placed.agency_id,
-            agency_level=placed.level,
-            division_code=placed.division_code,
-            agency_placement=placed.placement,
-            agency_source="joined_page",
-        )
+        row.update(**agency_fields(placed, meta.agency_as_written), agency_source="joined_page")
     if not row["title"] and meta.title:
         row["title"] = meta.title
     if row["publication_date"] is None and meta.publication_date is not None:

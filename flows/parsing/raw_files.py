@@ -121,13 +121,14 @@ def scan_raw_folder(
 def _output_folders(raw_dir: Location, walked: list, outputs: tuple[Location, ...]) -> set[PurePath]:
     """Folders under ``raw_dir`` (relative) that hold output, not reports."""
     found: set[PurePath] = set()
+    root = str(location(raw_dir).resolve()).rstrip("/") + "/"
     for output in outputs:
-        try:
-            inside = location(output).resolve().relative_to(location(raw_dir).resolve())
-        except ValueError:
-            continue  # not inside the raw folder
-        if inside.parts:
-            found.add(PurePath(inside))
+        place = location(output)
+        if place.is_remote != location(raw_dir).is_remote:
+            continue  # a folder is never inside a bucket, nor a bucket in a folder
+        text = str(place.resolve())
+        if text.startswith(root):  # inside the raw folder
+            found.add(PurePath(text[len(root) :]))
     if location(raw_dir).is_remote:  # a bucket has no folders to look into
         return found
     folders = {parent for path, _ in walked for parent in path.relative_to(raw_dir).parents if parent.parts}

@@ -8,6 +8,7 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms.agencies import AGENCY_LEVELS
+from transforms.vocabulary import NOT_FAILURES, QUARANTINE_STAGES, RULE_OUTCOMES  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,6 @@ RULE_RESULTS = TableSchema(
 )
 
 # Where a file can fail, so where it is quarantined (the "stage" column); known to the gate.
-from transforms.vocabulary import NOT_FAILURES, QUARANTINE_STAGES, RULE_OUTCOMES  # noqa: E402,F401
 
 QUARANTINE = TableSchema(
     name="quarantine",

@@ -134,17 +134,15 @@ def is_word97(data: bytes) -> bool:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def read_spreadsheet(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Workbook:
-    """Every sheet of the workbook, in order, with its rows, title text and any note.
-
-    Raises :class:`UnreadableSpreadsheetError` when the file cannot be read at all, or has no cells.
-    """
+def _open(data: bytes, limits: ReadLimits) -> tuple[str, _Layout, object]:
+    """The workbook's form, its layout (measured before calamine builds anything) and calamine's
+    workbook; raises UnreadableSpreadsheetError."""
     form = spreadsheet_form(data)
     if form is None:
         raise UnreadableSpreadsheetError(_not_a_spreadsheet(data))
     layout = _layout(form, data, limits)
     try:
-        calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return form, layout, python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except _PASS_THROUGH:
         raise
     except BaseException as exc:  # CalamineError, or a Rust panic (PanicException, a BaseException)
@@ -152,6 +150,14 @@ def read_spreadsheet(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Workbo
         if reason.endswith("Cannot detect file format"):  # calamine tried every format and says no more
             reason = f"spreadsheet cannot be opened: a damaged or unsupported .{form} file"
         raise UnreadableSpreadsheetError(reason) from exc
+
+
+def read_spreadsheet(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Workbook:
+    """Every sheet of the workbook, in order, with its rows, title text and any note.
+
+    Raises :class:`UnreadableSpreadsheetError` when the file cannot be read at all, or has no cells.
+    """
+    form, layout, calamine = _open(data, limits)
     try:
         sheets = _read_sheets(calamine, layout)
     finally:
@@ -165,16 +171,7 @@ def read_spreadsheet(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Workbo
 def first_sheet_values(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> list[list]:
     """The first sheet's cell values as calamine gives them (a string keeps its line breaks), under
     the same size guards as :func:`read_spreadsheet`: a crawler export saved as a workbook."""
-    form = spreadsheet_form(data)
-    if form is None:
-        raise UnreadableSpreadsheetError(_not_a_spreadsheet(data))
-    layout = _layout(form, data, limits)
-    try:
-        calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except _PASS_THROUGH:
-        raise
-    except BaseException as exc:
-        raise UnreadableSpreadsheetError(_calamine_reason(exc)) from exc
+    _, layout, calamine = _open(data, limits)
     try:
         name = calamine.sheets_metadata[0].name if calamine.sheets_metadata else ""
         if layout.areas.get(name, 0) > MAX_SHEET_CELLS:

@@ -80,75 +80,31 @@ def _post2019_row(rng: random.Random, index: int, agency_index: int, html: bool)
 
 
 def _split_report(rng: random.Random, index: int, agency_index: int, html: bool) -> list[CrawlRow]:
-    """A pre-2019 report published as two pages: the narrative, and its 统计表 on a page of its own."""
-    report = make_pre2019_report(rng, agency_index, "stat_2014", "text_cells")
-    if html:
-        return _split_html_report(rng, index, agency_index)
-    lines = report.text.split("\n")
-    squashed = ["".join(line.split()) for line in lines]
-    header = squashed.index("".join(report.layout["header"][0].split()))
-    caption = report.layout.get("caption") or ""
-    above = [i for i in range(header) if caption and squashed[i] == "".join(caption.split())]
-    cut = above[-1] if above else header
-    text, caption = report.text, len("\n".join(lines[:cut])) + 1
-    narrative, table = text[:caption], text[caption:]
-    published = report.published or date(report.year + 1, 2, 1)
-    url = f"http://www.example.gov.cn/zfxxgk/nb/{index}"
-    return [
-        CrawlRow(
-            NARRATIVE,
-            report.title,
-            _drop_title(narrative),
-            published,
-            url + "a.html",
-            report.agency,
-            report.year,
-            partner=index + 1,
-        ),
-        CrawlRow(
-            TABLE,
-            f"政府信息公开情况统计表（{report.year}年度）",
-            table,
-            published,
-            url + "b.html",
-            report.agency,
-            report.year,
-            "stat_2014",
-            dict(report.cells),
-            partner=index,
-        ),
-    ]
-
-
-def _split_html_report(rng: random.Random, index: int, agency_index: int) -> list[CrawlRow]:
-    """The same, as two HTML pages: the table page titled 政府信息公开情况统计表（N年度）."""
-    report = make_pre2019_report(rng, agency_index, "stat_2014", "html")
-    page = report.text
-    start = page.index("<table")
-    caption = report.layout.get("caption") or ""
-    if caption and report.layout.get("caption_mode") == "above" and caption in page[:start]:
-        start = page.rfind("<", 0, page.rindex(caption, 0, start))  # the caption's own element
+    """A pre-2019 report published as two pages: the narrative, and its 统计表 on a page of its own
+    (as text, or as two HTML pages whose table page is titled 政府信息公开情况统计表（N年度））."""
+    report = make_pre2019_report(rng, agency_index, "stat_2014", "html" if html else "text_cells")
     table_title = f"政府信息公开情况统计表（{report.year}年度）"
+    caption = report.layout.get("caption") or ""
+    if html:
+        page = report.text
+        start = page.index("<table")
+        if caption and report.layout.get("caption_mode") == "above" and caption in page[:start]:
+            start = page.rfind("<", 0, page.rindex(caption, 0, start))  # the caption's own element
+        narrative = page[:start] + "</body></html>"
+        table = f"<html><head><title>{table_title}</title></head><body>" + page[start:]
+    else:
+        lines = report.text.split("\n")
+        squashed = ["".join(line.split()) for line in lines]
+        header = squashed.index("".join(report.layout["header"][0].split()))
+        above = [i for i in range(header) if caption and squashed[i] == "".join(caption.split())]
+        cut = len("\n".join(lines[: above[-1] if above else header])) + 1
+        narrative, table = _drop_title(report.text[:cut]), report.text[cut:]
     published = report.published or date(report.year + 1, 2, 1)
     url = f"http://www.example.gov.cn/zfxxgk/nb/{index}"
-    narrative = page[:start] + "</body></html>"
-    table = f"<html><head><title>{table_title}</title></head><body>" + page[start:]
+    year, agency, cells = report.year, report.agency, dict(report.cells)
     return [
-        CrawlRow(
-            NARRATIVE, report.title, narrative, published, url + "a.html", report.agency, report.year, partner=index + 1
-        ),
-        CrawlRow(
-            TABLE,
-            table_title,
-            table,
-            published,
-            url + "b.html",
-            report.agency,
-            report.year,
-            "stat_2014",
-            dict(report.cells),
-            partner=index,
-        ),
+        CrawlRow(NARRATIVE, report.title, narrative, published, url + "a.html", agency, year, partner=index + 1),
+        CrawlRow(TABLE, table_title, table, published, url + "b.html", agency, year, "stat_2014", cells, index),
     ]
 
 

@@ -7,10 +7,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import great_expectations as gx
+import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
+from expectations.suites import Expectation
+
 SITE_NAME = "xxgk"
+
+
+def to_gx(expectation: Expectation) -> gxe.Expectation:
+    """The GX Core expectation a suite entry describes."""
+    kwargs: dict = {}
+    if expectation.column is not None:
+        kwargs["column"] = expectation.column
+    if expectation.columns:
+        kwargs["column_list"] = list(expectation.columns)
+    if expectation.value_set:
+        kwargs["value_set"] = list(expectation.value_set)
+    if expectation.min_value is not None:
+        kwargs["min_value"] = expectation.min_value
+    if expectation.regex is not None:
+        kwargs["regex"] = expectation.regex
+    if expectation.only_where is not None:
+        column, values = expectation.only_where
+        kwargs["row_condition"] = " or ".join(f'{column}=="{value}"' for value in values)
+        kwargs["condition_parser"] = "pandas"
+    return getattr(gxe, expectation.kind)(**kwargs)
 
 
 @dataclass(frozen=True)
@@ -40,7 +63,7 @@ class Validator:
     """GX suites bound once to an ephemeral context, then run on as many batches as come: the
     context and suites cost more to build than a batch costs to validate."""
 
-    def __init__(self, suites: dict[str, list], docs_dir: Path | None) -> None:
+    def __init__(self, suites: dict[str, list[Expectation]], docs_dir: Path | None) -> None:
         # GX pins some module loggers at INFO; its chatter is not our run's news.
         for name in ("great_expectations", "great_expectations.data_context.types.base"):
             logging.getLogger(name).setLevel(logging.WARNING)
@@ -63,7 +86,9 @@ class Validator:
         self._checkpoints: dict[str, tuple] = {}
         for name, expectations in suites.items():
             batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-            suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
+            suite = context.suites.add_or_update(
+                gx.ExpectationSuite(name=name, expectations=[to_gx(e) for e in expectations])
+            )
             definition = context.validation_definitions.add(
                 gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
             )

@@ -96,6 +96,9 @@ def run(
         str | None,
         typer.Option("--dask", metavar="ADDRESS", help="Parse on the Dask cluster at ADDRESS [env: XXGK_DASK_ADDRESS]"),
     ] = None,
+    timings: Annotated[
+        bool, typer.Option("--timings", help="At the end, print the seconds each stage took (a line of JSON on stderr)")
+    ] = False,
 ) -> None:
     """Parse every report in the raw folder, validate, and publish Parquet + DuckDB.
 
@@ -131,16 +134,32 @@ def run(
     except DatasetLockedError as exc:
         print_error(exc)
         raise typer.Exit(3) from exc
+    finally:
+        if timings:
+            from flows.run import stage_clock
+
+            print(f"timings: {json.dumps(stage_clock.seconds())}", file=sys.stderr)
 
 
 def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_quarantine: bool, full: bool) -> None:
     from flows.run import temporary_api
+    from flows.run.stage_clock import stage
 
-    api_server = temporary_api.start_unless_configured()  # boots while the imports below run
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    with stage("api server launch"):
+        api_server = temporary_api.start_unless_configured()  # boots while the imports below run
+    with stage("imports"):
+        from flows.parsing import pool
 
-    from flows.run import progress
-    from flows.run.pipeline import PublishBlockedError, xxgk_pipeline
+        if settings.dask_address is None:  # a worker imports the parser while the server boots
+            pool.start_early(settings.parse_workers, settings.read_limits)
+        # GX and the parts of Prefect a flow run loads on first use: they load while the server boots
+        import prefect.client.orchestration
+        import prefect.flow_engine  # noqa: F401
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        import expectations.gx_validation  # noqa: F401
+        from flows.run import progress
+        from flows.run.pipeline import PublishBlockedError, xxgk_pipeline
 
     bar = Progress(
         TextColumn("parsing reports"),
@@ -160,7 +179,7 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
 
     unsubscribe = progress.subscribe(on_progress)
     try:
-        with temporary_api.prefect_api(api_server), bar:
+        with temporary_api.prefect_api(api_server), bar, stage("prefect flow"):
             state = xxgk_pipeline(
                 raw_dir=str(settings.raw_dir),  # text: a flow parameter is a Path or an s3:// string
                 curated_dir=str(settings.curated_dir),
@@ -175,6 +194,7 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
         raise typer.Exit(2) from exc
     finally:
         unsubscribe()
+        pool.shut_down_early()
     outcome = state.result(raise_on_failure=False)
     if isinstance(outcome, PublishBlockedError):
         console.print(summary_table(outcome.summary))

@@ -47,13 +47,40 @@ _SPAWN = multiprocessing.get_context("spawn")
 _STARTUP_SECONDS = 30.0  # a fresh process imports the parser before it starts the file
 
 
-def start_pool(workers: int, limits: ReadLimits) -> ProcessPoolExecutor:
-    """Workers started now, so that they import the parser while the run sets up (GX, the store):
-    a run of one file then waits for neither in turn."""
+def start_pool(workers: int, limits: ReadLimits, warm: int | None = None) -> ProcessPoolExecutor:
+    """A pool of ``workers`` with ``warm`` of them (all by default) started now, so that they
+    import the parser while the run sets up (the API server, GX, the store): a run of one file then
+    waits for neither in turn. The others start when batches are submitted."""
     pool = _pool(workers, limits)
-    for _ in range(workers):
+    for _ in range(workers if warm is None else min(warm, workers)):
         pool.submit(os.getpid)
     return pool
+
+
+_early: list[tuple[ProcessPoolExecutor, int, ReadLimits]] = []  # a pool the CLI started before the flow
+
+
+def start_early(workers: int, limits: ReadLimits) -> None:
+    """Start the pool before the flow, with one worker warm: it imports while the Prefect API server
+    boots, and a one-file run needs no other."""
+    _early.append((start_pool(workers, limits, warm=1), workers, limits))
+
+
+def pool_for(workers: int, limits: ReadLimits) -> ProcessPoolExecutor:
+    """The pool started early when it fits (as many workers or more, the same limits), else a new
+    one; a pool that does not fit is shut down."""
+    while _early:
+        pool, size, early_limits = _early.pop()
+        if size >= workers and early_limits == limits:
+            return pool
+        pool.shutdown(wait=False, cancel_futures=True)
+    return start_pool(workers, limits)
+
+
+def shut_down_early() -> None:
+    """A pool started early that no run took (nothing to parse, or the run failed first)."""
+    while _early:
+        _early.pop()[0].shutdown(wait=False, cancel_futures=True)
 
 
 def parsed_batches(

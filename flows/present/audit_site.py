@@ -24,6 +24,7 @@ place and renamed into it, so a reader never sees half a page.
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import html
 import json
@@ -320,17 +321,35 @@ def render_pages(out_dir: Path, chunk: dict[str, pd.DataFrame]) -> None:
     """Write the pages of one chunk (:func:`_chunk_frames`); runs in a worker process too."""
     reports, cells, failed, facts = chunk["reports"], chunk["cells"], chunk["failed"], chunk["facts"]
     # Python objects, not Arrow-backed strings: rendering walks every cell, and iterating an Arrow
-    # array element by element was most of a page's time.
-    frames = {"failed": _plain_objects(failed), "facts": _plain_objects(facts)}
-    grouped = {name: dict(tuple(frame.groupby("report_id", sort=False))) for name, frame in frames.items()}
-    report_cells: dict[str, list] = {}  # a report's cells as named tuples: one pass over the chunk
-    for cell in _plain_objects(cells).itertuples(index=False):
-        report_cells.setdefault(cell.report_id, []).append(cell)
+    # array element by element was most of a page's time. Each frame is walked once for the
+    # chunk, as named tuples grouped by report, not sliced per report.
+    failed = _plain_objects(failed).sort_values(FAILED_ORDER, kind="stable")
+    facts = _plain_objects(facts)
+    by_report = {name: _rows_by_report(frame) for name, frame in (("cells", cells), ("failed", failed))}
+    grouped_facts = dict(tuple(facts.groupby("report_id", sort=False)))
+    folders: set[Path] = set()
     for report in _plain_objects(reports).itertuples(index=False):
-        parts = {name: grouped[name].get(report.report_id, frames[name].iloc[0:0]) for name in frames}
         path = out_dir / page_path(report.report_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write(path, _report_html(report, report_cells.get(report.report_id, []), **parts))
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
+        page = _report_html(
+            report,
+            by_report["cells"].get(report.report_id, []),
+            by_report["failed"].get(report.report_id, []),
+            grouped_facts.get(report.report_id, facts.iloc[0:0]),
+        )
+        _write(path, page)
+
+
+FAILED_ORDER = ["severity", "rule_id", "table_id", "row_code", "column_code"]  # a page lists failed rules so
+
+
+def _rows_by_report(frame: pd.DataFrame) -> dict[str, list]:
+    rows: dict[str, list] = {}
+    for row in _plain_objects(frame).itertuples(index=False):
+        rows.setdefault(row.report_id, []).append(row)
+    return rows
 
 
 def _plain_objects(frame: pd.DataFrame) -> pd.DataFrame:
@@ -338,9 +357,10 @@ def _plain_objects(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(text, object)) if text else frame
 
 
-def _report_html(report, cells: list, failed: pd.DataFrame, facts: pd.DataFrame) -> str:
+def _report_html(report, cells: list, failed: list, facts: pd.DataFrame) -> str:
     """One report's page: its header, its failed rules with their arithmetic, its tables as printed.
-    ``cells``: the report's rows of ``indicators``, as named tuples."""
+    ``cells`` and ``failed``: the report's rows of ``indicators`` and its failed ``rule_results``
+    (in :data:`FAILED_ORDER`), as named tuples."""
     template = report.template or ""
     order = {table_id: rank for rank, table_id in enumerate(TABLE_CAPTIONS)}
     cells = sorted(cells, key=lambda c: (order.get(c.table_id, len(order)), c.row_order))  # stable
@@ -348,10 +368,9 @@ def _report_html(report, cells: list, failed: pd.DataFrame, facts: pd.DataFrame)
     by_code = {(c["row_code"], c["column_code"]): c for c in found.values()}
     anchors = {key: f"c{number}" for number, key in enumerate(found)}
     rules = {rule.rule_id: rule for rule in load_rules()}
-    failed = failed.sort_values(["severity", "rule_id", "table_id", "row_code", "column_code"])
     marks: dict[tuple, list[tuple[str, str]]] = {}  # cell → (severity, what the rule says)
     sections = []
-    for number, result in enumerate(failed.itertuples(index=False), start=1):
+    for number, result in enumerate(failed, start=1):
         if result.table_id == TEXT_TABLE:
             named = text_cells(result, template, lambda r, c: by_code.get((r, c)), rules)
             statements = sentences_of(result, facts)
@@ -363,9 +382,10 @@ def _report_html(report, cells: list, failed: pd.DataFrame, facts: pd.DataFrame)
             marks.setdefault(key, []).append((result.severity, f"{result.rule_id} failed: {result.detail}"))
         sections.append(_rule_html(number, result, named, statements, anchors))
     depth = {c.indicator_code: c.row_path.count("/") if isinstance(c.row_path, str) else 0 for c in cells}
-    tables = [_table_html(table, report, depth, marks, anchors) for table in tables_as_printed(cells, template)]
+    printed = tables_as_printed(cells, template, found)
+    tables = [_table_html(table, report, depth, marks, anchors) for table in printed]
     flagged = [c for c in found.values() if c["status"] not in NOT_FLAGGED]
-    errors = int((failed["severity"] == "error").sum())
+    errors = sum(result.severity == "error" for result in failed)
     title = f"{_visible(report.agency)} {_year(report.report_year)}"
     body = [
         f'<nav><a href="../../{INDEX}">← audit index</a></nav>',
@@ -739,9 +759,16 @@ def _page(title: str, body: str) -> str:
 def _e(value: object, visible: bool = True) -> str:
     """A value for HTML text or an attribute: escaped, its control characters written out (or kept
     when the caller did that part by part and joined them with newlines)."""
+    if type(value) is str and visible:  # labels, codes and statuses repeat on every page
+        return _escaped_text(value)
     if _is_blank(value):
         return ""
     return html.escape(_visible(value) if visible else str(value), quote=True)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escaped_text(value: str) -> str:
+    return html.escape(_visible(value), quote=True) if value else ""
 
 
 def _is_blank(value: object) -> bool:

@@ -21,6 +21,7 @@ import pandas as pd
 from flows import faults
 from flows.dataset.store import Store
 from flows.parsing.memory import release_unused_memory
+from flows.run.stage_clock import stage
 from transforms.agency_table import AGENCY_INPUT_COLUMNS, agency_rows
 from transforms.assemble import (
     ParsedFrames,
@@ -157,23 +158,26 @@ class Ingest:
         return tables
 
     def flush(self, last: bool = False) -> None:
-        """Validate the buffered batches (GX costs a second a call, so not batch by batch), then
-        append them."""
+        """Validate the buffered batches (the checks cost a little per call, so not batch by
+        batch), then append them."""
         tables = {name: pd.concat(frames, ignore_index=True) for name, frames in self._buffer.items() if frames}
         if self.validate is not None and tables:
             empty = {name: CURATED_TABLES[name].empty_frame() for name in ROW_TABLES}
-            self.failures += self.validate({**empty, **tables}, last)
+            with stage("validate"):
+                self.failures += self.validate({**empty, **tables}, last)
         for frames in self._buffer.values():
             frames.clear()
         self._buffered = 0
         if REPORTS.name in tables:  # the per-report tables get these reports' rows
             cells = tables.get(INDICATORS.name, CURATED_TABLES[INDICATORS.name].empty_frame())
-            tables.update(per_report_tables(tables[REPORTS.name], cells))
-        for name, frame in tables.items():
-            self.store.append(name, frame)
-            faults.point("writing")  # some tables appended, others not yet
-        del tables
-        release_unused_memory()
+            with stage("wide tables"):
+                tables.update(per_report_tables(tables[REPORTS.name], cells))
+        with stage("write"):
+            for name, frame in tables.items():
+                self.store.append(name, frame)
+                faults.point("writing")  # some tables appended, others not yet
+            del tables
+            release_unused_memory()
 
     # ---- across the dataset ------------------------------------------------------------------
 
@@ -182,6 +186,10 @@ class Ingest:
         groups with a report of this run are compared, a few thousand reports' cells at a time.
         Returns how many went to quarantine."""
         self.flush(last=True)
+        with stage("other forms"):
+            return self._resolve_other_forms(chunk_reports)
+
+    def _resolve_other_forms(self, chunk_reports: int) -> int:
         reports = self.reports
         keys = list(SAME_REPORT_KEY)
         shared = reports[(reports["agency_id"] != "") & reports.duplicated(keys, keep=False)]
@@ -217,6 +225,10 @@ class Ingest:
         ones; a file of the manifest not in reports or quarantine exactly once is a failure
         (nothing is published)."""
         self.flush()
+        with stage("finish"):
+            self._finish(manifest, catalogs)
+
+    def _finish(self, manifest: pd.DataFrame, catalogs: dict[str, pd.DataFrame]) -> None:
         self.failures += files_not_accounted_for(
             accountable_inputs(manifest),
             self.store.latest(REPORTS.name, ["source_file"])["source_file"],

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flows.parsing.process_guard import die_with_parent
+from flows.run.stage_clock import stage
 
 
 class TemporaryApiError(RuntimeError):
@@ -130,17 +131,23 @@ def prefect_api(server: TemporaryApi | None) -> Iterator[None]:
     if server is None:
         yield
         return
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     try:
-        server.wait_until_ready()
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        with stage("api server start"):
+            server.wait_until_ready()
+        # No heartbeats: they tell a lasting server that a run crashed, and this server ends with
+        # the run; their thread also held each run's end for up to a second.
+        updates = {PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        with temporary_settings(updates=updates):
             try:
                 yield
             finally:
-                _drain_prefect_workers()
+                with stage("api server stop"):
+                    _drain_prefect_workers()
     finally:
-        server.stop()
+        with stage("api server stop"):
+            server.stop()
 
 
 def _drain_prefect_workers(timeout_s: float = 10.0) -> None:

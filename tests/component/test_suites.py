@@ -1,9 +1,13 @@
-"""The GX gate: a conforming frame passes; each break of a pipeline invariant is caught, and a
-report's own impossible values (flagged by the rules instead) are not."""
+"""The gate: a conforming frame passes; each break of a pipeline invariant is caught, and a
+report's own impossible values (flagged by the rules instead) are not. Every case runs both
+engines, GX and the vectorised batch checks, and they must give the same verdicts."""
+
+from collections import Counter
 
 import pandas as pd
 import pytest
 
+from expectations.batch_checks import failed_expectations
 from expectations.gx_validation import validate_tables
 from expectations.suites import indicators_expectations, reports_expectations
 from transforms.catalog import load_catalog
@@ -17,16 +21,20 @@ def frames(sample_bytes):
     return pd.DataFrame(parsed.indicators)[INDICATORS.column_names], pd.DataFrame([parsed.report])[REPORTS.column_names]
 
 
+def _names(failures: list[str]) -> Counter:
+    return Counter(failure.split("(", 1)[0] for failure in failures)
+
+
 def _validate(indicators: pd.DataFrame, reports: pd.DataFrame, docs_dir=None):
     codes = load_catalog()["code"].tolist()
-    outcomes = validate_tables(
-        {
-            "indicators": (indicators, indicators_expectations(codes)),
-            "reports": (reports, reports_expectations()),
-        },
-        docs_dir,
-    )
-    return {o.table: o for o in outcomes}
+    suites = {
+        "indicators": (indicators, indicators_expectations(codes)),
+        "reports": (reports, reports_expectations()),
+    }
+    outcomes = {o.table: o for o in validate_tables(suites, docs_dir)}
+    for name, (frame, expectations) in suites.items():  # the batch checks give GX's verdicts
+        assert _names(failed_expectations(frame, expectations)) == _names(outcomes[name].failures), name
+    return outcomes
 
 
 def test_sample_passes_and_data_docs_are_written(frames, tmp_path):
@@ -58,6 +66,33 @@ def test_breakage_is_caught(frames, column, value, expectation):
     outcome = _validate(_broken(indicators, 1, column, value), reports)["indicators"]
     assert not outcome.success
     assert any(f.startswith(expectation) for f in outcome.failures), outcome.failures
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expectation"),
+    [
+        ("report_id", "NOT-HEX", "expect_column_values_to_match_regex"),
+        ("division_code", "012345", "expect_column_values_to_match_regex"),
+        ("agency_level", "galaxy", "expect_column_values_to_be_in_set"),
+        ("table_rows", 0, "expect_column_values_to_be_between"),
+        ("template", "fmt_2030", "expect_column_values_to_be_in_set"),
+    ],
+)
+def test_report_breakage_is_caught(frames, column, value, expectation):
+    indicators, reports = frames
+    outcome = _validate(indicators, _broken(reports, 0, column, value))["reports"]
+    assert not outcome.success
+    assert any(f.startswith(expectation) for f in outcome.failures), outcome.failures
+
+
+def test_batch_checks_name_what_failed(frames):
+    indicators, _ = frames
+    expectations = indicators_expectations(load_catalog()["code"].tolist())
+    broken = _broken(_broken(indicators, 1, "unit", "公斤"), 2, "unit", "吨")
+    assert failed_expectations(broken, expectations) == [
+        "expect_column_values_to_be_in_set(unit); 2 unexpected, e.g. ['公斤', '吨']"
+    ]
+    assert failed_expectations(indicators, expectations) == []
 
 
 def test_a_reports_impossible_values_do_not_block_the_batch(frames):

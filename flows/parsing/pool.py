@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -84,10 +84,15 @@ def shut_down_early() -> None:
 
 
 def parsed_batches(
-    batches: list[list[RawFile]], workers: int, limits: ReadLimits, started: ProcessPoolExecutor | None = None
+    batches: list[list[RawFile]],
+    workers: int,
+    limits: ReadLimits,
+    started: ProcessPoolExecutor | None = None,
+    parse: Callable[..., ParsedFrames] = parse_files,
 ) -> Iterator[tuple[int, ParsedFrames]]:
     """(files accounted for, their frames), batch by batch in order; quarantine rows for files
-    that ended a worker come as batches of their own. ``started``: a pool from :func:`start_pool`."""
+    that ended a worker come as batches of their own. ``started``: a pool from :func:`start_pool`;
+    ``parse``: what a worker does with a batch, :func:`parse_files` or a function that calls it."""
     if not batches:
         if started is not None:
             started.shutdown()
@@ -103,7 +108,7 @@ def parsed_batches(
                 with pool:
                     while waiting or in_flight:
                         while waiting and len(in_flight) < 2 * workers:
-                            future = pool.submit(parse_files, waiting[0], limits, journal)  # raises if broken
+                            future = pool.submit(parse, waiting[0], limits, journal)  # raises if broken
                             in_flight.append((waiting.popleft(), future))
                         batch, future = in_flight[0]
                         frames = future.result()

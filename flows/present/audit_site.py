@@ -63,6 +63,7 @@ LIST_LIMIT = 20  # rows of each list on the index
 CHUNK_REPORTS = 500  # report pages rendered per query
 LIST_PAGE_ROWS = 1000  # audited reports per page of the full list
 CHART_YEARS = 40  # bars in the chart: the years with most reports
+STAGED_DIR = ".staged"  # pages a run rendered where it parsed the rows, until the site is written
 
 # A change to the code that renders a page rewrites every page (it is part of each fingerprint).
 _RENDERING_MODULES = ("audit_site.py", "report_view.py", "safe_text.py", "export.py")  # beside this file
@@ -131,7 +132,52 @@ def write_audit_site(
             (out_dir / page_path(report_id)).unlink(missing_ok=True)
     finally:
         connection.execute("DROP TABLE IF EXISTS temp.audit_reports")
+        clear_staged_pages(out_dir)
     return index
+
+
+# ---- pages rendered before the commit ------------------------------------------------------------
+# A run renders a report's page in the worker that parsed it, from the rows it just made, while
+# the other workers parse: the site then only moves the pages of the reports it shows into place
+# (and renders from the dataset any page that was not staged: a report of an earlier run, a file
+# parsed alone after a crash, a Dask run). A staged page is named by what makes the page: the
+# report, its source file and that file's bytes.
+
+
+def staged_name(report_id: str, source_file: str, source_sha256: str) -> str:
+    key = "|".join((SITE_CODE, report_id, source_file, source_sha256))
+    return hashlib.sha256(key.encode()).hexdigest()[:32] + ".html"
+
+
+def stage_pages(site_dir: Path, tables: dict[str, pd.DataFrame]) -> int:
+    """Render the pages the site will show of the reports in ``tables`` (a parsed batch:
+    reports, indicators, rule_results, narrative_facts) into the site's staging folder; returns
+    how many. Which reports, as :data:`AUDITED_SQL` chooses them: a failed rule or a flagged cell."""
+    reports, cells, results = tables["reports"], tables["indicators"], tables["rule_results"]
+    failed = results[results["outcome"] == "fail"]
+    flagged = cells.loc[~cells["value_status"].isin(NOT_FLAGGED), "report_id"]
+    audited = reports[reports["report_id"].isin(set(failed["report_id"]) | set(flagged))]
+    audited = audited[~audited["report_id"].duplicated(keep=False)]  # two files, one text: the site renders it
+    if audited.empty:
+        return 0
+    ids = set(audited["report_id"])
+    with_text = set(failed.loc[failed["table_id"] == TEXT_TABLE, "report_id"])
+    facts = tables["narrative_facts"]
+    chunk = {
+        "reports": audited,
+        "cells": cells[cells["report_id"].isin(ids)],
+        "failed": failed[failed["report_id"].isin(ids)],
+        "facts": facts[facts["report_id"].isin(with_text)],
+    }
+    folder = site_dir / STAGED_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    render_pages(site_dir, chunk, lambda r: folder / staged_name(r.report_id, r.source_file, r.source_sha256))
+    return len(audited)
+
+
+def clear_staged_pages(site_dir: Path) -> None:
+    """What a run staged and the site did not take (reports not published, a run held back)."""
+    shutil.rmtree(site_dir / STAGED_DIR, ignore_errors=True)
 
 
 def site_is_current(out_dir: Path, version: int) -> bool:
@@ -163,7 +209,7 @@ WITH failed AS (
   SELECT report_id, count(*) AS flagged FROM indicators
   WHERE value_status NOT IN ({_NOT_FLAGGED_SQL}) GROUP BY report_id
 )
-SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file,
+SELECT r.report_id, r.report_year, r.agency, r.template, r.source_file, r.source_sha256,
   coalesce(f.errors, 0) AS errors, coalesce(f.warnings, 0) AS warnings, coalesce(g.flagged, 0) AS flagged,
   substr(md5(concat_ws('|', ?, r.source_file, r.source_sha256, coalesce(i.parser_version, ''))), 1, 16)
     AS fingerprint
@@ -250,16 +296,23 @@ def _write_report_pages(
         after = (-(2**15), "")  # keyset paging over the temporary table: the same connection reads
         while True:
             rows = connection.execute(
-                "SELECT report_year, report_id, fingerprint FROM audit_reports"
+                "SELECT report_year, report_id, fingerprint, source_file, source_sha256 FROM audit_reports"
                 " WHERE (report_year, report_id) > (?, ?) ORDER BY report_year, report_id LIMIT ?",
                 [*after, 10 * chunk_reports],
             ).fetchall()
             if not rows:
                 break
             after = rows[-1][:2]
-            for _, report_id, fingerprint in rows:
+            for _, report_id, fingerprint, source_file, sha256 in rows:
                 pages[report_id] = fingerprint
-                if old.pop(report_id, None) != fingerprint or not (out_dir / page_path(report_id)).is_file():
+                path = out_dir / page_path(report_id)
+                if old.pop(report_id, None) == fingerprint and path.is_file():
+                    continue
+                staged = out_dir / STAGED_DIR / staged_name(report_id, source_file, sha256)
+                if staged.is_file():  # rendered by the worker that parsed it
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    staged.replace(path)
+                else:
                     pending.append(report_id)
                 if len(pending) == chunk_reports:
                     renderer.render(_chunk_frames(connection, pending))
@@ -317,8 +370,9 @@ def _chunk_frames(connection, report_ids: list[str]) -> dict[str, pd.DataFrame]:
     return {"reports": reports, "cells": cells, "failed": failed, "facts": facts}
 
 
-def render_pages(out_dir: Path, chunk: dict[str, pd.DataFrame]) -> None:
-    """Write the pages of one chunk (:func:`_chunk_frames`); runs in a worker process too."""
+def render_pages(out_dir: Path, chunk: dict[str, pd.DataFrame], path_of=None) -> None:
+    """Write the pages of one chunk (:func:`_chunk_frames`); runs in a worker process too.
+    ``path_of(report)``: where a report's page goes (default: its place in the site)."""
     reports, cells, failed, facts = chunk["reports"], chunk["cells"], chunk["failed"], chunk["facts"]
     # Python objects, not Arrow-backed strings: rendering walks every cell, and iterating an Arrow
     # array element by element was most of a page's time. Each frame is walked once for the
@@ -329,7 +383,7 @@ def render_pages(out_dir: Path, chunk: dict[str, pd.DataFrame]) -> None:
     grouped_facts = dict(tuple(facts.groupby("report_id", sort=False)))
     folders: set[Path] = set()
     for report in _plain_objects(reports).itertuples(index=False):
-        path = out_dir / page_path(report.report_id)
+        path = path_of(report) if path_of is not None else out_dir / page_path(report.report_id)
         if path.parent not in folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             folders.add(path.parent)

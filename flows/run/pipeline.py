@@ -10,6 +10,7 @@ wrappers: the work happens in ``transforms``, ``expectations`` and the modules b
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import time
 from collections.abc import Iterator
@@ -37,9 +38,10 @@ from flows.parsing.dask_cluster import dask_parsed_batches, remove_staging
 from flows.parsing.memory import exclude_from_collection, limit_malloc_arenas
 from flows.parsing.pool import parsed_batches, pool_for
 from flows.parsing.raw_files import RawFile, scan_raw_folder
-from flows.present.audit_site import site_is_current, write_audit_site
+from flows.present.audit_site import clear_staged_pages, site_is_current, write_audit_site
 from flows.run import progress, stage_clock
 from flows.run.ingest import Ingest
+from flows.run.parse_and_stage import parse_and_stage
 from flows.run.plan import InputPlan, manifest_rows, page_containers, plan_inputs, read_again
 from flows.run.stage_clock import stage
 from flows.run.volume_gate import DatasetCounts, published_counts, volume_gate
@@ -242,7 +244,8 @@ def _parsed_batches(
     """On the Dask cluster when the settings name one, else in the local worker processes."""
     if settings.dask_address is not None:
         return dask_parsed_batches(batches, settings.dask_address, settings.read_limits, _dataset_uri(settings))
-    return parsed_batches(batches, settings.parse_workers, settings.read_limits, pool)
+    stage = functools.partial(parse_and_stage, site_dir=settings.audit_dir)  # pages rendered in the workers
+    return parsed_batches(batches, settings.parse_workers, settings.read_limits, pool, stage)
 
 
 def _dataset_uri(settings: Settings) -> str:
@@ -311,7 +314,11 @@ def xxgk_pipeline(
     overrides = {k: v for k, v in given.items() if v is not None}
     settings = Settings(**overrides)
     with dataset_lock(settings.curated_dir):  # the CLI holds it already; a scheduled run takes it here
-        return _pipeline(settings, accept_quarantine, full)
+        clear_staged_pages(settings.audit_dir)  # what a killed run staged
+        try:
+            return _pipeline(settings, accept_quarantine, full)
+        finally:
+            clear_staged_pages(settings.audit_dir)  # pages of reports this run did not publish
 
 
 def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSummary:

@@ -152,3 +152,57 @@ def test_pages_rendered_in_worker_processes_are_the_pages_rendered_here(parsed, 
     for site in sites.values():
         del site["index.html"]  # says when: its dataset_version here is now()
     assert sites[2] == sites[1]
+
+
+def test_pages_staged_where_the_rows_were_parsed_are_the_pages_rendered_from_the_dataset(parsed, tmp_path, monkeypatch):
+    """A run renders pages in its parse workers (stage_pages); the site moves them into place and
+    renders none from the dataset: the same files, byte for byte, and no staging folder left."""
+    from flows.present import audit_site
+
+    agency, source_file = "桃源县人民政府", "taoyuan.txt"
+    with _connection(parsed, agency=agency, source_file=source_file) as connection:
+        write_audit_site(connection, tmp_path / "rendered")
+    staged_site = tmp_path / "staged"
+    tables = {
+        "reports": parsed.reports.assign(agency=agency, source_file=source_file, layout_notes=CONTROL),
+        "indicators": parsed.indicators.assign(agency=agency, source_file=source_file),
+        "rule_results": parsed.rule_results,
+        "narrative_facts": parsed.narrative_facts,
+    }
+    assert audit_site.stage_pages(staged_site, tables) == 1
+
+    def no_dataset_reads(*args):
+        raise AssertionError("a staged page was rendered again from the dataset")
+
+    monkeypatch.setattr(audit_site, "_chunk_frames", no_dataset_reads)
+    with _connection(parsed, agency=agency, source_file=source_file) as connection:
+        write_audit_site(connection, staged_site)
+    assert not (staged_site / audit_site.STAGED_DIR).exists()
+    pages = {
+        name: {p.relative_to(tmp_path / name).as_posix(): p.read_bytes() for p in (tmp_path / name).rglob("*.html")}
+        for name in ("rendered", "staged")
+    }
+    for site in pages.values():
+        del site["index.html"]  # says when: its dataset_version here is now()
+    assert len(pages["rendered"]) == 1
+    assert pages["staged"] == pages["rendered"]
+
+
+def test_a_page_staged_for_other_bytes_is_not_used(parsed, tmp_path):
+    """A staged page is named by the report, its file and the file's bytes: a page staged for
+    other bytes is not taken, the page is rendered from the dataset."""
+    from flows.present import audit_site
+
+    tables = {
+        "reports": parsed.reports.assign(agency=HOSTILE, source_file=HOSTILE_FILE, source_sha256="0" * 64),
+        "indicators": parsed.indicators,
+        "rule_results": parsed.rule_results,
+        "narrative_facts": parsed.narrative_facts,
+    }
+    audit_site.stage_pages(tmp_path, tables)
+    staged = next((tmp_path / audit_site.STAGED_DIR).iterdir())
+    staged.write_text("stale", encoding="utf-8")
+    with _connection(parsed) as connection:
+        write_audit_site(connection, tmp_path)
+    page = next((tmp_path / "reports").rglob("*.html"))
+    assert "stale" not in page.read_text(encoding="utf-8")

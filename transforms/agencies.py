@@ -19,7 +19,7 @@ import importlib
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 PROVINCE, CITY, COUNTY, DEPARTMENT, ZONE, TOWNSHIP = "province", "city", "county", "department", "zone", "township"
@@ -94,6 +94,11 @@ class Gazetteer:
     names: dict[str, str]
     codes_by_name: dict[str, tuple[str, ...]]
 
+    @cached_property
+    def longest_name(self) -> int:
+        """The longest division name, in characters: how far a name's prefix is looked up."""
+        return max(map(len, self.codes_by_name), default=0)
+
     def within(self, code: str, parent: str) -> bool:
         """Is ``code`` below ``parent`` (a province's or a city's code)?"""
         prefix = parent[:2] if parent.endswith("0000") else parent[:4] if parent.endswith("00") else parent
@@ -162,7 +167,7 @@ class _Chain:
 
 def _read_chain(name: str, places: Gazetteer) -> _Chain:
     """The longest division names at the start of ``name``, each inside the one before."""
-    longest = max(map(len, places.codes_by_name), default=0)
+    longest = places.longest_name  # a max over every name: computed once per gazetteer, not per report
     codes: list[str] = []
     position = 0
     while position < len(name):

@@ -6,9 +6,11 @@ column of a DataFrame. :class:`~transforms.cell_records.CellRecord` is the cell'
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
+from operator import attrgetter
 
 # Two documents of one body, year and template are the same report when their tables agree: the
 # one key both the batch's and the dataset's duplicate search group by.
@@ -31,11 +33,17 @@ class _Row:
             setattr(self, name, value)
 
     def values(self) -> tuple:
-        return astuple(self)
+        """The fields in column order (shallow: ``astuple`` deep-copied every value of every row)."""
+        return _getter(type(self))(self)
 
     @classmethod
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+
+@functools.cache
+def _getter(row_type: type) -> attrgetter:
+    return attrgetter(*row_type.field_names())
 
 
 @dataclass(slots=True)

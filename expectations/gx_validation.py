@@ -59,6 +59,16 @@ def _describe_failure(result) -> str:
     return f"{config.type}({kwargs}){detail}{described}"
 
 
+# A pass/fail check first (GX skips listing the unexpected rows: a third of its time); a failing
+# batch is checked again to describe what failed; Data Docs from a described check. A checkpoint
+# is made when first used (a run uses only the one with Data Docs): (name suffix, result format).
+_CHECKPOINT_KINDS = {
+    "quick": ("", "BOOLEAN_ONLY"),
+    "described": ("_described", "SUMMARY"),
+    "docs": ("_docs", "SUMMARY"),
+}
+
+
 class Validator:
     """GX suites bound once to an ephemeral context, then run on as many batches as come: the
     context and suites cost more to build than a batch costs to validate."""
@@ -81,43 +91,39 @@ class Validator:
             )
             actions.append(gx.checkpoint.UpdateDataDocsAction(name="update_docs", site_names=[SITE_NAME]))
         source = context.data_sources.add_pandas("xxgk")
-        self._source = source
+        self._context, self._source, self._actions = context, source, actions
         self.tables = list(suites)
-        self._checkpoints: dict[str, tuple] = {}
+        self._definitions = {}
         for name, expectations in suites.items():
             batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
             suite = context.suites.add_or_update(
                 gx.ExpectationSuite(name=name, expectations=[to_gx(e) for e in expectations])
             )
-            definition = context.validation_definitions.add(
+            self._definitions[name] = context.validation_definitions.add(
                 gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
             )
-            # A pass/fail check first (GX skips listing the unexpected rows: a third of its time);
-            # a failing batch is checked again to describe what failed, and for Data Docs.
-            self._checkpoints[name] = tuple(
-                context.checkpoints.add_or_update(
-                    gx.Checkpoint(
-                        name=f"check_{name}{suffix}",
-                        validation_definitions=[definition],
-                        actions=with_actions,
-                        result_format=result_format,
-                    )
-                )
-                for suffix, with_actions, result_format in (
-                    ("", [], "BOOLEAN_ONLY"),
-                    ("_described", [], "SUMMARY"),
-                    ("_docs", actions, "SUMMARY"),
+        self._checkpoints: dict[tuple[str, str], gx.Checkpoint] = {}
+
+    def _checkpoint(self, name: str, kind: str) -> gx.Checkpoint:
+        if (name, kind) not in self._checkpoints:
+            suffix, result_format = _CHECKPOINT_KINDS[kind]
+            self._checkpoints[(name, kind)] = self._context.checkpoints.add_or_update(
+                gx.Checkpoint(
+                    name=f"check_{name}{suffix}",
+                    validation_definitions=[self._definitions[name]],
+                    actions=self._actions if kind == "docs" else [],
+                    result_format=result_format,
                 )
             )
+        return self._checkpoints[(name, kind)]
 
     def validate(self, tables: dict[str, pd.DataFrame], docs: bool = False) -> list[SuiteOutcome]:
         """Validate each table's DataFrame; write Data Docs for this batch when ``docs``."""
         outcomes = []
         for name, frame in tables.items():
-            quick, described, documented = self._checkpoints[name]
-            run = (documented if docs else quick).run(batch_parameters={"dataframe": frame})
+            run = self._checkpoint(name, "docs" if docs else "quick").run(batch_parameters={"dataframe": frame})
             if not docs and not run.success:
-                run = described.run(batch_parameters={"dataframe": frame})
+                run = self._checkpoint(name, "described").run(batch_parameters={"dataframe": frame})
             for result in run.run_results.values():
                 failures = [_describe_failure(r) for r in result.results if not r.success]
                 outcomes.append(SuiteOutcome(name, result.success, len(result.results), failures))

@@ -78,9 +78,14 @@ def pool_for(workers: int, limits: ReadLimits) -> ProcessPoolExecutor:
 
 
 def shut_down_early() -> None:
-    """A pool started early that no run took (nothing to parse, or the run failed first)."""
+    """A pool started early that no run took (nothing to parse, or the run failed first): its
+    worker is only importing, so it is ended, not waited for (the exit would wait a second)."""
     while _early:
-        _early.pop()[0].shutdown(wait=False, cancel_futures=True)
+        pool = _early.pop()[0]
+        workers = list((getattr(pool, "_processes", None) or {}).values())  # the executor's own record
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
 
 
 def parsed_batches(

@@ -49,8 +49,6 @@ class TemporaryApi:
         atexit.register(self.stop)  # also when the CLI fails before the run begins (an import error)
 
     def _launch(self) -> None:
-        from prefect.settings import get_current_settings
-
         self.port = _free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         prefect_dir = Path(importlib.util.find_spec("prefect").origin).parent
@@ -72,12 +70,13 @@ class TemporaryApi:
                 "--lifespan",
                 "on",
             ],
+            # The server reads Prefect's settings (environment, profile) as this process does: it
+            # is launched before this process has loaded them (0.7 s), which is the point.
             env={
                 **os.environ,
                 "PREFECT_UI_ENABLED": "0",
                 "PREFECT__SERVER_EPHEMERAL": "1",
                 "PREFECT__SERVER_FINAL": "1",
-                **get_current_settings().to_environment_variables(exclude_unset=True),
             },
             stdout=subprocess.DEVNULL,
             stderr=self._stderr,
@@ -117,12 +116,16 @@ class TemporaryApi:
 
 
 def start_unless_configured() -> TemporaryApi | None:
-    """Start a server, unless Prefect's settings (environment or profile) name an API URL."""
+    """Start a server, unless Prefect's settings (environment or profile) name an API URL. The
+    server is launched first and stopped if a URL is configured: loading the settings to know
+    takes 0.7 s, which would delay the boot every run waits for."""
+    server = TemporaryApi()
     from prefect.settings import get_current_settings
 
     if get_current_settings().api.url:
+        server.stop()
         return None
-    return TemporaryApi()
+    return server
 
 
 @contextlib.contextmanager

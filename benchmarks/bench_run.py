@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
 import resource
 import shutil
@@ -167,7 +168,8 @@ def main() -> None:
 
     floor = read_hash_decode_seconds(raw)
     elapsed, result = timed_run(raw, curated)
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
     print(result.stdout)
     if result.returncode != 0:
         print(result.stderr, file=sys.stderr)
@@ -175,6 +177,10 @@ def main() -> None:
     print(
         f"xxgk run: {args.reports} reports in {elapsed:.1f} s = {args.reports / elapsed:.0f} reports/s; "
         f"peak memory {peak_mb:.0f} MB"
+    )
+    print(
+        f"CPU (user + sys) of the run and every process it waited for: {cpu:.1f} s, "
+        f"{100 * cpu / (elapsed * (os.cpu_count() or 1)):.0f} % of {os.cpu_count()} cores over the run"
     )
     print_stages(elapsed, result.stderr)
     print(f"floor (read, hash, decode every file in one process): {floor:.2f} s; the run is {elapsed / floor:.0f}x it")

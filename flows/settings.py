@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Rows buffered before they are validated and written; bounds the run's memory.",
     )
+    max_files_per_partition: int = Field(
+        default=32,
+        ge=1,
+        description="Parquet files a table partition may hold before a commit merges them (each flush adds one).",
+    )
     parse_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="Processes that parse batches."
     )

@@ -190,6 +190,24 @@ class Store:
             storage_options=self.options,
         )
 
+    def compact(self, name: str, max_files_per_partition: int) -> bool:
+        """Merge the table's files when a partition holds more than ``max_files_per_partition``
+        (each flush of each run appends one): a new Delta version with the same rows in the same
+        order; earlier versions keep their files until vacuum. Returns whether it compacted."""
+        from deltalake import WriterProperties
+
+        if not self.exists(name):
+            return False
+        table = self._table(name)
+        per_partition: dict[str, int] = {}
+        for uri in table.file_uris():
+            folder = uri.rsplit("/", 1)[0]
+            per_partition[folder] = per_partition.get(folder, 0) + 1
+        if max(per_partition.values(), default=0) <= max_files_per_partition:
+            return False
+        table.optimize.compact(writer_properties=WriterProperties(compression="ZSTD"))
+        return True
+
     def delete(self, name: str, column: str, values: list[str]) -> None:
         """Delete the rows whose ``column`` is one of ``values`` (from the table's latest state)."""
         if not values or not self.exists(name):

@@ -257,6 +257,9 @@ def commit(settings: Settings, summary: RunSummary) -> tuple[DatasetVersion, dic
     """Build the DuckDB file over the new version (a view that cannot bind stops here), record the
     version, then move the file into place; forget versions past the retention."""
     store = Store(settings.curated_dir)
+    with stage("compact"):
+        for name in CURATED_TABLES:
+            store.compact(name, settings.max_files_per_partition)
     written = store.latest_versions(list(CURATED_TABLES))
     pending = store.pending(written, {}, summary.counts())
     counts = version_counts(store, pending)

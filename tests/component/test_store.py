@@ -134,3 +134,22 @@ def test_a_reader_held_open_across_a_commit_keeps_its_version(tmp_path):
         reader.close()
     with duckdb.connect(str(database), read_only=True) as fresh:
         assert fresh.execute("SELECT count(*), max(version) FROM quarantine, dataset_version").fetchall() == [(2, 2)]
+
+
+def test_a_fragmented_table_is_compacted_with_its_rows_and_order_and_old_versions_stay(tmp_path):
+    """Each flush appends a file; past the limit a commit merges them: the same rows in the same
+    order, fewer files, and the version before still reads its own files."""
+    store = Store(tmp_path)
+    before = _commit(store, ["a.txt"])
+    for number in range(5):
+        store.append("quarantine", _quarantine([f"f{number}_{n}.txt" for n in range(3)]))
+    appended = store.latest("quarantine")
+    assert len(store.latest_files("quarantine")) == 6
+    assert not store.compact("quarantine", max_files_per_partition=6)  # at the limit: left alone
+    assert store.compact("quarantine", max_files_per_partition=3)
+    assert len(store.latest_files("quarantine")) == 1
+    pd.testing.assert_frame_equal(store.latest("quarantine"), appended)
+    after = store.record(store.pending(store.latest_versions(["quarantine"]), {"quarantine": 16}, {}))
+    assert _files_in(store, after) == sorted(appended["source_file"])
+    assert _files_in(store, before) == ["a.txt"]
+    assert not store.compact("reports", max_files_per_partition=1)  # a table never written

@@ -5,9 +5,10 @@ change a single row.
 
 Checks out ``--before`` into a temporary worktree, runs ``xxgk run`` with each tree's code (this
 one and that one) on the same raw folder (default: ../shared/corpus/real and the bundled sample,
-plus ``--synthetic`` reports of bench_run's mix), and compares every table of the two datasets
-row by row (rows sorted; the columns both have; ``inputs`` without modification times). Prints
-what differs and exits 1 when anything does.
+plus ``--synthetic`` reports of bench_run's mix), and compares every view of the two DuckDB files
+row by row (rows sorted; the columns both have; ``inputs`` without modification times and parser
+version, ``dataset_version`` not at all: it says when), and every report page of the audit sites
+byte by byte. Prints what differs and exits 1 when anything does.
 """
 
 from __future__ import annotations
@@ -22,8 +23,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-TABLES = ("reports", "indicators", "rule_results", "narrative_facts", "quarantine", "agencies", "inputs")
 VOLATILE = {"inputs": {"mtime_ns", "parser_version"}}
+NOT_COMPARED = {"dataset_version"}  # when each version was made
+
+
+def _views(curated: Path) -> list[str]:
+    import duckdb
+
+    with duckdb.connect(str(curated / "xxgk.duckdb"), read_only=True) as connection:
+        return sorted(
+            row[0] for row in connection.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        )
+
+
+def _pages(curated: Path) -> dict[str, bytes]:
+    folder = curated / "audit" / "reports"
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.html")}
 
 
 def _run(tree: Path, raw: Path, curated: Path) -> None:
@@ -79,7 +94,10 @@ def main() -> None:
         _run(before, raw, work / "curated_before")
         _run(REPO, raw, work / "curated_after")
         differences = 0
-        for table in TABLES:
+        views_before, views_after = _views(work / "curated_before"), _views(work / "curated_after")
+        for view in sorted(set(views_before) ^ set(views_after)):
+            print(f"{view}: only {'before' if view in views_before else 'after'}")
+        for table in sorted(set(views_before) & set(views_after) - NOT_COMPARED):
             old, new = _columns(work / "curated_before", table), _columns(work / "curated_after", table)
             shared = [c for c in old if c in new and c not in VOLATILE.get(table, set())]
             a, b = _rows(work / "curated_before", table, shared), _rows(work / "curated_after", table, shared)
@@ -91,6 +109,15 @@ def main() -> None:
             if not same:
                 for row in sorted(set(a) ^ set(b), key=repr)[:5]:
                     print(f"  {'before' if row in set(a) else 'after '}: {row}")
+        pages_before, pages_after = _pages(work / "curated_before"), _pages(work / "curated_after")
+        same_pages = pages_before == pages_after
+        differences += not same_pages
+        print(f"audit report pages: {len(pages_before)} before, {len(pages_after)} after: ", end="")
+        print("same" if same_pages else "DIFFERENT")
+        if not same_pages:
+            names = {*pages_before, *pages_after}
+            changed = sorted(name for name in names if pages_before.get(name) != pages_after.get(name))
+            print("  " + ", ".join(changed[:10]))
         sys.exit(1 if differences else 0)
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(work / "before")], cwd=REPO, capture_output=True)

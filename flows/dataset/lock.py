@@ -1,10 +1,13 @@
-"""One writer at a time per dataset: an exclusive lock on ``<dataset>/.xxgk.lock``.
+"""One writer at a time per dataset: an exclusive lock on the dataset folder itself.
 
 The lock is the operating system's (``flock``), held by the writing process itself, so a run that
 is killed — even with ``kill -9`` — releases it at once: the next run takes it over, and says whose
-it was. The file names the holder (pid, host, start time) for a run that finds it taken. Readers
-take no lock and are never blocked. ``flock`` is reliable on local disks; on network file systems
-it may not be.
+it was. It is taken on the dataset folder, which no one deletes by accident while a run writes
+into it (a lock on a file alone let a second writer in once the file was deleted); the file
+``<dataset>/.xxgk.lock`` names the holder (pid, host, start time) for a run that finds the folder
+locked. Readers take no lock and are never blocked. ``flock`` is reliable on local disks; on
+network file systems it may not be. Whatever happens to the lock, a version is committed only
+on top of the version its run started from (``flows.dataset.store``).
 
 On object storage (``s3://``) there is no flock: the lock is a lease, the object
 ``<dataset>/.xxgk.lock`` created only if absent and renewed by the holder every few seconds while
@@ -104,18 +107,21 @@ def _note() -> dict:
 @contextlib.contextmanager
 def _flock(curated_dir: Path, wait: bool, on_wait) -> Iterator[LockHolder | None]:
     curated_dir.mkdir(parents=True, exist_ok=True)
+    folder = os.open(curated_dir, os.O_RDONLY | os.O_DIRECTORY)
     path = (curated_dir / LOCK_FILE).resolve()
     handle = path.open("a+", encoding="utf-8")  # append mode: never truncate the holder's note
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = _read_holder(handle)
             if not wait:
                 raise DatasetLockedError(curated_dir, holder) from None
             if on_wait is not None:
                 on_wait(holder)
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            fcntl.flock(folder, fcntl.LOCK_EX)
+            handle.close()  # the note file may have been replaced meanwhile: the one there now
+            handle = path.open("a+", encoding="utf-8")
         left_behind = _read_holder(handle)  # a run that ended normally cleared its note
         handle.truncate(0)
         handle.write(json.dumps(_note()))
@@ -126,7 +132,8 @@ def _flock(curated_dir: Path, wait: bool, on_wait) -> Iterator[LockHolder | None
             handle.truncate(0)
             handle.flush()
     finally:
-        handle.close()  # closing the file releases the lock
+        handle.close()
+        os.close(folder)  # closing the folder releases the lock
 
 
 def _holder(data: bytes | str) -> LockHolder | None:

@@ -271,10 +271,16 @@ class Store:
         connection.register(registered, dataset)
         return registered
 
-    def pending(self, written: dict[str, int], rows: dict[str, int], summary: dict) -> DatasetVersion:
+    def pending(
+        self, written: dict[str, int], rows: dict[str, int], summary: dict, started_from: int | None = None
+    ) -> DatasetVersion:
         """The version the written tables will make, not yet recorded (tables not written keep their
-        pins): build what readers need over it, then :meth:`record` it."""
+        pins): build what readers need over it, then :meth:`record` it. ``started_from``: the
+        version the run began with (0: none); another writer's version since is a conflict, as
+        a version recorded first is in :meth:`record`."""
         current = self.current()
+        if started_from is not None and (current.version if current else 0) != started_from:
+            raise VersionConflictError(self.root, started_from + 1)
         tables = {**(current.tables if current else {}), **written}
         counts = {**(current.rows if current else {}), **rows}
         return self._next("run", tables, counts, summary)

@@ -253,15 +253,16 @@ def _dataset_uri(settings: Settings) -> str:
 
 
 @task(cache_policy=NO_CACHE)
-def commit(settings: Settings, summary: RunSummary) -> tuple[DatasetVersion, dict]:
+def commit(settings: Settings, summary: RunSummary, started_from: int) -> tuple[DatasetVersion, dict]:
     """Build the DuckDB file over the new version (a view that cannot bind stops here), record the
-    version, then move the file into place; forget versions past the retention."""
+    version, then move the file into place; forget versions past the retention. The version is
+    the one after ``started_from``, the version the run began with, or none."""
     store = Store(settings.curated_dir)
     with stage("compact"):
         for name in CURATED_TABLES:
             store.compact(name, settings.max_files_per_partition)
     written = store.latest_versions(list(CURATED_TABLES))
-    pending = store.pending(written, {}, summary.counts())
+    pending = store.pending(written, {}, summary.counts(), started_from=started_from)
     counts = version_counts(store, pending)
     pending = replace(pending, rows=counts["rows"], summary={**pending.summary, **counts["rules"]})
     publish(store, pending, settings.duckdb_path)
@@ -331,6 +332,8 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
         restored = store.prepare()
         remove_staging(_dataset_uri(settings))  # what a killed run's Dask workers staged
         current = published_counts(store)
+        started = store.current()
+        started_from = started.version if started else 0  # the commit must follow it
     if restored:
         logger.warning("tables a run left uncommitted were restored to the current version: %s", restored)
     with stage("plan"):
@@ -382,7 +385,7 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
         pages_read=outcome.pages_read,
     )
     with stage("commit"):
-        version, counts = commit(settings, summary)
+        version, counts = commit(settings, summary, started_from)
     with stage("audit site"):
         site_notices = write_audit(settings, version)
     summary = replace(

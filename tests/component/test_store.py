@@ -153,3 +153,15 @@ def test_a_fragmented_table_is_compacted_with_its_rows_and_order_and_old_version
     assert _files_in(store, after) == sorted(appended["source_file"])
     assert _files_in(store, before) == ["a.txt"]
     assert not store.compact("reports", max_files_per_partition=1)  # a table never written
+
+
+def test_a_version_is_committed_only_on_top_of_the_version_its_run_started_from(tmp_path):
+    """Another writer's version since the run began (say the lock was lost) is a conflict: the
+    run's tables would be mixed with the other run's."""
+    store = Store(tmp_path)
+    _commit(store, ["a.txt"])
+    written = store.write({"quarantine": _quarantine(["a.txt", "mine.txt"])})
+    _commit(store, ["a.txt", "theirs.txt"])  # another writer, meanwhile
+    with pytest.raises(VersionConflictError, match=r"version 2 of .* was committed by another writer first"):
+        store.pending(written, {"quarantine": 2}, {}, started_from=1)
+    assert store.pending(written, {"quarantine": 2}, {}, started_from=2).version == 3

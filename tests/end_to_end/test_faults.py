@@ -96,6 +96,28 @@ def test_a_second_run_is_refused_naming_the_first_then_waits_with_wait(busy_raw,
     assert (curated / LOCK).read_text() == ""  # a run that ends normally clears its note
 
 
+def test_deleting_the_lock_file_lets_no_second_writer_in(busy_raw, tmp_path):
+    """The lock is on the dataset folder: with the note file deleted (rm .xxgk.lock), a second
+    run is still refused, and the first one publishes."""
+    curated = tmp_path / "curated"
+    first = _start(busy_raw, curated)
+    try:
+        _holder(curated)
+        (curated / LOCK).unlink()
+        refused = subprocess.run(
+            [XXGK, "run", "--raw", str(busy_raw), "--curated", str(curated), "--quiet"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert refused.returncode == 3, refused.stderr
+        assert "is being written by" in refused.stderr
+        _, err = first.communicate(timeout=300)
+        assert first.returncode == 0, err
+    finally:
+        first.kill()
+
+
 def test_a_killed_run_leaves_no_process_and_its_lock_is_taken_over(busy_raw, tmp_path):
     curated = tmp_path / "curated"
     run = _start(busy_raw, curated)

@@ -99,6 +99,14 @@ def run(
     timings: Annotated[
         bool, typer.Option("--timings", help="At the end, print the seconds each stage took (a line of JSON on stderr)")
     ] = False,
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links",
+            help="Read what links in the raw folder point to outside it [env: XXGK_FOLLOW_LINKS]; else they are "
+            "quarantined (not_a_file)",
+        ),
+    ] = False,
 ) -> None:
     """Parse every report in the raw folder, validate, and publish Parquet + DuckDB.
 
@@ -110,6 +118,8 @@ def run(
     settings = _settings(raw, curated)
     if dask is not None:
         settings = settings.model_copy(update={"dask_address": dask})
+    if follow_links:
+        settings = settings.model_copy(update={"follow_links": True})
     if not settings.raw_dir.is_dir():
         print_error(f"raw folder not found: {settings.raw_dir}")
         raise typer.Exit(2)
@@ -187,6 +197,7 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
                 accept_quarantine=accept_quarantine,
                 full=full,
                 dask_address=settings.dask_address,
+                follow_links=settings.follow_links,
                 return_state=True,
             )
     except temporary_api.TemporaryApiError as exc:

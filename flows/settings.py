@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         ge=1,
         description="Rows buffered before they are validated and written; bounds the run's memory.",
     )
+    follow_links: bool = Field(
+        default=False,
+        description="Read files that links in the raw folder point to outside it (else quarantined, not_a_file).",
+    )
     max_files_per_partition: int = Field(
         default=32,
         ge=1,

@@ -32,6 +32,7 @@ CATALOG_STATUSES = (MATCHED, MATCHED_BY_POSITION, UNMAPPED, DUPLICATE)
 
 # ---- a quarantine row's stage: where a file (or a crawled page) stopped ------------------------
 QUARANTINE_STAGES = (
+    "not_a_file",  # a FIFO, socket, device, a dangling or looping link, a link out of the raw folder
     "read",
     "limit",
     "decode",
@@ -43,7 +44,7 @@ QUARANTINE_STAGES = (
     "not_a_report",  # a page that is no disclosure annual report (a policy, say): listed, not a failure
     "joined",  # a document joined to another's report (its narrative page): listed, not a failure
 )
-DUPLICATE_STAGE, NOT_A_REPORT, JOINED = "duplicate", "not_a_report", "joined"
+DUPLICATE_STAGE, NOT_A_REPORT, JOINED, NOT_A_FILE = "duplicate", "not_a_report", "joined", "not_a_file"
 # Stages that are no failure to read: they count neither against the volume gate nor as unread.
 NOT_FAILURES = (DUPLICATE_STAGE, NOT_A_REPORT, JOINED)
 LISTED = (NOT_A_REPORT, JOINED)  # pages listed apart: not reports of their own, and nothing failed

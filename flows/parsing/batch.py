@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import signal
+import stat
 import threading
 import time
 from dataclasses import replace
@@ -36,7 +37,7 @@ from transforms.limits import DEFAULT_LIMITS, FileTimeLimitError, OverLimitError
 from transforms.parse_report import NarrativePage, ParsedReport, QuarantineError, parse_report
 from transforms.rows import QuarantineRow, quarantine_row
 from transforms.split_reports import Narrative, join_split_reports
-from transforms.vocabulary import JOINED
+from transforms.vocabulary import JOINED, NOT_A_FILE
 
 TIMED_OUT_EXIT = 124  # the worker's exit code when the watchdog ended it (as timeout(1) exits)
 
@@ -162,10 +163,14 @@ def parse_files(files: list[RawFile], limits: ReadLimits = DEFAULT_LIMITS, journ
     parsed, quarantined, pages = [], [], []
     for file in files:
         name = file.name
+        if file.not_a_file is not None:  # never opened: a FIFO would block the read
+            quarantined.append(quarantine_row(name, NOT_A_FILE, file.not_a_file, b""))
+            continue
         try:
-            size = file.path.stat().st_size
-            check_limit("file too large", size, limits, "max_file_bytes", "bytes")
-            data = file.path.read_bytes()
+            data = read_regular_file(file.path, limits)
+        except NotAFileError as exc:  # became a FIFO or a device since the scan
+            quarantined.append(quarantine_row(name, NOT_A_FILE, str(exc), b""))
+            continue
         except OSError as exc:
             quarantined.append(quarantine_row(name, "read", f"cannot read file: {exc.strerror or exc}", b""))
             continue
@@ -212,6 +217,26 @@ def parse_files(files: list[RawFile], limits: ReadLimits = DEFAULT_LIMITS, journ
         ignore_index=True,
     )
     return replace(frames, rule_results=rules)
+
+
+class NotAFileError(OSError):
+    """What was a regular file when the folder was scanned is not one now."""
+
+
+def read_regular_file(path, limits: ReadLimits) -> bytes:
+    """The bytes of a regular file within the size limit (ValueError over it). Opened without
+    blocking and checked before reading, so a FIFO or a device put in a file's place is refused,
+    not waited on. Objects in a bucket are read as they are."""
+    if getattr(path, "is_remote", False):
+        check_limit("file too large", path.stat().st_size, limits, "max_file_bytes", "bytes")
+        return path.read_bytes()
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as handle:
+        found = os.fstat(descriptor)
+        if not stat.S_ISREG(found.st_mode):
+            raise NotAFileError(f"no regular file any more (mode {stat.filemode(found.st_mode)}): not read")
+        check_limit("file too large", found.st_size, limits, "max_file_bytes", "bytes")
+        return handle.read()
 
 
 def _table_page(reports: list[ParsedReport], report_id: str) -> str:

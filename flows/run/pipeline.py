@@ -137,7 +137,8 @@ def plan_run(settings: Settings, full: bool) -> tuple[list[RawFile], InputPlan, 
     store = Store(settings.curated_dir)
     current = store.current()
     skipped: list[str] = []
-    files = scan_raw_folder(settings.raw_dir, (settings.curated_dir, settings.output_dir), skipped)
+    outputs = (settings.curated_dir, settings.output_dir)
+    files = scan_raw_folder(settings.raw_dir, outputs, skipped, settings.follow_links)
     manifest = store.read(current, INPUTS.name).to_pandas() if current and INPUTS.name in current.tables else None
     return files, plan_inputs(files, manifest, full), skipped
 
@@ -311,10 +312,18 @@ def xxgk_pipeline(
     accept_quarantine: bool = False,
     full: bool = False,
     dask_address: str | None = None,
+    follow_links: bool | None = None,
 ) -> RunSummary:
     """Parse the new and changed reports under ``raw_dir`` (on the Dask cluster at ``dask_address``
-    if given), validate, check arithmetic, and commit a new version of the dataset in ``curated_dir``."""
-    given = {"raw_dir": raw_dir, "curated_dir": curated_dir, "batch_size": batch_size, "dask_address": dask_address}
+    if given), validate, check arithmetic, and commit a new version of the dataset in ``curated_dir``.
+    ``follow_links``: read files that links in the raw folder point to outside it."""
+    given = {
+        "raw_dir": raw_dir,
+        "curated_dir": curated_dir,
+        "batch_size": batch_size,
+        "dask_address": dask_address,
+        "follow_links": follow_links,
+    }
     overrides = {k: v for k, v in given.items() if v is not None}
     settings = Settings(**overrides)
     with dataset_lock(settings.curated_dir):  # the CLI holds it already; a scheduled run takes it here

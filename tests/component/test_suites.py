@@ -148,6 +148,6 @@ def test_codes_the_pipeline_writes_outside_gx_are_known():
     assert unknown_codes(good) == []
     bad = {**good, "quarantine": pd.DataFrame({"stage": ["limit", "oops"]})}
     assert unknown_codes(bad) == [
-        "quarantine: stage not one of ['read', 'limit', 'decode', 'template', 'table', "
+        "quarantine: stage not one of ['not_a_file', 'read', 'limit', 'decode', 'template', 'table', "
         "'metadata', 'error', 'duplicate', 'not_a_report', 'joined']: ['oops']"
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import sys
@@ -135,15 +137,23 @@ def run(
         err_console.print(_text(f"waiting: {settings.curated_dir} is being written by {holder or 'another run'}"))
 
     try:
-        with dataset_lock(settings.curated_dir, wait=wait, on_wait=on_wait) as left_behind:
+        with contextlib.ExitStack() as held:
+            try:
+                left_behind = held.enter_context(dataset_lock(settings.curated_dir, wait=wait, on_wait=on_wait))
+            except DatasetLockedError as exc:
+                print_error(exc)
+                raise typer.Exit(3) from exc
+            except OSError as exc:  # a read-only folder or mount, no permission
+                print_error(
+                    f"cannot write the dataset {settings.curated_dir}: {exc.strerror or exc} "
+                    "(a read-only folder or mount? `xxgk status` and `xxgk query` read it as it is)"
+                )
+                raise typer.Exit(2) from exc
             if left_behind is not None:
                 err_console.print(
                     _text(f"taking over the lock left by a run that ended without releasing it ({left_behind})")
                 )
             _run_locked(settings, batch_size, quiet, accept_quarantine, full)
-    except DatasetLockedError as exc:
-        print_error(exc)
-        raise typer.Exit(3) from exc
     finally:
         if timings:
             from flows.run import stage_clock
@@ -213,7 +223,13 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
         err_console.print("[red]Nothing was published; the previous dataset is unchanged.[/red]")
         raise typer.Exit(1)
     if isinstance(outcome, BaseException):
-        print_error(f"run failed: {outcome}")
+        if _disk_full(outcome):
+            print_error(
+                f"no space left on device writing the dataset {settings.curated_dir}: free some space and run "
+                "again (nothing was published; the current version stays)"
+            )
+        else:
+            print_error(f"run failed: {outcome}")
         raise typer.Exit(2)
     console.print(summary_table(outcome))
     site = settings.audit_dir / "index.html"
@@ -224,6 +240,15 @@ def _run_locked(settings: Settings, batch_size: int | None, quiet: bool, accept_
         err_console.print("[red]Nothing was published; the previous dataset is unchanged.[/red]")
     if outcome.failed:
         raise typer.Exit(1)
+
+
+def _disk_full(error: BaseException | None) -> bool:
+    """Whether a failure, or one it came from, is a full disk (libraries word it their own way)."""
+    while error is not None:
+        if getattr(error, "errno", None) == errno.ENOSPC or "no space left on device" in str(error).lower():
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def explain(summary) -> None:
@@ -273,7 +298,10 @@ def dataset_connection(curated: Path | None, as_of: int | None = None) -> Iterat
 
 
 def _connect(curated: Path | None):
-    """The dataset's DuckDB file, read-only. Use ``_dataset``: it sandboxes the connection."""
+    """The dataset's DuckDB file, read-only; or, when its views read another folder's files (the
+    dataset was copied, moved or mounted elsewhere) or it cannot be opened, the current version's
+    views in memory, over the files where they are now. Nothing is written either way. Use
+    ``dataset_connection``: it sandboxes the connection."""
     import duckdb
 
     settings = _settings(curated=curated)
@@ -283,7 +311,21 @@ def _connect(curated: Path | None):
     if not database.exists():
         print_error(f"no dataset at {database}: run `xxgk run` first")
         raise typer.Exit(2)
-    return duckdb.connect(str(database), read_only=True)
+    try:
+        connection = duckdb.connect(str(database), read_only=True)
+    except duckdb.Error:
+        return _connect_as_of(curated, None)
+    if _views_read(connection, settings.curated_dir):
+        return connection
+    connection.close()
+    return _connect_as_of(curated, None)
+
+
+def _views_read(connection, dataset: Path) -> bool:
+    """Whether the file's views read the Parquet files of ``dataset`` (their paths are absolute)."""
+    found = connection.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'reports'").fetchall()
+    quoted = (str(dataset.resolve()).rstrip("/") + "/").replace("'", "''")
+    return bool(found) and quoted in found[0][0]
 
 
 def _connect_as_of(curated: str | None, version: int | None):

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -128,6 +130,28 @@ class Store:
         return version
 
     # ---- tables ----------------------------------------------------------------------------
+
+    def remove_unpinned_files(self) -> list[str]:
+        """Delete the Parquet files no recorded version uses: what a run that did not commit wrote
+        (a failed run must not leave the disk fuller, least of all a full one), and what a commit
+        merged away. Call after :meth:`prepare`, holding the lock. Returns the files deleted."""
+        if self.remote:
+            return []  # left to vacuum: listing a bucket costs more than the files
+        pinned: dict[str, set[str]] = {name: set() for name in CURATED_TABLES}
+        for version in self.history():
+            for name, delta_version in version.tables.items():
+                if name in pinned:
+                    pinned[name] |= {os.path.normpath(f) for f in self._pinned_files(name, delta_version)}
+        removed = []
+        for name, keep in pinned.items():
+            if not self.exists(name):
+                continue
+            keep |= {os.path.normpath(f) for f in self._table(name).file_uris()}  # the latest: after prepare, a pin
+            for path in Path(self.table_uri(name)).rglob("*.parquet"):
+                if "_delta_log" not in path.parts and os.path.normpath(path) not in keep:
+                    path.unlink(missing_ok=True)
+                    removed.append(str(path))
+        return removed
 
     def prepare(self) -> list[str]:
         """Undo what a run that did not commit wrote: each table back to its pinned Delta version.

@@ -9,6 +9,7 @@ wrappers: the work happens in ``transforms``, ``expectations`` and the modules b
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import re
@@ -330,6 +331,12 @@ def xxgk_pipeline(
         clear_staged_pages(settings.audit_dir)  # what a killed run staged
         try:
             return _pipeline(settings, accept_quarantine, full)
+        except PublishBlockedError:  # held back: already undone
+            raise
+        except Exception:  # a run that fails (a full disk, a bug) cleans what it wrote
+            with contextlib.suppress(Exception):
+                _undo(Store(settings.curated_dir))
+            raise
         finally:
             clear_staged_pages(settings.audit_dir)  # pages of reports this run did not publish
 
@@ -339,6 +346,8 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
     store = Store(settings.curated_dir)
     with stage("prepare"):
         restored = store.prepare()
+        if restored:  # a run killed before its commit: its files go too
+            store.remove_unpinned_files()
         remove_staging(_dataset_uri(settings))  # what a killed run's Dask workers staged
         current = published_counts(store)
         started = store.current()
@@ -366,14 +375,14 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
         settings.raw_dir, len(files), run_counts, current, settings.max_quarantine_rise, accept_quarantine
     )
     if outcome.failures:
-        store.prepare()  # drop what was written: the current version stays
+        _undo(store)  # drop what was written: the current version stays
         summary = _summary(settings, len(files), plan, validation_failures=outcome.failures)
         for failure in outcome.failures:
             logger.error("validation failure: %s", failure)
         create_markdown_artifact(key="xxgk-run-summary", markdown=summary.as_markdown(), description="xxgk run summary")
         raise PublishBlockedError(summary)
     if not gate.publish:
-        store.prepare()
+        _undo(store)
         summary = _summary(
             settings,
             len(files),
@@ -422,6 +431,13 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
         summary.rules_failed,
     )
     return summary
+
+
+def _undo(store: Store) -> None:
+    """What a run that does not commit wrote: the tables back to their pinned versions, its files
+    deleted."""
+    store.prepare()
+    store.remove_unpinned_files()
 
 
 def _unchanged(settings: Settings, store: Store, files: int, plan: InputPlan, told: list[str]) -> RunSummary:

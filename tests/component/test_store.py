@@ -165,3 +165,20 @@ def test_a_version_is_committed_only_on_top_of_the_version_its_run_started_from(
     with pytest.raises(VersionConflictError, match=r"version 2 of .* was committed by another writer first"):
         store.pending(written, {"quarantine": 2}, {}, started_from=1)
     assert store.pending(written, {"quarantine": 2}, {}, started_from=2).version == 3
+
+
+def test_what_a_run_that_did_not_commit_wrote_is_deleted(tmp_path):
+    """A failed run's appends leave no file behind (a full disk must not stay full), and every
+    recorded version still reads."""
+    store = Store(tmp_path)
+    first = _commit(store, ["a.txt"])
+    second = _commit(store, ["a.txt", "b.txt"])
+    kept = {path for path in tmp_path.rglob("*.parquet")}
+    for number in range(3):  # a run that appended, then failed
+        store.append("quarantine", _quarantine([f"failed_{number}.txt"]))
+    assert len(set(tmp_path.rglob("*.parquet")) - kept) == 3
+    store.prepare()
+    removed = store.remove_unpinned_files()
+    assert len(removed) == 3 and set(tmp_path.rglob("*.parquet")) == kept
+    assert _files_in(store, first) == ["a.txt"] and _files_in(store, second) == ["a.txt", "b.txt"]
+    assert store.remove_unpinned_files() == []

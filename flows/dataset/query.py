@@ -75,7 +75,8 @@ def sandboxed(connection, curated_dir, limits: QueryLimits | None = None) -> Ite
     """``connection`` sandboxed (:func:`sandbox`), closed afterwards. Spilled intermediate results go
     to a private temporary folder, removed afterwards: never into the dataset folder or the working
     directory."""
-    with tempfile.TemporaryDirectory(prefix="xxgk-query-") as spill:
+    # named by the process, as a run's temporary folders are, so a later run reclaims it if killed
+    with tempfile.TemporaryDirectory(prefix=f"xxgk-query-{os.getpid()}-") as spill:
         try:
             sandbox(connection, curated_dir, Path(spill), limits or QueryLimits())
             yield connection

@@ -20,6 +20,8 @@ from __future__ import annotations
 import collections
 import multiprocessing
 import os
+import re
+import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterator
@@ -102,7 +104,7 @@ def parsed_batches(
         if started is not None:
             started.shutdown()
         return
-    with tempfile.TemporaryDirectory(prefix="xxgk-parsing-") as journal_dir:
+    with run_temporary_folder("parsing") as journal_dir:
         journal = Path(journal_dir)
         waiting = collections.deque(batches)
         breaks_without_suspect = 0
@@ -138,6 +140,27 @@ def parsed_batches(
                 waiting.extendleft(reversed([batch for batch in again if batch]))
 
 
+def run_temporary_folder(purpose: str) -> tempfile.TemporaryDirectory:
+    """A temporary folder named by its process (``xxgk-<purpose>-<pid>-…``): removed when the run
+    ends, and by a later run (:func:`reclaim_temporary_folders`) when the run was killed."""
+    return tempfile.TemporaryDirectory(prefix=f"xxgk-{purpose}-{os.getpid()}-")
+
+
+_RUN_FOLDER = re.compile(r"xxgk-[a-z]+-(\d+)-")
+
+
+def reclaim_temporary_folders() -> list[str]:
+    """Remove the temporary folders of runs that no longer run (killed: nothing removed them)."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob("xxgk-*-*-*"):
+        match = _RUN_FOLDER.match(folder.name)
+        if match is None or not folder.is_dir() or Path(f"/proc/{match[1]}").exists():
+            continue  # not a run's, or its process (or one with its number) is alive
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(str(folder))
+    return removed
+
+
 def _pool(workers: int, limits: ReadLimits) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=max(1, workers),
@@ -165,7 +188,7 @@ def _suspects(journal: Path, lost: list[list[RawFile]]) -> list[RawFile]:
 def _parse_alone(file: RawFile, limits: ReadLimits) -> dict | None:
     """Parse one file in a process of its own: None if it parses (it was lost with another
     file's worker), else its quarantine row saying how it ended the process."""
-    with tempfile.TemporaryDirectory(prefix="xxgk-alone-") as journal_dir:
+    with run_temporary_folder("alone") as journal_dir:
         receiver, sender = _SPAWN.Pipe(duplex=False)
         process = _SPAWN.Process(target=_parse_and_send, args=(os.getpid(), file, limits, Path(journal_dir), sender))
         process.start()

@@ -37,7 +37,7 @@ from flows.dataset.store import DatasetVersion, Store
 from flows.dataset.views import open_version, version_counts
 from flows.parsing.dask_cluster import dask_parsed_batches, remove_staging
 from flows.parsing.memory import exclude_from_collection, limit_malloc_arenas
-from flows.parsing.pool import parsed_batches, pool_for
+from flows.parsing.pool import parsed_batches, pool_for, reclaim_temporary_folders
 from flows.parsing.raw_files import RawFile, scan_raw_folder
 from flows.present.audit_site import clear_staged_pages, site_is_current, write_audit_site
 from flows.run import progress, stage_clock
@@ -349,6 +349,7 @@ def _pipeline(settings: Settings, accept_quarantine: bool, full: bool) -> RunSum
         if restored:  # a run killed before its commit: its files go too
             store.remove_unpinned_files()
         remove_staging(_dataset_uri(settings))  # what a killed run's Dask workers staged
+        reclaim_temporary_folders()  # and the temporary folders of killed runs
         current = published_counts(store)
         started = store.current()
         started_from = started.version if started else 0  # the commit must follow it

@@ -6,6 +6,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -144,6 +145,8 @@ def test_a_killed_run_leaves_no_process_and_its_lock_is_taken_over(busy_raw, tmp
         "\n", ""
     )
     assert "│ reports published │ 800" in after.stdout
+    left = list(Path(tempfile.gettempdir()).glob(f"xxgk-*-{run.pid}-*"))
+    assert not left, f"the killed run's temporary folders were not reclaimed: {left}"
 
 
 def _group_alive(pgid: int) -> list[int]:

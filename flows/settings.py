@@ -14,6 +14,12 @@ from transforms.limits import DEFAULT_LIMITS, ReadLimits
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+
+def user_cache_dir() -> Path:
+    """xxgk's folder in the user's cache (``$XDG_CACHE_HOME``, else ``~/.cache``)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xxgk"
+
+
 AUDIT_DIR = "audit"  # the audit site's folder, in the local side of the dataset (and beside an s3 dataset)
 
 # A folder, or s3://bucket/prefix on S3-compatible object storage (flows.dataset.storage).
@@ -34,7 +40,7 @@ class Settings(BaseSettings):
     local_dir: Path | None = Field(
         default=None,
         description="Where the DuckDB file, Data Docs and audit site go: the dataset folder itself, "
-        "or for an s3:// dataset data/s3/<bucket>/<prefix> in the repository.",
+        "or for an s3:// dataset <user cache>/xxgk/s3/<bucket>/<prefix> ($XDG_CACHE_HOME or ~/.cache).",
     )
     batch_size: int = Field(
         default=100,
@@ -118,8 +124,8 @@ class Settings(BaseSettings):
         """The local side of the dataset (see ``local_dir``)."""
         if self.local_dir is not None:
             return self.local_dir
-        if self.curated_dir.is_remote:
-            return REPO_ROOT / "data" / "s3" / self.curated_dir.bucket / self.curated_dir.key
+        if self.curated_dir.is_remote:  # the user's cache, never the installed source tree
+            return user_cache_dir() / "s3" / self.curated_dir.bucket / self.curated_dir.key
         return self.curated_dir
 
     @property

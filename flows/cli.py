@@ -116,7 +116,9 @@ def run(
     parsed, too many quarantined) or only the quarantine list published; 2 the run could not run;
     3 another run is writing the dataset (see --wait).
     """
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # The summary and the messages below say what happened; Prefect's own log lines (a failed
+    # task's traceback) only with PREFECT_LOGGING_LEVEL=ERROR, WARNING or INFO.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     settings = _settings(raw, curated)
     if dask is not None:
         settings = settings.model_copy(update={"dask_address": dask})
@@ -288,13 +290,35 @@ def query_limits(settings: Settings):
 @contextmanager
 def dataset_connection(curated: Path | None, as_of: int | None = None) -> Iterator:
     """The one way the CLI reads a dataset: its DuckDB file read-only (or, ``as_of``, the views of an
-    earlier version in memory), sandboxed (:mod:`flows.dataset.query`)."""
+    earlier version in memory), sandboxed (:mod:`flows.dataset.query`). Damage it meets ends the
+    command with one message (:func:`told_damage`)."""
     from flows.dataset.query import sandboxed
 
-    connection = _connect(curated) if as_of is None else _connect_as_of(curated, as_of)
-    settings = _settings(curated=curated)
-    with sandboxed(connection, settings.curated_dir, query_limits(settings)) as sandboxed_connection:
-        yield sandboxed_connection
+    with told_damage(curated):
+        connection = _connect(curated) if as_of is None else _connect_as_of(curated, as_of)
+        settings = _settings(curated=curated)
+        with sandboxed(connection, settings.curated_dir, query_limits(settings)) as sandboxed_connection:
+            yield sandboxed_connection
+
+
+@contextmanager
+def told_damage(curated) -> Iterator[None]:
+    """A damaged dataset (an unreadable record or Delta log, a missing Parquet file) ends the
+    command with exit 2 and one message naming what and where, pointing at ``xxgk doctor``."""
+    import duckdb
+
+    from flows.dataset.store import DatasetDamagedError
+
+    try:
+        yield
+    except DatasetDamagedError as exc:
+        print_error(exc)
+        raise typer.Exit(2) from exc
+    except duckdb.IOException as exc:  # a file a view reads is gone
+        where = _settings(curated=curated).curated_dir
+        first = str(exc).strip().splitlines()[0][:500]
+        print_error(f"the dataset {where} is damaged: {first}; `xxgk doctor` checks it and says how to repair it")
+        raise typer.Exit(2) from exc
 
 
 def _connect(curated: Path | None):
@@ -343,7 +367,8 @@ def _store_version(curated: str | None, version: int | None):
     settings = _settings(curated=curated)
     store = Store(settings.curated_dir)
     try:
-        found = store.get(version) if version is not None else store.current()
+        with told_damage(curated):
+            found = store.get(version) if version is not None else store.current()
     except VersionNotFoundError as exc:
         print_error(exc)
         raise typer.Exit(2) from exc
@@ -379,6 +404,8 @@ def query(
         except QueryRefused as exc:
             print_error(f"refused: {exc}")
             raise typer.Exit(1) from exc
+        except duckdb.IOException:  # a file of the dataset is gone: damage, not the SQL (told_damage)
+            raise
         except duckdb.Error as exc:
             if timed_out.is_set():
                 print_error(timed_out_message(limits))
@@ -459,7 +486,8 @@ def history(curated: CuratedOption = None) -> None:
     from flows.dataset.store import Store
 
     settings = _settings(curated=curated)
-    versions = Store(settings.curated_dir).history()
+    with told_damage(curated):
+        versions = Store(settings.curated_dir).history()
     if not versions:
         print_error(f"no dataset at {settings.curated_dir}: run `xxgk run` first")
         raise typer.Exit(2)
@@ -515,7 +543,7 @@ def rollback(
     settings = _settings(curated=curated)
     store = Store(settings.curated_dir)
     try:
-        with dataset_lock(settings.curated_dir):
+        with dataset_lock(settings.curated_dir), told_damage(curated):
             store.prepare()
             restored = publish(store, store.rollback(version), settings.duckdb_path)
     except VersionNotFoundError as exc:
@@ -610,6 +638,46 @@ def check(
     else:
         render(checked, console, _text)
     raise typer.Exit(exit_code(checked))
+
+
+@app.command()
+def doctor(
+    curated: CuratedOption = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Fix what the dataset alone can fix, each as a new version")
+    ] = False,
+) -> None:
+    """Check a dataset: its version records, Delta logs, Parquet files and DuckDB file; say what is
+    wrong and how to fix it.
+
+    Exit codes: 0 nothing wrong (or all of it repaired); 1 something is wrong; 2 no dataset; 3
+    another run is writing it (with --repair).
+    """
+    from flows.dataset.doctor import examine
+    from flows.dataset.lock import DatasetLockedError, dataset_lock
+    from flows.dataset.store import Store
+
+    settings = _settings(curated=curated)
+    store = Store(settings.curated_dir)
+    if not store.record_paths():
+        print_error(f"no dataset at {settings.curated_dir}: run `xxgk run` first")
+        raise typer.Exit(2)
+    try:
+        with dataset_lock(settings.curated_dir) if repair else contextlib.nullcontext():
+            found = examine(store, settings.duckdb_path, repair=repair)
+    except DatasetLockedError as exc:
+        print_error(exc)
+        raise typer.Exit(3) from exc
+    for line in found.checked:
+        console.print(Text.assemble(("ok ", "green"), _text(line)))
+    for finding in found.findings:
+        console.print(Text.assemble(("problem ", "red"), _text(finding.problem)))
+        if finding.repaired:
+            console.print(Text.assemble("  repaired: ", _text(finding.repaired)))
+        elif finding.fix:
+            console.print(Text.assemble("  fix: ", _text(finding.fix), " (xxgk doctor --repair)" * finding.repairable))
+    if not found.healthy:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

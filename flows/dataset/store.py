@@ -64,6 +64,21 @@ class VersionConflictError(FileExistsError):
         self.version = version
 
 
+class DatasetDamagedError(RuntimeError):
+    """Part of the dataset cannot be read; the message names the table or record and the file."""
+
+    def __init__(self, root: Location, what: str) -> None:
+        super().__init__(f"the dataset {root} is damaged: {what}; `xxgk doctor` checks it and says how to repair it")
+
+
+def damaged_table_error(
+    root: Location, name: str, uri: str, version: int | None, exc: Exception
+) -> DatasetDamagedError:
+    at = "its latest version" if version is None else f"Delta version {version}"
+    first_line = str(exc).strip().split("\n", 1)[0][:300]
+    return DatasetDamagedError(root, f"table {name} cannot be read at {at} ({uri}/_delta_log): {first_line}")
+
+
 class Store:
     """A dataset folder: its Delta tables, its version log, and the DuckDB file built over them."""
 
@@ -81,14 +96,37 @@ class Store:
 
     def _table(self, name: str, version: int | None = None):
         from deltalake import DeltaTable
+        from deltalake.exceptions import DeltaError, TableNotFoundError
 
-        return DeltaTable(self.table_uri(name), version=version, storage_options=self.options)
+        uri = self.table_uri(name)
+        try:
+            return DeltaTable(uri, version=version, storage_options=self.options)
+        except TableNotFoundError:
+            raise
+        except (DeltaError, OSError, ValueError) as exc:  # a truncated or missing log entry
+            raise damaged_table_error(self.root, name, uri, version, exc) from exc
 
     # ---- the version log -------------------------------------------------------------------
 
     def history(self) -> list[DatasetVersion]:
-        """Every version still on record, oldest first."""
-        return [_load(path) for path in self._records()]
+        """Every version on record that can be read, oldest first; a damaged record is left out
+        (:meth:`damaged_records` names it), as an earlier version is not needed to read a later one."""
+        return [version for version, _ in self._loaded() if version is not None]
+
+    def damaged_records(self) -> list[tuple[str, str]]:
+        """(record file, what is wrong with it) of every version record that cannot be read."""
+        return [
+            (str(path), problem) for (_, problem), path in zip(self._loaded(), self._records(), strict=True) if problem
+        ]
+
+    def _loaded(self) -> list[tuple[DatasetVersion | None, str]]:
+        loaded = []
+        for path in self._records():
+            try:
+                loaded.append((_load(path), ""))
+            except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
+                loaded.append((None, f"{type(exc).__name__}: {str(exc)[:200]}"))
+        return loaded
 
     def _records(self) -> list[Location]:
         try:
@@ -98,8 +136,19 @@ class Store:
         return sorted(p for p in found if p.name.endswith(".json") and p.name.removesuffix(".json").isdigit())
 
     def current(self) -> DatasetVersion | None:
-        records = self.history()
-        return records[-1] if records else None
+        """The latest version; DatasetDamagedError when its record cannot be read (the latest
+        good version is named: ``xxgk doctor --repair`` makes it current again)."""
+        loaded = self._loaded()
+        if not loaded:
+            return None
+        version, problem = loaded[-1]
+        if version is None:
+            good = [v for v, _ in loaded if v is not None]
+            offer = f"the latest good version is {good[-1].version}" if good else "no version record can be read"
+            raise DatasetDamagedError(
+                self.root, f"the current version's record {self._records()[-1]} ({problem}); {offer}"
+            )
+        return version
 
     def get(self, version: int) -> DatasetVersion:
         try:
@@ -108,10 +157,14 @@ class Store:
             known = ", ".join(str(v.version) for v in self.history()) or "none"
             raise VersionNotFoundError(f"the dataset has no version {version} (versions on record: {known})") from None
 
+    def record_paths(self) -> list[Location]:
+        """The version record files, oldest first, readable or not."""
+        return self._records()
+
     def _next(self, operation: str, tables: dict[str, int], rows: dict[str, int], summary: dict) -> DatasetVersion:
-        current = self.current()
+        records = self._records()  # after the last record, even a damaged one: a number is used once
         return DatasetVersion(
-            version=(current.version + 1) if current else 1,
+            version=int(records[-1].name.removesuffix(".json")) + 1 if records else 1,
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             operation=operation,
             tables=tables,

@@ -45,6 +45,12 @@ def _holder(curated: Path, timeout: float = 60) -> dict:
     raise AssertionError("no run took the lock")
 
 
+def _second_run(raw: Path, curated: Path) -> subprocess.CompletedProcess:
+    """A run started while another holds the dataset: it should be refused at once."""
+    command = [XXGK, "run", "--raw", str(raw), "--curated", str(curated), "--quiet"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
 def _children(pid: int) -> set[int]:
     """Every process descended from ``pid`` (from /proc)."""
     parents = {}
@@ -79,12 +85,7 @@ def test_a_second_run_is_refused_naming_the_first_then_waits_with_wait(busy_raw,
     try:
         holder = _holder(curated)
         assert holder["pid"] == first.pid
-        refused = subprocess.run(
-            [XXGK, "run", "--raw", str(busy_raw), "--curated", str(curated), "--quiet"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        refused = _second_run(busy_raw, curated)
         assert refused.returncode == 3, refused.stderr
         assert f"being written by pid {first.pid} on " in refused.stderr and "--wait" in refused.stderr
         waiting = _start(busy_raw, curated, "--wait")
@@ -105,12 +106,7 @@ def test_deleting_the_lock_file_lets_no_second_writer_in(busy_raw, tmp_path):
     try:
         _holder(curated)
         (curated / LOCK).unlink()
-        refused = subprocess.run(
-            [XXGK, "run", "--raw", str(busy_raw), "--curated", str(curated), "--quiet"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        refused = _second_run(busy_raw, curated)
         assert refused.returncode == 3, refused.stderr
         assert "is being written by" in refused.stderr
         _, err = first.communicate(timeout=300)

@@ -117,10 +117,14 @@ def test_deleting_the_lock_file_lets_no_second_writer_in(busy_raw, tmp_path):
 
 def test_a_killed_run_leaves_no_process_and_its_lock_is_taken_over(busy_raw, tmp_path):
     curated = tmp_path / "curated"
+    temporary_before = set(Path(tempfile.gettempdir()).glob("xxgk-*"))
     run = _start(busy_raw, curated)
     _holder(curated)
     deadline = time.monotonic() + 120
     while len(_children(run.pid)) < 3 and time.monotonic() < deadline:  # the API server and parse workers
+        time.sleep(0.1)
+    while not set(Path(tempfile.gettempdir()).glob("xxgk-parsing-*")) - temporary_before:  # batches in flight
+        assert time.monotonic() < deadline, "the run never started parsing"
         time.sleep(0.1)
     family = _children(run.pid)
     assert len(family) >= 3, family
@@ -141,7 +145,7 @@ def test_a_killed_run_leaves_no_process_and_its_lock_is_taken_over(busy_raw, tmp
         "\n", ""
     )
     assert "│ reports published │ 800" in after.stdout
-    left = list(Path(tempfile.gettempdir()).glob(f"xxgk-*-{run.pid}-*"))
+    left = set(Path(tempfile.gettempdir()).glob("xxgk-*")) - temporary_before
     assert not left, f"the killed run's temporary folders were not reclaimed: {left}"
 
 

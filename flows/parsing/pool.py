@@ -84,10 +84,9 @@ def shut_down_early() -> None:
     worker is only importing, so it is ended, not waited for (the exit would wait a second)."""
     while _early:
         pool = _early.pop()[0]
-        workers = list((getattr(pool, "_processes", None) or {}).values())  # the executor's own record
-        pool.shutdown(wait=False, cancel_futures=True)
-        for worker in workers:
+        for worker in list((getattr(pool, "_processes", None) or {}).values()):  # the executor's own record
             worker.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)  # quick once its workers are gone
 
 
 def parsed_batches(

@@ -669,13 +669,14 @@ def doctor(
         print_error(exc)
         raise typer.Exit(3) from exc
     for line in found.checked:
-        console.print(Text.assemble(("ok ", "green"), _text(line)))
+        console.print(Text.assemble(("ok ", "green"), _text(line)), soft_wrap=True)
     for finding in found.findings:
-        console.print(Text.assemble(("problem ", "red"), _text(finding.problem)))
+        console.print(Text.assemble(("problem ", "red"), _text(finding.problem)), soft_wrap=True)
         if finding.repaired:
-            console.print(Text.assemble("  repaired: ", _text(finding.repaired)))
+            console.print(Text.assemble("  repaired: ", _text(finding.repaired)), soft_wrap=True)
         elif finding.fix:
-            console.print(Text.assemble("  fix: ", _text(finding.fix), " (xxgk doctor --repair)" * finding.repairable))
+            how = " (xxgk doctor --repair)" * finding.repairable
+            console.print(Text.assemble("  fix: ", _text(finding.fix), how), soft_wrap=True)
     if not found.healthy:
         raise typer.Exit(1)
 

@@ -53,29 +53,28 @@ class Examination:
 def examine(store: Store, duckdb_path: Path, repair: bool = False) -> Examination:
     """Check the dataset; with ``repair``, fix what the dataset alone can fix."""
     found = Examination()
+    _damaged_logs(store, duckdb_path, found, repair)  # first: a repair may make another version current
     damaged = store.damaged_records()
     readable = store.history()
     records = store.record_paths()
     current_damaged = bool(records) and str(records[-1]) in {path for path, _ in damaged}
     for path, problem in damaged:
-        fix = "it is left out: no version needs an earlier one's record"
+        fix, repaired = "", "left out: no version needs an earlier version's record"
         if path == str(records[-1]):
-            fix = f"the current version's record: make version {readable[-1].version} current again" if readable else ""
-        found.findings.append(Finding(f"version record {path} cannot be read ({problem})", fix))
+            fix, repaired = "", ""
+            if readable:
+                fix = f"the current version's record: make version {readable[-1].version} current again"
+        found.findings.append(Finding(f"version record {path} cannot be read ({problem})", fix, repaired))
     found.checked.append(f"{len(readable)} of {len(records)} version records readable")
     current = readable[-1] if readable else None
     if current is None:
         return found
     whole = _whole_version(store, current, found)
-    for finding in found.findings:  # a record left out needs nothing done
-        if finding.fix.startswith("it is left out"):
-            finding.repaired = "nothing to do"
     if current_damaged and repair and whole:
         restored = publish(store, store.rollback(current.version), duckdb_path)
         for finding in found.findings:
             if "current version's record" in finding.fix:
                 finding.repaired = f"version {restored.version} is version {current.version} again"
-    _uncommitted_log_entries(store, found, repair)
     _duckdb_file(store, duckdb_path, found, repair and whole)
     if not whole:
         good = next((v for v in reversed(readable[:-1]) if _whole_version(store, v, Examination())), None)
@@ -110,14 +109,14 @@ def _whole_version(store: Store, version: DatasetVersion, found: Examination) ->
     return whole
 
 
-def _uncommitted_log_entries(store: Store, found: Examination, repair: bool) -> None:
-    """Log entries after every pinned version that cannot be read: a run's unfinished writes."""
+def _damaged_logs(store: Store, duckdb_path: Path, found: Examination, repair: bool) -> None:
+    """Delta log entries that cannot be read (a write cut short: a full disk, a crash). The entries
+    from the first unreadable one on are moved aside (``.damaged-<time>``); so are the records of
+    the versions that pinned them (they cannot be read, and their Delta version numbers will be
+    used again), and when the current version was one of them, the latest version that reads
+    becomes current again, as a new version."""
     if store.remote:
         return
-    pinned: dict[str, int] = {}
-    for version in store.history():
-        for name, delta_version in version.tables.items():
-            pinned[name] = max(pinned.get(name, -1), delta_version)
     for name in CURATED_TABLES:
         if not store.exists(name):
             continue
@@ -127,18 +126,45 @@ def _uncommitted_log_entries(store: Store, found: Examination, repair: bool) -> 
         except DatasetDamagedError as exc:
             problem = str(exc).split(": ", 1)[-1]
         log = Path(store.table_uri(name)) / "_delta_log"
-        later = sorted(p for p in log.glob("*.json") if p.stem.isdigit() and int(p.stem) > pinned.get(name, -1))
-        finding = Finding(problem, f"move aside the log entries no version pins: {', '.join(p.name for p in later)}")
-        if not later:
-            finding.fix = ""  # a pinned entry: not repairable from the dataset
-        elif repair:
-            stamp = time.strftime("%Y%m%dT%H%M%S")
-            for entry in later:
-                entry.rename(entry.with_name(f"{entry.name}.damaged-{stamp}"))
-            store.prepare()
-            store.remove_unpinned_files()
-            finding.repaired = f"moved aside {len(later)} log entries of table {name}"
+        entries = sorted((int(p.stem), p) for p in log.glob("*.json") if p.stem.isdigit())
+        readable = _last_readable(store, name, [number for number, _ in entries])
+        later = [path for number, path in entries if number > readable]
+        needing = [v for v in store.history() if v.tables.get(name, -1) > readable]
+        finding = Finding(problem, f"move aside the log entries from {later[0].name} on" if later else "")
+        if needing:
+            finding.fix += f", and the records of versions {', '.join(str(v.version) for v in needing)} that need them"
         found.findings.append(finding)
+        if not (repair and later):
+            continue
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        for entry in later:
+            entry.rename(entry.with_name(f"{entry.name}.damaged-{stamp}"))
+        versions = store.history()
+        current = versions[-1] if versions else None
+        for version in needing:
+            record = store.log / f"{version.version:020d}.json"
+            record.rename(record.with_name(f"{record.name}.damaged-{stamp}"))
+        finding.repaired = f"moved aside {len(later)} log entries of table {name}"
+        if needing:
+            finding.repaired += f" and the records of versions {', '.join(str(v.version) for v in needing)}"
+        if current is not None and current.version in {v.version for v in needing}:
+            good = store.history()
+            if good:
+                restored = publish(store, store.rollback(good[-1].version), duckdb_path)
+                finding.repaired += f"; version {restored.version} is version {good[-1].version} again"
+        store.prepare()
+        store.remove_unpinned_files()
+
+
+def _last_readable(store: Store, name: str, numbers: list[int]) -> int:
+    """The highest Delta version of the table that reads (-1: none)."""
+    for number in sorted(numbers, reverse=True):
+        try:
+            store.files_at(name, number)
+            return number
+        except DatasetDamagedError:
+            continue
+    return -1
 
 
 def _duckdb_file(store: Store, duckdb_path: Path, found: Examination, repair: bool) -> None:

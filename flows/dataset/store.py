@@ -157,14 +157,21 @@ class Store:
             known = ", ".join(str(v.version) for v in self.history()) or "none"
             raise VersionNotFoundError(f"the dataset has no version {version} (versions on record: {known})") from None
 
+    def _last_number(self) -> int:
+        try:
+            names = [path.name for path, _ in self.log.walk_files()]
+        except FileNotFoundError:
+            return 0
+        numbers = [int(name.split(".", 1)[0]) for name in names if name.split(".", 1)[0].isdigit()]
+        return max(numbers, default=0)
+
     def record_paths(self) -> list[Location]:
         """The version record files, oldest first, readable or not."""
         return self._records()
 
     def _next(self, operation: str, tables: dict[str, int], rows: dict[str, int], summary: dict) -> DatasetVersion:
-        records = self._records()  # after the last record, even a damaged one: a number is used once
         return DatasetVersion(
-            version=int(records[-1].name.removesuffix(".json")) + 1 if records else 1,
+            version=self._last_number() + 1,  # after every record, damaged or moved aside: a number is used once
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             operation=operation,
             tables=tables,
@@ -371,6 +378,11 @@ class Store:
         """The Parquet files of one table in one version."""
         pinned = version.tables.get(name)
         return [] if pinned is None else self._pinned_files(name, pinned)
+
+    def files_at(self, name: str, delta_version: int) -> list[str]:
+        """The Parquet files of one table at one Delta version (DatasetDamagedError if its log
+        cannot be read that far)."""
+        return self._pinned_files(name, delta_version)
 
     def _pinned_files(self, name: str, pinned: int) -> list[str]:
         return sorted(self._table(name, pinned).file_uris())

@@ -106,3 +106,26 @@ def test_a_missing_parquet_file_is_named_and_a_full_run_rebuilds(dataset):
     assert "--full" in doctor.stdout.replace("\n", "")
     assert _xxgk("run", "--raw", str(raw), "--curated", str(folder), "--quiet", "--full").returncode == 0
     assert _xxgk("doctor", "--curated", str(folder)).returncode == 0
+
+
+def test_a_truncated_log_entry_the_current_version_pins_goes_back_to_the_last_version_that_reads(dataset):
+    """The probe's case: the last commit's log entry cut short. Every command says so; the repair
+    moves the entry aside with the record of the version that needed it, and makes the version
+    before current again: runs work, and history keeps every readable version."""
+    raw, folder = dataset
+    log = folder / "reports" / "_delta_log"
+    last = max((p for p in log.glob("*.json") if p.stem.isdigit()), key=lambda p: int(p.stem))
+    last.write_bytes(last.read_bytes()[:40])
+    for command in (["run", "--raw", str(raw), "--quiet", "--full"], ["rollback", "1"]):
+        result = _xxgk(*command, "--curated", str(folder))
+        assert result.returncode == 2, (command, result.stderr)
+        _one_message(result, "table reports cannot be read", "xxgk doctor")
+    doctor = _xxgk("doctor", "--curated", str(folder))
+    assert doctor.returncode == 1 and "the records of versions 2 that need them" in doctor.stdout.replace("\n", "")
+    repaired = _xxgk("doctor", "--curated", str(folder), "--repair")
+    assert repaired.returncode == 0, repaired.stdout
+    assert "version 3 is version 1 again" in repaired.stdout.replace("\n", "")
+    assert _xxgk("doctor", "--curated", str(folder)).returncode == 0
+    assert _xxgk("run", "--raw", str(raw), "--curated", str(folder), "--quiet", "--full").returncode == 0
+    versions = _xxgk("query", "SELECT max(version) FROM dataset_version", "--curated", str(folder), "--format", "csv")
+    assert versions.stdout.split()[-1] == "4"

@@ -307,7 +307,7 @@ def told_damage(curated) -> Iterator[None]:
     command with exit 2 and one message naming what and where, pointing at ``xxgk doctor``."""
     import duckdb
 
-    from flows.dataset.store import DatasetDamagedError
+    from flows.dataset.damage import DatasetDamagedError
 
     try:
         yield

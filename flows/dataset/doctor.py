@@ -21,8 +21,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.dataset.damage import DatasetDamagedError
 from flows.dataset.publish import publish
-from flows.dataset.store import DatasetDamagedError, DatasetVersion, Store
+from flows.dataset.store import DatasetVersion, Store
 from transforms.schemas import CURATED_TABLES
 
 REPAIRABLE = ("the current version's record", "move aside", "rebuild the DuckDB file")

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from flows.dataset.damage import DatasetDamagedError
 from flows.dataset.storage import (
     Location,
     PreconditionFailed,
@@ -62,13 +63,6 @@ class VersionConflictError(FileExistsError):
     def __init__(self, root: Location, version: int) -> None:
         super().__init__(f"version {version} of {root} was committed by another writer first; nothing was committed")
         self.version = version
-
-
-class DatasetDamagedError(RuntimeError):
-    """Part of the dataset cannot be read; the message names the table or record and the file."""
-
-    def __init__(self, root: Location, what: str) -> None:
-        super().__init__(f"the dataset {root} is damaged: {what}; `xxgk doctor` checks it and says how to repair it")
 
 
 def damaged_table_error(

@@ -92,17 +92,17 @@ def test_a_truncated_delta_log_entry_no_version_pins_is_moved_aside(dataset):
 
 def test_a_missing_parquet_file_is_named_and_a_full_run_rebuilds(dataset):
     raw, folder = dataset
-    gone = next((folder / "indicators").rglob("*.parquet"))
-    pinned = {str(p) for p in (folder / "indicators").rglob("*.parquet")}
-    for path in pinned:
-        Path(path).unlink()
+    gone = {path.name for path in (folder / "indicators").rglob("*.parquet")}
+    for path in (folder / "indicators").rglob("*.parquet"):
+        path.unlink()
     for command in (["status"], ["query", "SELECT count(*) FROM indicators"]):
         result = _xxgk(*command, "--curated", str(folder))
         assert result.returncode == 2, (command, result.stderr)
         _one_message(result, "is damaged", "indicators", "xxgk doctor")
     doctor = _xxgk("doctor", "--curated", str(folder))
     assert doctor.returncode == 1
-    assert "Parquet files missing" in doctor.stdout and gone.name in doctor.stdout.replace("\n", "")
+    assert "Parquet files missing" in doctor.stdout
+    assert any(name in doctor.stdout for name in gone)  # the first few of the current version's, named
     assert "--full" in doctor.stdout.replace("\n", "")
     assert _xxgk("run", "--raw", str(raw), "--curated", str(folder), "--quiet", "--full").returncode == 0
     assert _xxgk("doctor", "--curated", str(folder)).returncode == 0

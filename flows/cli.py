@@ -339,17 +339,12 @@ def _connect(curated: Path | None):
         connection = duckdb.connect(str(database), read_only=True)
     except duckdb.Error:
         return _connect_as_of(curated, None)
-    if _views_read(connection, settings.curated_dir):
+    from flows.dataset.query import views_read_here
+
+    if views_read_here(connection, settings.curated_dir):
         return connection
     connection.close()
     return _connect_as_of(curated, None)
-
-
-def _views_read(connection, dataset: Path) -> bool:
-    """Whether the file's views read the Parquet files of ``dataset`` (their paths are absolute)."""
-    found = connection.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'reports'").fetchall()
-    quoted = (str(dataset.resolve()).rstrip("/") + "/").replace("'", "''")
-    return bool(found) and quoted in found[0][0]
 
 
 def _connect_as_of(curated: str | None, version: int | None):

@@ -7,12 +7,14 @@ and that the DuckDB file opens and reads this folder's files. What it can repair
 
 - the current version's record is damaged: the latest good version becomes current again, as a
   new version (a rollback);
-- a Delta log entry no version pins cannot be read (a run that was writing when the disk filled
-  or the machine stopped): it is moved aside (``.damaged``), and what that run wrote is deleted;
+- Delta log entries cannot be read (a commit cut short by a full disk or a crash): they are moved
+  aside (``.damaged-<time>``) from the first unreadable one on, with the records of the versions
+  that needed them; if the current version was one, the latest version that reads becomes current
+  again, as a new version; and what the cut-short write left is deleted;
 - the DuckDB file is missing, damaged or reads another folder: it is rebuilt.
 
-What it cannot: a Parquet file or a log entry of the current version that is gone. It then names
-the latest version that is whole (``xxgk rollback``) and says how to rebuild from the raw files.
+What it cannot: a Parquet file of the current version that is gone. It then names the latest
+version that is whole (``xxgk rollback``) and says how to rebuild from the raw files.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from flows.dataset.damage import DatasetDamagedError
 from flows.dataset.publish import publish
+from flows.dataset.query import views_read_here
 from flows.dataset.store import DatasetVersion, Store
 from transforms.schemas import CURATED_TABLES
 
@@ -176,8 +179,7 @@ def _duckdb_file(store: Store, duckdb_path: Path, found: Examination, repair: bo
     problem = ""
     try:
         with duckdb.connect(str(duckdb_path), read_only=True) as connection:
-            sql = connection.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'reports'").fetchall()
-            if not sql or str(store.root.resolve()) not in sql[0][0]:
+            if not views_read_here(connection, store.root):
                 problem = f"the DuckDB file {duckdb_path} reads another folder's files (the dataset moved)"
     except duckdb.Error as exc:
         problem = f"the DuckDB file {duckdb_path} cannot be opened: {str(exc).splitlines()[0][:200]}"

@@ -138,3 +138,11 @@ def read_statement(connection, sql: str) -> str:
         )
         raise QueryRefused(f"xxgk query runs only reads (SELECT, WITH, FROM, DESCRIBE, SHOW …), not {named}")
     return statement.query
+
+
+def views_read_here(connection, dataset: Path) -> bool:
+    """Whether a DuckDB file's views read the Parquet files of ``dataset`` (their paths are
+    absolute): not when the dataset was copied, moved or mounted elsewhere since they were built."""
+    found = connection.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'reports'").fetchall()
+    quoted = (str(dataset.resolve()).rstrip("/") + "/").replace("'", "''")
+    return bool(found) and quoted in found[0][0]

@@ -60,6 +60,33 @@ def shared_corpus() -> Path:
 
 
 @pytest.fixture(scope="session")
+def corpus_dataset(shared_corpus, tmp_path_factory):
+    """The real corpus and the sample through ``xxgk run``: a read-only connection to its DuckDB file."""
+    import shutil
+    import subprocess
+    import sys
+
+    import duckdb
+
+    raw = tmp_path_factory.mktemp("corpus_raw")
+    for path in shared_corpus.iterdir():
+        shutil.copy(path, raw / path.name)
+    shutil.copy(SAMPLE_REPORT, raw / SAMPLE_REPORT.name)
+    curated = tmp_path_factory.mktemp("corpus_curated")
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("xxgk")), "run", "--raw", str(raw), "--curated", str(curated), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=os.environ.copy(),
+    )
+    assert result.returncode in (0, 1), result.stderr  # 1: some reports fail rules, still published
+    connection = duckdb.connect(str(curated / "xxgk.duckdb"), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect backend for the whole session (≈10 s to start)."""
     from prefect.testing.utilities import prefect_test_harness

@@ -11,6 +11,11 @@ report holds, with their bounds in ``value_bounds.toml``: ``integers`` (a count 
 integer), ``count_size`` (no count over ``largest_count``) and ``report_year`` (the year the
 report covers; a rule on the report as a whole, whose results carry the table id ``report``).
 They flag the report; none of them is a constraint the splitter cuts digits by.
+
+Cross-year rules (``cross_year_per_column``, ``cross_year_per_row``) compare a report with the same
+agency's report of the year before (``previous:`` cells): 上年结转 against last year's 结转下年度,
+历年累计 against last year's plus this year's. They are evaluated over the dataset
+(:mod:`expectations.cross_year`), never within one report, and are no constraint of the splitter.
 """
 
 from __future__ import annotations
@@ -32,7 +37,11 @@ RULE_COLUMNS = ["rule_id", "templates", "table_id", "severity", "scope", "lhs", 
 IDENTITY_SCOPES = ("per_column", "per_row")  # cells that must add up: the splitter's constraints too
 VALUE_SCOPES = ("integers", "count_size")  # each value of a table on its own, against value_bounds.toml
 REPORT_SCOPES = ("report_year",)  # the report as a whole
-SCOPES = (*IDENTITY_SCOPES, *VALUE_SCOPES, *REPORT_SCOPES)
+# A report against the same agency's report of the year before: its cells (codes without a prefix)
+# against that report's (codes prefixed ``previous:``), within each column or each row as above.
+CROSS_YEAR_SCOPES = ("cross_year_per_column", "cross_year_per_row")
+PREVIOUS = "previous:"
+SCOPES = (*IDENTITY_SCOPES, *VALUE_SCOPES, *REPORT_SCOPES, *CROSS_YEAR_SCOPES)
 RELATIONS = ("eq", "le", "ge")
 AGGREGATES = ("sum", "max")
 ALL_TABLES = "*"
@@ -86,7 +95,17 @@ class ArithmeticRule:
 
     @property
     def codes(self) -> tuple[str, ...]:
-        return self.lhs + self.rhs
+        """The rows (or columns) the rule names, a ``previous:`` prefix taken off."""
+        return tuple(code.removeprefix(PREVIOUS) for code in self.lhs + self.rhs)
+
+    @property
+    def cross_year(self) -> bool:
+        return self.scope in CROSS_YEAR_SCOPES
+
+    @property
+    def within_columns(self) -> bool:
+        """Rows named, compared within each column (else columns named, within each row)."""
+        return self.scope in ("per_column", "cross_year_per_column")
 
 
 def _codes(text: str) -> tuple[str, ...]:
@@ -136,7 +155,11 @@ def _check(rule: ArithmeticRule) -> None:
         fail(f"scope {rule.scope!r} is not one of {SCOPES}")
     if not rule.templates or set(rule.templates) - set(TEMPLATES):
         fail(f"unknown templates {sorted(set(rule.templates) - set(TEMPLATES)) or 'none'}")
-    if rule.scope not in IDENTITY_SCOPES:
+    if rule.cross_year and not any(code.startswith(PREVIOUS) for code in rule.lhs + rule.rhs):
+        fail(f"a {rule.scope} rule names cells of the previous report ({PREVIOUS}…)")
+    if not rule.cross_year and any(PREVIOUS in code for code in rule.lhs + rule.rhs):
+        fail(f"only a cross-year rule names cells of the previous report ({PREVIOUS}…)")
+    if rule.scope not in (*IDENTITY_SCOPES, *CROSS_YEAR_SCOPES):
         if rule.codes or rule.relation or rule.aggregate:
             fail(f"a {rule.scope} rule names no cells, relation or aggregate")
         if rule.scope in REPORT_SCOPES:
@@ -158,13 +181,13 @@ def _check(rule: ArithmeticRule) -> None:
         table = template_layout(template).tables.get(rule.table_id)
         if table is None:
             fail(f"{template} has no table {rule.table_id!r}")
-        if rule.scope == "per_column":
+        if rule.within_columns:
             known |= {row.code for rows in table.variants.values() for row in rows}
         else:
             known |= {column.code for column in table.columns}
     unknown = sorted(set(rule.codes) - known)
     if unknown:
-        kind = "rows" if rule.scope == "per_column" else "columns"
+        kind = "rows" if rule.within_columns else "columns"
         fail(f"{kind} not in {rule.table_id} of {rule.templates}: {unknown}")
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from expectations.cross_year import cross_year_sql
 from flows import faults
+from flows.dataset.indicator_views import indicator_view_statements
 from flows.dataset.store import DatasetVersion, Store
 from transforms.layouts import template_layout
 from transforms.schemas import CURATED_TABLES, TableSchema
@@ -55,7 +57,7 @@ def view_statements(connection, store: Store, version: DatasetVersion, httpfs: b
         f"CREATE VIEW dataset_version AS SELECT {version.version} AS version, "
         f"CAST({_quote(version.created)} AS TIMESTAMPTZ) AS created, {_quote(version.operation)} AS operation"
     )
-    return [*statements, *ANALYST_VIEWS.values(), _t3_grid_sql(), year_over_year_sql()]
+    return [*statements, *ANALYST_VIEWS.values(), _t3_grid_sql(), year_over_year_sql(), *indicator_view_statements()]
 
 
 def _t3_grid_sql() -> str:
@@ -107,6 +109,7 @@ ORDER BY y.agency_id, y.report_year"""
 
 
 ANALYST_VIEWS = {
+    "cross_year_results": f"CREATE VIEW cross_year_results AS {cross_year_sql()}",
     "indicators_en": """CREATE VIEW indicators_en AS
 SELECT i.report_id, i.report_year, i.agency, i.template, i.table_id, i.indicator_code,
        c.label_en, i.row_path, i.column_code, k.label_en AS column_label_en, i.column_label, i.unit,
@@ -116,29 +119,26 @@ LEFT JOIN catalog c ON c.code = i.indicator_code
 LEFT JOIN catalog_columns k
   ON k.table_id = i.table_id AND k.column_code = i.column_code
  AND list_contains(string_split(k.templates, '|'), i.template)""",
+    # A report's own rules, then the rules across years (expectations.cross_year) it fails against
+    # the same agency's report of the year before.
     "failed_rules": """CREATE VIEW failed_rules AS
 SELECT r.agency, r.report_year, r.source_file, x.rule_id, x.table_id, x.row_code, x.column_code,
-       x.severity, x.description, x.expected, x.actual, x.detail, x.report_id
+       x.severity, x.description, x.expected, x.actual, x.detail, x.report_id, '' AS previous_report_id
 FROM rule_results x JOIN reports r USING (report_id)
+WHERE x.outcome = 'fail'
+UNION ALL
+SELECT r.agency, r.report_year, r.source_file, x.rule_id, x.table_id, x.row_code, x.column_code,
+       x.severity, x.description, x.expected, x.actual, x.detail, x.report_id, x.previous_report_id
+FROM cross_year_results x JOIN reports r USING (report_id)
 WHERE x.outcome = 'fail'""",
-    # Spec R6: this year's 上年结转 (T3.2) should equal last year's 结转下年度继续办理 (T3.4), per column,
-    # for the same agency (agency_id: one body whatever name it prints). Expect breaks after reforms.
+    # Spec R6 (rule X1): this year's 上年结转 (T3.2) against last year's 结转下年度继续办理 (T3.4), per
+    # column, for the same agency (agency_id: one body whatever name it prints).
     "carry_over_chain": """CREATE VIEW carry_over_chain AS
-WITH carried AS (
-  SELECT r.agency_id, r.agency, r.report_year, i.report_id, i.indicator_code, i.column_code, i.value
-  FROM indicators i JOIN reports r USING (report_id)
-  WHERE i.indicator_code IN ('T3.2', 'T3.4') AND r.agency_id <> ''
-)
-SELECT this.agency_id, this.agency, this.report_year, prev.report_year AS previous_year, this.column_code,
-  this.value AS carried_over_this_year, prev.value AS carried_forward_last_year,
-  CASE WHEN this.value IS NULL OR prev.value IS NULL THEN 'not_applicable'
-       WHEN this.value = prev.value THEN 'pass' ELSE 'fail' END AS outcome,
-  this.report_id, prev.report_id AS previous_report_id
-FROM carried this
-JOIN carried prev
-  ON prev.agency_id = this.agency_id AND prev.report_year = this.report_year - 1
- AND prev.column_code = this.column_code
-WHERE this.indicator_code = 'T3.2' AND prev.indicator_code = 'T3.4'""",
+SELECT r.agency_id, r.agency, r.report_year, r.report_year - 1 AS previous_year, x.column_code,
+  x.actual AS carried_over_this_year, x.expected AS carried_forward_last_year, x.outcome,
+  x.report_id, x.previous_report_id
+FROM cross_year_results x JOIN reports r USING (report_id)
+WHERE x.rule_id = 'X1'""",
     # Names no division of their year places (or none at all), with their reports: what
     # transforms/agency_overrides.csv or division_changes.csv may settle.
     "unplaced_agencies": """CREATE VIEW unplaced_agencies AS

@@ -6,42 +6,14 @@ come from one body (``same_body_as``). tests/expected/<report>.csv hold the tabl
 """
 
 import csv
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
-import duckdb
 import pytest
-from conftest import EXPECTED_DIR, SAMPLE_REPORT
-
-XXGK = str(Path(sys.executable).with_name("xxgk"))
+from conftest import EXPECTED_DIR
 
 
 def _expected_agencies() -> list[dict]:
     with (EXPECTED_DIR / "agencies.csv").open(encoding="utf-8") as handle:
         return [row for row in csv.DictReader(handle) if row["body"]]
-
-
-@pytest.fixture(scope="module")
-def corpus_dataset(shared_corpus, tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    raw = tmp_path_factory.mktemp("agencies_raw")
-    for path in shared_corpus.iterdir():
-        shutil.copy(path, raw / path.name)
-    shutil.copy(SAMPLE_REPORT, raw / SAMPLE_REPORT.name)
-    curated = tmp_path_factory.mktemp("agencies_curated")
-    result = subprocess.run(
-        [XXGK, "run", "--raw", str(raw), "--curated", str(curated), "--quiet"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=os.environ.copy(),
-    )
-    assert result.returncode in (0, 1), result.stderr  # 1: some reports fail rules, still published
-    connection = duckdb.connect(str(curated / "xxgk.duckdb"), read_only=True)
-    yield connection
-    connection.close()
 
 
 def _rows(connection, sql: str, *parameters) -> list[dict]:

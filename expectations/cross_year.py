@@ -128,7 +128,7 @@ SELECT report_id, previous_report_id, rule_id, table_id, row_code, column_code, 
     AS outcome,
   lhs_text || CASE WHEN NOT complete THEN ' vs '
                    WHEN CASE relation {holds} END THEN ' = ' ELSE CASE relation {breaks} END END
-    || rhs_text || CASE WHEN complete THEN ' = ' || regexp_replace(printf('%.6f', expected), '\.?0+$', '') ELSE '' END
+    || rhs_text || CASE WHEN complete THEN ' = ' || regexp_replace(printf('%.6f', expected), '\\.?0+$', '') ELSE '' END
     || ' (last year: ' || previous_source_file || ')' AS detail,
   previous_source_file
 FROM judged"""

@@ -197,11 +197,13 @@ def views_in(database: Path) -> list[str]:
 
 
 def version_counts(store: Store, version: DatasetVersion) -> dict:
-    """Rows of every table in ``version``, and its failed rules, counted over its files."""
+    """Rows of every table in ``version``, and its failed rules (across years too), counted over its files."""
     with open_version(store, version, analyst_views=False) as connection:
         rows = {name: connection.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in CURATED_TABLES}
+        connection.execute(ANALYST_VIEWS["cross_year_results"])
         failed, reports = connection.execute(
-            "SELECT count(*), count(DISTINCT report_id) FROM rule_results WHERE outcome = 'fail'"
+            "SELECT count(*), count(DISTINCT report_id) FROM (SELECT report_id FROM rule_results WHERE outcome = 'fail'"
+            " UNION ALL SELECT report_id FROM cross_year_results WHERE outcome = 'fail')"
         ).fetchall()[0]
         unread, not_reports, listed = connection.execute(
             f"SELECT count(*) FILTER (WHERE stage NOT IN ({sql_list(NOT_FAILURES)})), "

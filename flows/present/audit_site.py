@@ -95,6 +95,8 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:1px 14px}dl.meta 
 .arithmetic{font-size:1.1em}
 nav{margin:.4em 0 1em}nav a{margin-right:1.2em}
 svg text{font-family:inherit}
+.rank{color:#555;font-size:.8em}td.na{color:#999;text-align:center}
+svg.indicator-chart{border:1px solid #ddd;margin:4px 6px 4px 0;background:#fff}
 """
 # Nothing runs and nothing loads: a value that escaped escaping still could not reach the network.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -124,8 +126,11 @@ def write_audit_site(
             old = {}
         pages = _write_report_pages(connection, out_dir, old, chunk_reports, workers)
         list_pages = _write_list_pages(connection, out_dir, list_page_rows)
+        from flows.present.agency_pages import write_agency_pages  # it builds on this module's page frame
+
+        agencies = write_agency_pages(connection, out_dir)
         index = out_dir / INDEX
-        _write(index, _index_html(connection, out_dir, data_docs_dir, list_limit, list_pages))
+        _write(index, _index_html(connection, out_dir, data_docs_dir, list_limit, list_pages, agencies))
         manifest = {"site": SITE_CODE, "version": version, "pages": pages}
         _write(out_dir / MANIFEST, json.dumps(manifest, separators=(",", ":")))
         for report_id in old:  # what is left of the old manifest: reports no longer audited
@@ -227,7 +232,7 @@ SELECT (SELECT count(*) FROM reports) AS reports,
   (SELECT count(*) FROM quarantine WHERE stage = 'duplicate') AS duplicates,
   (SELECT count(*) FROM quarantine WHERE stage = 'not_a_report') AS not_reports,
   (SELECT count(*) FROM quarantine WHERE stage = 'joined') AS joined,
-  (SELECT count(*) FROM rule_results WHERE outcome = 'fail') AS rules_failed,
+  (SELECT count(*) FROM failed_rules) AS rules_failed,
   (SELECT count(*) FROM audit_reports WHERE errors + warnings > 0) AS reports_with_failed_rules,
   (SELECT count(*) FROM audit_reports WHERE errors > 0) AS reports_with_errors,
   (SELECT count(*) FROM audit_reports WHERE flagged > 0) AS reports_with_flagged_cells,
@@ -245,7 +250,7 @@ QUARANTINE_STAGES_SQL = "SELECT stage, count(*) FROM quarantine GROUP BY stage O
 BY_RULE_SQL = """
 SELECT rule_id, min(severity) AS severity, min(description) AS description,
   count(DISTINCT report_id) AS reports, count(*) AS failures, count(*) OVER () AS total
-FROM rule_results WHERE outcome = 'fail'
+FROM failed_rules
 GROUP BY rule_id ORDER BY reports DESC, failures DESC, rule_id LIMIT ?
 """
 BY_PROVINCE_SQL = """
@@ -625,7 +630,9 @@ def _reports_table(rows: list[tuple], root: str) -> str:
     )
 
 
-def _index_html(connection, out_dir: Path, data_docs_dir: Path | None, limit: int, list_pages: int) -> str:
+def _index_html(
+    connection, out_dir: Path, data_docs_dir: Path | None, limit: int, list_pages: int, agencies: int = 0
+) -> str:
     counts = _one_row(connection, COUNTS_SQL)
     version = counts["version"]
     nav = []
@@ -634,6 +641,11 @@ def _index_html(connection, out_dir: Path, data_docs_dir: Path | None, limit: in
         nav.append(f'<a href="{_e(quote(docs))}">GX Data Docs</a>')
     if list_pages:
         nav.append(f'<a href="{LIST_DIR}/{_list_name(1)}">every audited report ({list_pages} page(s))</a>')
+    if agencies:
+        nav.append(
+            f'<a id="agencies-link" href="agencies/{INDEX}">agencies and regions: indicators and ranks '
+            f"({agencies:,} agencies)</a>"
+        )
     body = [
         f"<h1>xxgk audit: dataset version {_e(version)}</h1>",
         f"<p>Committed {_e(counts['created'])}.</p>",

@@ -1,0 +1,325 @@
+"""The audit site's agency and region pages: the standard indicators over the years, and ranks.
+
+- ``agencies/<id>.html``, one per agency: each indicator over the years as an inline SVG chart and
+  a table (a value, or why there is none), its rank among the agencies of its level in its city
+  and province each year, the rules its reports fail each year (across years too), and links to
+  each report's page.
+- ``regions/<id>-<year>.html``, one per city and province and year: its agencies ranked by each
+  indicator within their level, with links to their pages; a list of the years.
+- ``agencies/index.html``: every region and agency, linked from the site's index.
+
+Static, offline and script-free like the rest of the site (the same page frame, CSS and CSP). Read
+from the dataset's views (``agency_indicators``, ``peer_ranks``, ``failed_rules``), never from a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from pathlib import Path
+
+from flows.present.audit_site import INDEX, _e, _number, _page, _write, page_path
+
+AGENCIES_DIR = "agencies"
+REGIONS_DIR = "regions"
+_CHART_WIDTH, _CHART_HEIGHT = 300, 130
+
+
+def agency_path(agency_id: str) -> str:
+    return f"{AGENCIES_DIR}/{hashlib.sha256(agency_id.encode()).hexdigest()[:16]}.html"
+
+
+def region_path(scope: str, region: str, year: int) -> str:
+    key = hashlib.sha256(f"{scope}|{region}".encode()).hexdigest()[:16]
+    return f"{REGIONS_DIR}/{key}-{year}.html"
+
+
+def _rows(connection, sql: str) -> list[dict]:
+    cursor = connection.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _value(value, unit: str) -> str:
+    if value is None:
+        return ""
+    text = _number(round(value, 2))
+    return f"{text}%" if unit == "%" else text
+
+
+def write_agency_pages(connection, out_dir: Path) -> int:
+    """Write every agency's page, every region's pages and the list of them; returns how many
+    agency pages. Pages of agencies or regions no longer in the dataset are removed."""
+    agencies = _rows(
+        connection,
+        "SELECT agency_id, name, level, province, city, county, first_year, last_year FROM agencies "
+        "WHERE agency_id <> '' ORDER BY province, city, county, level, name",
+    )
+    indicators = _rows(
+        connection,
+        "SELECT agency_id, report_year, indicator, label_en, unit, value, numerator, denominator, reason, "
+        "indicator_order FROM agency_indicators ORDER BY indicator_order, report_year",
+    )
+    ranks = _rows(connection, "SELECT agency_id, level, report_year, indicator, value, scope, region, rank, peers FROM peer_ranks")
+    failed = _rows(
+        connection,
+        "SELECT r.agency_id, f.report_year, f.rule_id, f.severity, f.description, f.detail, f.report_id "
+        "FROM failed_rules f JOIN reports r USING (report_id) WHERE r.agency_id <> '' "
+        "ORDER BY f.report_year, f.severity, f.rule_id, f.row_code, f.column_code",
+    )
+    reports = _rows(
+        connection,
+        "SELECT r.agency_id, r.report_year, r.report_id, r.source_file, a.report_id IS NOT NULL AS has_page "
+        "FROM reports r LEFT JOIN audit_reports a USING (report_id) WHERE r.agency_id <> '' "
+        "ORDER BY r.report_year, r.source_file",
+    )
+    for folder in (AGENCIES_DIR, REGIONS_DIR):
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
+    by_agency: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for name, rows in (("indicators", indicators), ("ranks", ranks), ("failed", failed), ("reports", reports)):
+        for row in rows:
+            by_agency[row["agency_id"]][name].append(row)
+    written: set[str] = set()
+    for agency in agencies:
+        path = agency_path(agency["agency_id"])
+        _write(out_dir / path, _agency_html(agency, by_agency[agency["agency_id"]]))
+        written.add(path)
+    regions = _write_region_pages(out_dir, agencies, indicators, ranks)
+    _write(out_dir / AGENCIES_DIR / INDEX, _list_html(agencies, regions))
+    for folder, keep in ((AGENCIES_DIR, written | {f"{AGENCIES_DIR}/{INDEX}"}), (REGIONS_DIR, set(regions.values()))):
+        for stale in (out_dir / folder).glob("*.html"):
+            if f"{folder}/{stale.name}" not in keep:
+                stale.unlink(missing_ok=True)
+    return len(written)
+
+
+# ---- an agency ---------------------------------------------------------------------------------------
+
+
+def _agency_html(agency: dict, rows: dict[str, list]) -> str:
+    years = sorted({r["report_year"] for r in rows["reports"]})
+    place = " · ".join(_e(p) for p in (agency["province"], agency["city"], agency["county"]) if p)
+    links = [f'<a href="../{INDEX}">← audit index</a>', f'<a href="{INDEX}">all agencies</a>']
+    for scope in ("city", "province"):
+        if agency[scope] and years:
+            links.append(f'<a href="../{region_path(scope, agency[scope], years[-1])}">{_e(agency[scope])}</a>')
+    body = [
+        f"<nav>{''.join(links)}</nav>",
+        f"<h1>{_e(agency['name'])}</h1>",
+        f"<p>{_e(agency['level'] or 'not placed')}{' · ' + place if place else ''} · "
+        f"<code>{_e(agency['agency_id'])}</code></p>",
+        '<h2 id="reports">Reports</h2>',
+        _reports_html(rows["reports"]),
+        '<h2 id="indicators">Indicators</h2>',
+        '<p class="note">Rank: 1 is the largest value among the agencies of the same level in the city '
+        "(province) that year, whatever the indicator measures; n is how many have a value. An empty "
+        "cell has no value: its title says why.</p>",
+        _indicators_table(years, rows["indicators"], rows["ranks"]),
+        '<div id="charts">' + _charts(years, rows["indicators"]) + "</div>",
+        '<h2 id="failed-rules">Failed rules by year</h2>',
+        _failed_html(rows["failed"]),
+    ]
+    return _page(f"{agency['name']}: indicators", "\n".join(body))
+
+
+def _reports_html(reports: list[dict]) -> str:
+    items = []
+    for r in reports:
+        name = _e(r["source_file"])
+        link = f'<a href="../{page_path(r["report_id"])}">{name}</a>' if r["has_page"] else name
+        items.append(f"<tr><td>{r['report_year']}</td><td>{link}</td></tr>")
+    return (
+        '<table class="reports"><thead><tr><th>year</th><th>report</th></tr></thead><tbody>'
+        + "".join(items)
+        + (
+            '</tbody></table><p class="note">A report\'s page is linked where the site has one (a failed rule or '
+            "a flagged cell).</p>"
+        )
+    )
+
+
+def _indicators_table(years: list[int], indicators: list[dict], ranks: list[dict]) -> str:
+    rank_of = {(r["indicator"], r["report_year"], r["scope"]): r for r in ranks}
+    by_indicator: dict[str, dict[int, dict]] = defaultdict(dict)
+    for row in indicators:
+        by_indicator[row["indicator"]][row["report_year"]] = row
+    head = "".join(f"<th>{year}</th>" for year in years)
+    lines = []
+    for indicator, cells in by_indicator.items():
+        first = next(iter(cells.values()))
+        tds = []
+        for year in years:
+            cell = cells.get(year)
+            if cell is None:
+                tds.append('<td class="num"></td>')
+            elif cell["value"] is None:
+                tds.append(f'<td class="num na" title="{_e(cell["reason"])}">—</td>')
+            else:
+                ranked = [
+                    f"{scope} {rank_of[key]['rank']}/{rank_of[key]['peers']}"
+                    for scope in ("city", "province")
+                    if (key := (indicator, year, scope)) in rank_of
+                ]
+                rank = f'<br><span class="rank">{_e(", ".join(ranked))}</span>' if ranked else ""
+                detail = (
+                    ""
+                    if cell["denominator"] is None
+                    else f"{_number(cell['numerator'])} / {_number(cell['denominator'])}"
+                )
+                tds.append(
+                    f'<td class="num" data-indicator="{_e(indicator)}" data-year="{year}" title="{_e(detail)}">'
+                    f"{_value(cell['value'], first['unit'])}{rank}</td>"
+                )
+        lines.append(
+            f'<tr data-indicator="{_e(indicator)}"><th>{_e(first["label_en"])}<br><code>{_e(indicator)}</code>'
+            f"</th><td>{_e(first['unit'])}</td>{''.join(tds)}</tr>"
+        )
+    return (
+        f'<table id="indicator-table"><thead><tr><th>indicator</th><th>unit</th>{head}</tr></thead>'
+        f"<tbody>{''.join(lines)}</tbody></table>"
+    )
+
+
+def _charts(years: list[int], indicators: list[dict]) -> str:
+    series: dict[str, list[dict]] = defaultdict(list)
+    for row in indicators:
+        series[row["indicator"]].append(row)
+    return "".join(_chart(indicator, years, rows) for indicator, rows in series.items() if any(
+        r["value"] is not None for r in rows))  # fmt: skip
+
+
+def _chart(indicator: str, years: list[int], rows: list[dict]) -> str:
+    """One indicator over the years: a line through the years that have a value (a gap where a
+    year has none), each point labelled with its value."""
+    width, height, left, right, top, bottom = _CHART_WIDTH, _CHART_HEIGHT, 34, 14, 26, 22
+    valued = [(r["report_year"], r["value"]) for r in rows if r["value"] is not None]
+    low, high = min(0.0, *(v for _, v in valued)), max(0.0, *(v for _, v in valued))
+    span = (high - low) or 1.0
+    step = (width - left - right) / max(len(years) - 1, 1)
+    x_of = {year: left + step * n if len(years) > 1 else (width - right + left) / 2 for n, year in enumerate(years)}
+
+    def y(value: float) -> float:
+        return top + (height - top - bottom) * (high - value) / span
+
+    unit = rows[0]["unit"]
+    title = f"{rows[0]['label_en']} ({unit})"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="indicator-chart" data-indicator="{_e(indicator)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">',
+        f"<title>{_e(title)}</title>",
+        f'<text x="4" y="14" font-size="12">{_e(title)}</text>',
+        f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="#999"/>',
+    ]
+    segment: list[str] = []
+    by_year = dict(valued)
+    for year in years:
+        if year in by_year:
+            segment.append(f"{x_of[year]:.1f},{y(by_year[year]):.1f}")
+        elif segment:
+            parts.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="#2f5597" stroke-width="2"/>')
+            segment = []
+    if segment:
+        parts.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="#2f5597" stroke-width="2"/>')
+    for year in years:
+        x = x_of[year]
+        parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" font-size="10">{year}</text>')
+        if year in by_year:
+            value = by_year[year]
+            parts.append(
+                f'<circle class="point" cx="{x:.1f}" cy="{y(value):.1f}" r="3" fill="#2f5597" data-year="{year}" '
+                f'data-value="{value:g}"><title>{year}: {_e(_value(value, unit))}</title></circle>'
+                f'<text x="{x:.1f}" y="{y(value) - 6:.1f}" text-anchor="middle" font-size="10">'
+                f"{_e(_value(value, unit))}</text>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _failed_html(failed: list[dict]) -> str:
+    if not failed:
+        return '<p class="note">No failed rule in its reports.</p>'
+    rows = "".join(
+        f'<tr class="{_e(f["severity"])}"><td>{f["report_year"]}</td><td>{_e(f["rule_id"])}</td>'
+        f"<td>{_e(f['severity'])}</td><td>{_e(f['description'])}</td><td>{_e(f['detail'])}</td></tr>"
+        for f in failed
+    )
+    return (
+        '<table id="failed"><thead><tr><th>year</th><th>rule</th><th>severity</th><th>what it checks</th>'
+        f"<th>arithmetic</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+# ---- regions ----------------------------------------------------------------------------------------
+
+
+def _write_region_pages(out_dir: Path, agencies: list[dict], indicators: list[dict], ranks: list[dict]) -> dict:
+    """One page per region and year with values; returns (scope, region) → the latest one's path."""
+    named = {a["agency_id"]: a for a in agencies}
+    label = {}
+    for row in indicators:
+        label.setdefault(row["indicator"], (row["label_en"], row["unit"], row["indicator_order"]))
+    grouped: dict[tuple[str, str], dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for rank in ranks:
+        grouped[(rank["scope"], rank["region"])][rank["report_year"]].append(rank)
+    latest = {}
+    for (scope, region), by_year in grouped.items():
+        years = sorted(by_year)
+        for year in years:
+            path = region_path(scope, region, year)
+            _write(out_dir / path, _region_html(scope, region, year, years, by_year[year], named, label))
+        latest[(scope, region)] = region_path(scope, region, years[-1])
+    return latest
+
+
+def _region_html(scope, region, year, years, ranks, named, label) -> str:
+    nav = [f'<a href="../{INDEX}">← audit index</a>', f'<a href="../{AGENCIES_DIR}/{INDEX}">all agencies</a>']
+    year_links = " ".join(
+        f"<strong>{y}</strong>" if y == year else f'<a href="../{region_path(scope, region, y)}">{y}</a>' for y in years
+    )
+    agencies = {r["agency_id"] for r in ranks}
+    body = [
+        f"<nav>{''.join(nav)}</nav>",
+        f"<h1>{_e(region)} ({_e(scope)}), {year}</h1>",
+        f"<p>Years: {year_links}</p>",
+        f"<p>{len(agencies)} agencies with a value that year, ranked by each indicator among the agencies of "
+        "their level (1: the largest value).</p>",
+    ]
+    by_indicator: dict[str, list[dict]] = defaultdict(list)
+    for rank in ranks:
+        by_indicator[rank["indicator"]].append(rank)
+    for indicator in sorted(by_indicator, key=lambda i: label[i][2]):
+        label_en, unit, _ = label[indicator]
+        rows = sorted(by_indicator[indicator], key=lambda r: (r["level"], r["rank"], named[r["agency_id"]]["name"]))
+        lines = "".join(
+            f'<tr><td>{_e(r["level"])}</td><td class="num">{r["rank"]}</td><td class="num">{r["peers"]}</td>'
+            f'<td><a href="../{agency_path(r["agency_id"])}">{_e(named[r["agency_id"]]["name"])}</a></td>'
+            f'<td class="num">{_value(r["value"], unit)}</td></tr>'
+            for r in rows
+        )
+        body.append(
+            f'<h2 id="{_e(indicator)}">{_e(label_en)} ({_e(unit)})</h2>'
+            f'<table class="ranking" data-indicator="{_e(indicator)}"><thead><tr><th>level</th><th>rank</th>'
+            f"<th>of</th><th>agency</th><th>value</th></tr></thead><tbody>{lines}</tbody></table>"
+        )
+    return _page(f"{region} {year}: ranks", "\n".join(body))
+
+
+def _list_html(agencies: list[dict], regions: dict) -> str:
+    lines = []
+    for a in agencies:
+        region_links = " ".join(
+            f'<a href="../{regions[(scope, a[scope])]}">{_e(a[scope])}</a>'
+            for scope in ("province", "city")
+            if (scope, a[scope]) in regions
+        )
+        lines.append(
+            f'<tr><td><a href="../{agency_path(a["agency_id"])}">{_e(a["name"])}</a></td><td>{_e(a["level"])}</td>'
+            f"<td>{region_links}</td><td>{_e(a['county'])}</td><td>{a['first_year']}–{a['last_year']}</td></tr>"
+        )
+    body = (
+        f'<nav><a href="../{INDEX}">← audit index</a></nav><h1>Agencies</h1>'
+        f"<p>{len(agencies):,} agencies, by province, city and county.</p>"
+        '<table id="agencies"><thead><tr><th>agency</th><th>level</th><th>province · city</th><th>county</th>'
+        f"<th>years</th></tr></thead><tbody>{''.join(lines)}</tbody></table>"
+    )
+    return _page("Agencies", body)

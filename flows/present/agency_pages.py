@@ -60,7 +60,9 @@ def write_agency_pages(connection, out_dir: Path) -> int:
         "SELECT agency_id, report_year, indicator, label_en, unit, value, numerator, denominator, reason, "
         "indicator_order FROM agency_indicators ORDER BY indicator_order, report_year",
     )
-    ranks = _rows(connection, "SELECT agency_id, level, report_year, indicator, value, scope, region, rank, peers FROM peer_ranks")
+    ranks = _rows(
+        connection, "SELECT agency_id, level, report_year, indicator, value, scope, region, rank, peers FROM peer_ranks"
+    )
     failed = _rows(
         connection,
         "SELECT r.agency_id, f.report_year, f.rule_id, f.severity, f.description, f.detail, f.report_id "

@@ -182,3 +182,63 @@ def test_a_broken_site_is_a_notice_not_an_unpublish(prefect_harness, tmp_path, m
     monkeypatch.undo()  # the next run, with nothing new, writes the missing site
     again = flows.run.pipeline.xxgk_pipeline(raw_dir=raw, curated_dir=tmp_path / "curated")
     assert again.version == 1 and (tmp_path / "curated" / "audit" / "index.html").is_file()
+
+
+@pytest.fixture(scope="module")
+def agency_pages(site, tmp_path_factory) -> dict:
+    """The list of agencies, 桃源县's page and 常德市's 2018 page, as Chromium renders them."""
+    from flows.present.agency_pages import agency_path, region_path
+
+    with duckdb.connect(str(site["audit"].parent / "xxgk.duckdb"), read_only=True) as connection:
+        agency_id, city = connection.execute(
+            "SELECT agency_id, city FROM agencies WHERE name = '桃源县人民政府'"
+        ).fetchall()[0]
+    files = {
+        "list": site["audit"] / "agencies" / "index.html",
+        "agency": site["audit"] / agency_path(agency_id),
+        "region": site["audit"] / region_path("city", city, 2018),
+    }
+    profile = tmp_path_factory.mktemp("chromium_profile_agencies")
+    return {
+        "files": files,
+        **{n: lxml.html.fromstring(_browse(p, profile, "--dump-dom").stdout) for n, p in files.items()},
+    }
+
+
+def test_index_links_the_agencies_and_their_regions(site, rendered, agency_pages):
+    (link,) = rendered["index"].xpath('//a[@id="agencies-link"]/@href')
+    assert (site["index"].parent / link).resolve() == agency_pages["files"]["list"].resolve()
+    rows = agency_pages["list"].xpath('//table[@id="agencies"]/tbody/tr')
+    assert sorted(r.xpath("string(td[1])") for r in rows) == ["桃源县人民政府", "石门县人民政府"]
+    targets = {
+        (agency_pages["files"]["list"].parent / h).resolve() for h in agency_pages["list"].xpath("//td//a/@href")
+    }
+    assert agency_pages["files"]["agency"].resolve() in targets
+    assert agency_pages["files"]["region"].resolve() in targets
+
+
+def test_agency_page_shows_each_indicator_its_chart_its_ranks_and_failed_rules(site, agency_pages):
+    page = agency_pages["agency"]
+    assert page.xpath("string(//h1)") == "桃源县人民政府"
+    # 收到申请数 229, read from the sample by a person (tests/expected/taoyuan_2018_stat_table.csv)
+    (received,) = page.xpath('//td[@data-indicator="requests_received"][@data-year="2018"]')
+    assert received.text_content().startswith("229")
+    assert "city 1/2" in received.text_content()  # 石门县 prints the same table: a tie, both first
+    (point,) = page.xpath('//svg[@data-indicator="requests_received"]//*[@data-year="2018"]')
+    assert point.get("data-value") == "229"
+    (carry,) = page.xpath('//tr[@data-indicator="carry_forward_rate"]/td[@title]')
+    assert carry.text_content() == "—" and "print no carried_forward" in carry.get("title")  # 2014 form
+    assert "P1" in [row.xpath("string(td[2])") for row in page.xpath('//table[@id="failed"]/tbody/tr')]
+    (report_link,) = page.xpath('//table[contains(@class, "reports")]//a/@href')
+    assert (agency_pages["files"]["agency"].parent / report_link).resolve() == site["sample"].resolve()
+    assert not page.xpath("//script")
+
+
+def test_region_page_ranks_its_agencies_by_each_indicator(agency_pages):
+    page = agency_pages["region"]
+    assert "2018" in page.xpath("string(//h1)")
+    ranking = page.xpath('//table[@data-indicator="substantive_disclosure_rate"]/tbody/tr')
+    rows = sorted((r.xpath("string(td[1])"), r.xpath("string(td[2])"), r.xpath("string(td[3])"),
+                   r.xpath("string(td[4])"), r.xpath("string(td[5])")) for r in ranking)  # fmt: skip
+    # (208 + 21 + 0) / 229 answered, as read from the sample: 100%
+    assert rows == [("county", "1", "2", "桃源县人民政府", "100%"), ("county", "1", "2", "石门县人民政府", "100%")]

@@ -382,6 +382,14 @@ def query(
 ) -> None:
     """Run one read-only SQL statement (SELECT …) against the dataset's DuckDB views.
 
+    Views: indicators (every cell), reports, rule_results, failed_rules (a report's own rules and
+    the cross-year rules X1–X4), report_summary, report_wide, agencies, quarantine, and for
+    analysis: report_indicators (the standard indicators per report: value, numerator,
+    denominator, source cells, or the reason there is none), agency_indicators (per agency and
+    year), peer_ranks (rank and percentile among agencies of the same level in the same city and
+    province), cross_year_results (every cross-year check, passed or not), agency_year_over_year,
+    carry_over_chain, t3_grid, indicators_2014, indicators_en, unplaced_agencies.
+
     It reads the dataset's tables and nothing else: no other file, no writing (COPY, EXPORT,
     ATTACH …), no extensions, no settings. Exit codes: 0 done; 1 the SQL failed or was refused;
     2 no dataset (or no such version).
@@ -562,7 +570,8 @@ def export(
     """Export the dataset, or the reports the filters select, for spreadsheet users.
 
     --xlsx: a summary sheet, one sheet per report laid out as printed (flagged cells coloured,
-    cells of failed rules marked, comments say why), the failed rules and the quarantine list.
+    cells of failed rules marked, comments say why), the standard indicators, the ranks among
+    peers (when --agency selects one agency), the failed rules and the quarantine list.
     --csv: reports, report_summary, report_wide, indicators, rule_results, failed_rules and
     quarantine as CSV files. The dataset is only read. Exit codes: 0 written; 2 nothing to write
     (no --xlsx or --csv), no dataset, or the file could not be written.

@@ -10,7 +10,11 @@ The workbook, written with openpyxl:
   value_status is not ``ok`` are filled yellow with their status, note and printed text as a
   comment; the cells of a failed arithmetic rule get a red border and fill, the rule id and its
   arithmetic in the comment;
-* ``failed_rules``: every failed rule of the selected reports with its arithmetic;
+* ``indicators``: the standard indicators of each selected report (``report_indicators``): value,
+  numerator, denominator and source cells, or the reason it has none;
+* ``peers``, when the filter selects one agency: its rank among the agencies of its level in its
+  city and province, per indicator and year (``peer_ranks``);
+* ``failed_rules``: every failed rule of the selected reports with its arithmetic (across years too);
 * ``quarantine``: the files that were not read (they belong to no report, so the filters do not
   apply to them).
 
@@ -44,6 +48,8 @@ from transforms.vocabulary import (
 )
 
 SUMMARY_SHEET = "summary"
+INDICATORS_SHEET = "indicators"
+PEERS_SHEET = "peers"
 FAILED_RULES_SHEET = "failed_rules"
 QUARANTINE_SHEET = "quarantine"
 
@@ -264,6 +270,34 @@ FAILED_HEADERS = [
     "source file",
     "report_id",
 ]
+INDICATORS_SQL = """
+SELECT agency, report_year, indicator, label_en, unit, value, numerator, denominator, reason, source_cells,
+       source_file, report_id, indicator_order
+FROM report_indicators
+"""
+INDICATORS_HEADERS = [
+    "agency",
+    "year",
+    "indicator",
+    "label",
+    "unit",
+    "value",
+    "numerator",
+    "denominator",
+    "why no value",
+    "source cells",
+    "source file",
+    "report_id",
+]
+PEERS_SQL = """
+SELECT p.agency, p.report_year, p.indicator, p.unit, p.value, p.scope, p.region, p.level, p.rank, p.peers,
+       p.percentile
+FROM peer_ranks p
+WHERE p.agency_id IN (SELECT DISTINCT agency_id FROM reports WHERE report_id IN (SELECT unnest(CAST(? AS VARCHAR[]))))
+ORDER BY p.indicator_order, p.report_year, p.scope
+"""
+PEERS_HEADERS = ["agency", "year", "indicator", "unit", "value", "peers in", "region", "level", "rank", "of",
+                 "percentile"]  # fmt: skip
 QUARANTINE_SQL = "SELECT source_file, stage, reason, duplicate_of, size_bytes, source_sha256 FROM quarantine"
 
 
@@ -282,7 +316,7 @@ def write_xlsx(connection, path: Path, filters: Filters) -> dict:
     workbook = Workbook()
     summary_sheet = workbook.active
     summary_sheet.title = SUMMARY_SHEET
-    taken = {SUMMARY_SHEET, FAILED_RULES_SHEET, QUARANTINE_SHEET}
+    taken = {SUMMARY_SHEET, INDICATORS_SHEET, PEERS_SHEET, FAILED_RULES_SHEET, QUARANTINE_SHEET}
     sheets: dict[str, str] = {}
     by_report = dict(tuple(indicators.groupby("report_id", sort=False))) if len(indicators) else {}
     failed_by_report = dict(tuple(failed.groupby("report_id", sort=False))) if len(failed) else {}
@@ -318,6 +352,18 @@ def write_xlsx(connection, path: Path, filters: Filters) -> dict:
             for r in summary.itertuples(index=False)
         ),
     )
+    derived = _frame(connection, INDICATORS_SQL, ids).sort_values(
+        ["agency", "report_year", "report_id", "indicator_order"], kind="stable"
+    )
+    _write_table(
+        workbook.create_sheet(INDICATORS_SHEET),
+        INDICATORS_HEADERS,
+        derived.drop(columns="indicator_order").itertuples(index=False),
+        widths={8: 40, 9: 50},
+    )
+    if filters.agency is not None:
+        peers = connection.execute(PEERS_SQL, [ids]).fetchall()
+        _write_table(workbook.create_sheet(PEERS_SHEET), PEERS_HEADERS, peers)
     _write_table(
         workbook.create_sheet(FAILED_RULES_SHEET), FAILED_HEADERS, failed.itertuples(index=False), widths={8: 50}
     )

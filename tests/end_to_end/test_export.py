@@ -70,8 +70,9 @@ def test_workbook_sheets(exported):
     workbook = load_workbook(exported["out"] / "all.xlsx")
     names = workbook.sheetnames
     assert names[0] == "summary"
-    assert {"failed_rules", "quarantine"} <= set(names)
-    assert len(names) == 2 + 3  # summary, two reports, failed rules, quarantine
+    assert {"indicators", "failed_rules", "quarantine"} <= set(names)
+    assert "peers" not in names  # only for one agency
+    assert len(names) == 2 + 4  # summary, two reports, indicators, failed rules, quarantine
     assert all(len(n) <= 31 for n in names)
     for sheet in workbook:
         assert sheet.freeze_panes is not None, sheet.title
@@ -175,7 +176,15 @@ def test_filters(exported, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     workbook = load_workbook(tmp_path / "one.xlsx")
-    assert len(workbook.sheetnames) == 4
+    assert len(workbook.sheetnames) == 6
+    peers = list(workbook["peers"].iter_rows(values_only=True))
+    headers = peers[0]
+    received = [dict(zip(headers, row, strict=True)) for row in peers[1:] if row[2] == "requests_received"]
+    # both counties received 229 (read from the sample): a tie, first of two in their city
+    assert [(r["peers in"], r["value"], r["rank"], r["of"]) for r in received] == [
+        ("city", 229, 1, 2),
+        ("province", 229, 1, 2),
+    ]
     assert [row[0] for row in workbook["summary"].iter_rows(min_row=2, values_only=True)] == [SAMPLE_AGENCY]
     assert set(pd.read_csv(tmp_path / "csv" / "indicators.csv", encoding="utf-8-sig")["agency"]) == {SAMPLE_AGENCY}
 
@@ -185,8 +194,21 @@ def test_filters(exported, tmp_path):
     assert result.returncode == 0, result.stderr
     workbook = load_workbook(tmp_path / "none.xlsx")
     assert workbook["summary"].max_row == 1  # the header only
-    assert workbook.sheetnames == ["summary", "failed_rules", "quarantine"]
+    assert workbook.sheetnames == ["summary", "indicators", "failed_rules", "quarantine"]
     assert workbook["failed_rules"].max_row == 1
+
+
+def test_indicators_sheet(exported):
+    sheet = load_workbook(exported["out"] / "all.xlsx")["indicators"]
+    rows = list(sheet.iter_rows(values_only=True))
+    found = {(r[0], r[2]): dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    # (属于已主动公开范围 208 + 同意公开 21 + 同意部分公开 0) / 申请答复数 229, read from the sample
+    sample = found[(SAMPLE_AGENCY, "substantive_disclosure_rate")]
+    assert (sample["value"], sample["numerator"], sample["denominator"]) == (100, 229, 229)
+    variant = found[(VARIANT_AGENCY, "substantive_disclosure_rate")]  # its 同意部分公开 printed 约5
+    assert variant["value"] is None and "A3.3.3 is unparsed" in variant["why no value"]
+    carry = found[(SAMPLE_AGENCY, "carry_forward_rate")]
+    assert carry["value"] is None and "print no" in carry["why no value"]
 
 
 def test_export_needs_an_output(exported, tmp_path):

@@ -621,10 +621,13 @@ def serve(
 def check(
     files: Annotated[list[Path], typer.Argument(help="Report files to read")],
     output_format: Annotated[str, typer.Option("--format", help="text (terminal) or json")] = "text",
+    curated: CuratedOption = None,
 ) -> None:
     """Read report files as a run would and show their tables, failed rules and disagreements.
 
-    No Prefect, no dataset: the pipeline's parser, limits (XXGK_* settings) and rules only.
+    No Prefect: the pipeline's parser, limits (XXGK_* settings) and rules. When the dataset
+    (--curated) exists, each report is also checked against the same agency's report of the year
+    before in it (the cross-year rules X1–X4, warnings).
     Exit codes: 0 every rule of severity error passes (failed warnings and text ↔ table
     disagreements are shown but do not count); 1 a rule of severity error failed; 2 a file
     cannot be read (its quarantine reason is shown; 2 wins over 1).
@@ -634,7 +637,9 @@ def check(
         raise typer.Exit(2)
     from flows.present.check import check_files, exit_code, render
 
-    checked = check_files(files, Settings().read_limits)
+    settings = _settings(curated=curated)
+    with _dataset_if_any(settings) as dataset:
+        checked = check_files(files, settings.read_limits, dataset)
     if output_format == "json":
         import json
 
@@ -642,6 +647,30 @@ def check(
     else:
         render(checked, console, _text)
     raise typer.Exit(exit_code(checked))
+
+
+@contextmanager
+def _dataset_if_any(settings: Settings) -> Iterator:
+    """The dataset's DuckDB file read-only when there is a readable one, else None: a check never
+    fails for want of a dataset."""
+    import duckdb
+
+    from flows.dataset.query import views_read_here
+
+    connection = None
+    if not settings.curated_dir.is_remote and settings.duckdb_path.is_file():
+        try:
+            connection = duckdb.connect(str(settings.duckdb_path), read_only=True)
+            if not views_read_here(connection, settings.curated_dir):  # copied or moved: not this folder's
+                connection.close()
+                connection = None
+        except duckdb.Error:
+            connection = None
+    try:
+        yield connection
+    finally:
+        if connection is not None:
+            connection.close()
 
 
 @app.command()

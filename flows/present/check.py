@@ -1,8 +1,10 @@
 """``xxgk check FILE...``: read report files as the pipeline does and say what it makes of them.
 
 The same parser, limits and rules as a run (:func:`flows.parsing.batch.parse_files`, which is
-also what the run's parse workers call), without Prefect, Great Expectations or a dataset: a
-quick look at one report before it goes into the raw folder, or at why it was quarantined.
+also what the run's parse workers call), without Prefect or Great Expectations: a quick look at
+one report before it goes into the raw folder, or at why it was quarantined. When a dataset is
+there, the cross-year rules compare each report with the same agency's report of the year before
+in it (warnings: they do not change the exit code).
 
 For each file: its template, agency and year; its tables as printed (rows in printed order,
 columns with their headers, each cell's status marked); every failed rule with its arithmetic
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from expectations.cross_year import cross_year_sql
 from flows.parsing.batch import parse_files
 from flows.parsing.raw_files import RawFile
 from flows.present.report_view import (
@@ -62,9 +65,10 @@ def _rule(result) -> dict:
     }
 
 
-def check_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[dict]:
+def check_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS, dataset=None) -> list[dict]:
     """What the pipeline makes of one file, as plain data (the JSON form): one entry for a report
-    file, one per page for a crawl container (an export, a web archive)."""
+    file, one per page for a crawl container (an export, a web archive). ``dataset``: a connection
+    to a dataset's views, whose reports of the year before the cross-year rules compare with."""
     shown = str(path)
     try:
         stat = path.stat()
@@ -82,13 +86,58 @@ def check_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[dict]:
         if q.stage in LISTED_STAGES:  # a page that is no report, or joined to one: listed, not unreadable
             entry = {"file": entry["file"], "quarantine": None, "listed": entry["quarantine"]}
         checked.append(entry)
+    across = _cross_year(dataset, frames) if dataset is not None and len(frames.reports) else None
     for report in frames.reports.itertuples(index=False):
         of = frames.indicators["report_id"] == report.report_id
         results = frames.rule_results[frames.rule_results["report_id"] == report.report_id]
         facts = frames.narrative_facts[frames.narrative_facts["report_id"] == report.report_id]
-        checked.append(_checked_report(named(report.source_file), report, frames.indicators[of], results, facts))
+        entry = _checked_report(named(report.source_file), report, frames.indicators[of], results, facts)
+        if across is not None:
+            _add_cross_year(entry, across[across["report_id"] == report.report_id], int(report.report_year))
+        checked.append(entry)
     order = {name: i for i, name in enumerate(frames.pages["source_file"])} if frames.pages is not None else {}
     return sorted(checked, key=lambda entry: order.get(_locator(entry["file"], shown, path.name), 0))
+
+
+def _cross_year(connection, frames) -> pd.DataFrame:
+    """The cross-year rules of the file's reports against the dataset's reports of the same agency
+    and the year before (:mod:`expectations.cross_year`, the SQL the dataset's views use)."""
+    connection.register("checked_reports", frames.reports[["report_id", "agency_id", "report_year", "template",
+                                                           "source_file"]])  # fmt: skip
+    cells = ["report_id", "table_id", "indicator_code", "column_code", "value", "value_status", "value_raw"]
+    connection.register("checked_cells", frames.indicators[cells])
+    earlier = """SELECT r.report_id, r.agency_id, r.report_year, r.template, r.source_file FROM reports r
+      WHERE (r.agency_id, r.report_year) IN
+        (SELECT agency_id, report_year - 1 FROM checked_reports WHERE agency_id <> '')
+        AND r.report_id NOT IN (SELECT report_id FROM checked_reports)"""
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE pair_reports AS SELECT * FROM checked_reports UNION ALL {earlier}"
+    )
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE pair_cells AS SELECT {', '.join(cells)} FROM checked_cells UNION ALL "
+        f"SELECT {', '.join(cells)} FROM indicators WHERE report_id IN (SELECT report_id FROM pair_reports) "
+        "AND report_id NOT IN (SELECT report_id FROM checked_reports)"
+    )
+    return connection.execute(
+        f"SELECT * FROM ({cross_year_sql('pair_reports', 'pair_cells')}) "
+        "WHERE report_id IN (SELECT report_id FROM checked_reports) "
+        "ORDER BY rule_id, table_id, row_code, column_code"
+    ).df()
+
+
+def _add_cross_year(entry: dict, results: pd.DataFrame, year: int) -> None:
+    """Failed cross-year rules join the report's failed rules (warnings: the exit code stays);
+    ``cross_year`` says what was compared."""
+    for result in results[results["outcome"] == "fail"].itertuples(index=False):
+        entry["failed_rules"].append(
+            {**_rule(result), "previous_source_file": result.previous_source_file, "cells": []}
+        )
+    entry["cross_year"] = {
+        "previous_year": year - 1,
+        "previous_files": sorted(set(results["previous_source_file"])),
+        "checked": int((results["outcome"] != "not_applicable").sum()),
+        "failed": int((results["outcome"] == "fail").sum()),
+    }
 
 
 def _locator(file: str, shown: str, name: str) -> str:
@@ -139,8 +188,8 @@ def _checked_report(shown: str, report, indicators: pd.DataFrame, results: pd.Da
     }
 
 
-def check_files(paths: list[Path], limits: ReadLimits = DEFAULT_LIMITS) -> list[dict]:
-    return [entry for path in paths for entry in check_file(path, limits)]
+def check_files(paths: list[Path], limits: ReadLimits = DEFAULT_LIMITS, dataset=None) -> list[dict]:
+    return [entry for path in paths for entry in check_file(path, limits, dataset)]
 
 
 def exit_code(checked: list[dict]) -> int:
@@ -221,8 +270,20 @@ def render(checked: list[dict], console, text: Callable[..., object]) -> None:
         console.print(
             Text("markers: " + "  ".join(f"[{m}] {what}" for m, what in LEGEND.items()), style="dim"),
         )
-        if not file["failed_rules"]:
+        if not [r for r in file["failed_rules"] if "previous_source_file" not in r]:  # its own rules
             console.print(Text(f"table rules: all {file['rules_checked']} that apply pass", style="green"))
+        across = file.get("cross_year")
+        if across is not None and across["previous_files"]:
+            console.print(
+                line(
+                    f"across years: against {across['previous_year']} (",
+                    (", ".join(across["previous_files"]), ""),
+                    f"): {across['checked']} checked, {across['failed']} failed",
+                )
+            )
+        elif across is not None:
+            console.print(Text(f"across years: no {across['previous_year']} report of this agency in the dataset",
+                               style="dim"))  # fmt: skip
         for rule in file["failed_rules"]:
             style = "red" if rule["severity"] == "error" else "yellow"
             where = "/".join(filter(None, (rule["table_id"], rule["row_code"], rule["column_code"])))

@@ -129,3 +129,30 @@ def test_check_imports_neither_prefect_nor_great_expectations():
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time")}
     assert "flows.present.check" in imported and "expectations.arithmetic" in imported  # the check did run
     assert not {m for m in imported if m.split(".")[0] in ("prefect", "great_expectations")}
+
+
+def test_cross_year_rules_against_the_dataset_s_report_of_the_year_before(shared_corpus, tmp_path):
+    """平潭综合实验区 2017 prints a 历年累计 of 10037 where its 2016 report's 85376 plus 2017's 2122
+    give 87498 (read from both documents: tests/expected/cross_year_by_hand.csv)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "pingtan_2016.html").write_bytes((shared_corpus / "pingtan_2016.html").read_bytes())
+    curated = tmp_path / "curated"
+    run = subprocess.run(
+        [XXGK, "run", "--raw", str(raw), "--curated", str(curated), "--quiet"], capture_output=True, text=True,
+        timeout=300, env=os.environ.copy(),
+    )  # fmt: skip
+    assert run.returncode in (0, 1), run.stderr
+    later = str(shared_corpus / "pingtan_2017_1.txt")
+    result = _check(later, "--curated", str(curated), "--format", "json")
+    assert result.returncode == 0, result.stderr  # warnings only
+    (checked,) = json.loads(result.stdout)["files"]
+    assert checked["cross_year"]["previous_files"] == ["pingtan_2016.html"]
+    assert checked["cross_year"]["checked"] > 10
+    breaks = [r for r in checked["failed_rules"] if r["rule_id"] == "X2"]
+    assert sorted(r["row_code"] for r in breaks) == ["L1", "L1.1"]
+    assert all(r["severity"] == "warning" and "85376" in r["detail"] and "10037" in r["detail"] for r in breaks)
+    text = _check(later, "--curated", str(curated))
+    assert "across years: against 2016 (pingtan_2016.html)" in text.stdout
+    alone = json.loads(_check(later, "--curated", str(tmp_path / "none"), "--format", "json").stdout)["files"][0]
+    assert "cross_year" not in alone and not [r for r in alone["failed_rules"] if r["rule_id"].startswith("X")]

@@ -354,15 +354,31 @@ def _render_html(tables: dict, title: str, date: str, template: str) -> str:
     return "\n".join(parts)
 
 
-def make_post2019_report(rng: random.Random, index: int = 0, template: str | None = None, form: str | None = None):
+def make_post2019_report(
+    rng: random.Random,
+    index: int = 0,
+    template: str | None = None,
+    form: str | None = None,
+    *,
+    year: int | None = None,
+    agency: str | None = None,
+    previous: SyntheticPost2019 | None = None,
+):
+    """A report with random cells that satisfy its template's arithmetic. ``previous``: the same
+    agency's report of the year before, which this one continues (its carry-over, documents in
+    force and item counts follow on from it, as the cross-year rules expect)."""
     template = template or rng.choice([FMT_2019, FMT_2021])
     form = form or rng.choice(FORMS)
-    year = rng.randint(2019, 2020) if template == FMT_2019 else rng.randint(2021, 2025)
-    agency = (rng.choice(AREAS) + rng.choice(SUFFIXES) + (str(index) if index else "")).replace("0", "〇")
-    agency = "".join("〇一二三四五六七八九"[int(ch)] if ch.isdigit() else ch for ch in agency)
+    if year is None:
+        year = rng.randint(2019, 2020) if template == FMT_2019 else rng.randint(2021, 2025)
+    if agency is None:
+        agency = (rng.choice(AREAS) + rng.choice(SUFFIXES) + (str(index) if index else "")).replace("0", "〇")
+        agency = "".join("〇一二三四五六七八九"[int(ch)] if ch.isdigit() else ch for ch in agency)
     # Spaces cannot show a blank cell, and run-together text loses it entirely.
-    blanks = form not in ("text_spaces", RUN_TOGETHER) and rng.random() < 0.5
+    blanks = previous is None and form not in ("text_spaces", RUN_TOGETHER) and rng.random() < 0.5
     cells = {**_t2_cells(rng, template), **_t3_cells(rng, list(T3_ROWS[template]), blanks), **_t4_cells(rng)}
+    if previous is not None:
+        _continue_series(cells, previous, template)
     tables = _table_rows(template, cells)
     title = f"{agency}{year}年政府信息公开工作年度报告"
     date = f"{year + 1}年1月{rng.randint(10, 31)}日"
@@ -378,6 +394,41 @@ def make_post2019_report(rng: random.Random, index: int = 0, template: str | Non
     else:
         text = "\n".join([title, date, "", *intro, "", *_render_text(tables, form)])
     return SyntheticPost2019(template, form, year, agency, text + "\n", cells)
+
+
+def _continue_series(cells: dict, previous: SyntheticPost2019, template: str) -> None:
+    """Make ``cells`` follow on from last year's report: 上年结转 = last year's 结转下年度 per column
+    (一、本年新收 then balances 表三), 现行有效件数 = last year's + 制发 − 废止 (2021 表二), 上一年项目数量 =
+    last year's + its 本年增/减 (2019 表二, both years in that form)."""
+    applicant = ["natural_person", "business", "research", "nonprofit", "legal_services", "other"]
+    for column in applicant:
+        carried = int(previous.cells[("T3.4", column)] or 0)
+        answered, forward = int(cells[("T3.3.7", column)]), int(cells[("T3.4", column)])
+        forward = max(forward, carried - answered)  # new requests are never negative
+        cells[("T3.2", column)], cells[("T3.4", column)] = str(carried), str(forward)
+        cells[("T3.1", column)] = str(answered + forward - carried)
+    for row in ("T3.1", "T3.2", "T3.4"):
+        cells[(row, "total")] = str(sum(int(cells[(row, column)]) for column in applicant))
+    for (row, column), value in list(cells.items()):
+        if template == FMT_2021 and previous.template == FMT_2021 and column == "in_force":
+            before = int(previous.cells[(row, "in_force")]) + int(cells[(row, "issued")])
+            repealed = min(int(cells[(row, "repealed")]), before)
+            cells[(row, "repealed")], cells[(row, "in_force")] = str(repealed), str(before - repealed)
+        if template == FMT_2019 and previous.template == FMT_2019 and column == "previous_items":
+            items = int(previous.cells[(row, "previous_items")]) + int(previous.cells[(row, "change")])
+            cells[(row, "previous_items")] = str(items)
+            cells[(row, "change")] = str(max(int(cells[(row, "change")]), -items))  # never below 0 items
+
+
+def make_post2019_series(rng: random.Random, agency: str, years: range, form: str) -> list[SyntheticPost2019]:
+    """One agency's reports for consecutive ``years`` (the 2019 form before 2021), each continuing
+    the one before: an archive whose series are consistent."""
+    series: list[SyntheticPost2019] = []
+    for year in years:
+        template = FMT_2019 if year < 2021 else FMT_2021
+        previous = series[-1] if series else None
+        series.append(make_post2019_report(rng, 0, template, form, year=year, agency=agency, previous=previous))
+    return series
 
 
 def to_docx(report: SyntheticPost2019) -> bytes:

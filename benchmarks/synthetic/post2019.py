@@ -409,7 +409,7 @@ def _continue_series(cells: dict, previous: SyntheticPost2019, template: str) ->
         cells[("T3.1", column)] = str(answered + forward - carried)
     for row in ("T3.1", "T3.2", "T3.4"):
         cells[(row, "total")] = str(sum(int(cells[(row, column)]) for column in applicant))
-    for (row, column), value in list(cells.items()):
+    for row, column in list(cells):
         if template == FMT_2021 and previous.template == FMT_2021 and column == "in_force":
             before = int(previous.cells[(row, "in_force")]) + int(cells[(row, "issued")])
             repealed = min(int(cells[(row, "repealed")]), before)

@@ -31,7 +31,8 @@ def archive(prefect_harness, tmp_path_factory):
     assert summary.published and summary.reports_published == len(series)
     with duckdb.connect(str(curated / "xxgk.duckdb"), read_only=True) as connection:
         rows = connection.execute(
-            "SELECT x.rule_id, x.outcome, r.agency, r.report_year FROM cross_year_results x JOIN reports r USING (report_id)"
+            "SELECT x.rule_id, x.outcome, r.agency, r.report_year "
+            "FROM cross_year_results x JOIN reports r USING (report_id)"
         ).fetchall()
         failed = connection.execute("SELECT rule_id, detail FROM failed_rules WHERE rule_id LIKE 'X%'").fetchall()
     return {"results": rows, "failed": failed}

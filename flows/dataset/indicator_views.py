@@ -134,23 +134,27 @@ WHERE x.agency_id <> ''
 GROUP BY x.agency_id, x.report_year, x.indicator"""
 
 
-def peer_ranks_sql() -> str:
+def peer_ranks_select(source: str = "agency_indicators") -> str:
+    """Ranks over ``source`` (agency_indicators, or a table holding its rows)."""
     scopes = " UNION ALL ".join(
         f"SELECT *, {_quote(scope)} AS scope, {scope} AS region FROM valued WHERE {scope} <> ''"
         for scope in PEER_SCOPES
     )
-    return f"""CREATE VIEW peer_ranks AS
-WITH valued AS (
-  SELECT agency_id, agency, level, province, city, report_year, indicator, unit, value, indicator_order
-  FROM agency_indicators WHERE value IS NOT NULL AND level <> ''
+    return f"""WITH valued AS (
+  SELECT agency_id, agency, level, province, city, report_year, indicator, label_en, unit, value, indicator_order
+  FROM {source} WHERE value IS NOT NULL AND level <> ''
 ), scoped AS ({scopes})
-SELECT agency_id, agency, level, province, city, report_year, indicator, unit, value, scope, region,
+SELECT agency_id, agency, level, province, city, report_year, indicator, label_en, unit, value, scope, region,
   rank() OVER (PARTITION BY scope, region, level, report_year, indicator ORDER BY value DESC) AS rank,
   count(*) OVER (PARTITION BY scope, region, level, report_year, indicator) AS peers,
   100.0 * cume_dist() OVER (PARTITION BY scope, region, level, report_year, indicator ORDER BY value)
     AS percentile,
   indicator_order
 FROM scoped"""
+
+
+def peer_ranks_sql() -> str:
+    return f"CREATE VIEW peer_ranks AS {peer_ranks_select()}"
 
 
 def indicator_view_statements() -> list[str]:

@@ -18,6 +18,7 @@ import hashlib
 from collections import defaultdict
 from pathlib import Path
 
+from flows.dataset.indicator_views import peer_ranks_select
 from flows.present.audit_site import INDEX, _e, _number, _page, _write, page_path
 
 AGENCIES_DIR = "agencies"
@@ -47,64 +48,85 @@ def _value(value, unit: str) -> str:
     return f"{text}%" if unit == "%" else text
 
 
+AGENCY_CHUNK = 1000  # agencies whose rows are read per query: memory stays a chunk whatever the archive
+LIST_PAGE_ROWS = 1000  # agencies per page of the list
+# The rows the pages read, each taken once from the views (which compute over every cell).
+_SITE_TABLES = {
+    "site_indicators": "SELECT * FROM agency_indicators",
+    "site_ranks": peer_ranks_select("site_indicators"),
+    "site_failed": """SELECT r.agency_id, f.report_year, f.rule_id, f.severity, f.description, f.detail,
+  f.report_id, f.row_code, f.column_code
+  FROM failed_rules f JOIN reports r USING (report_id) WHERE r.agency_id <> ''""",
+    "site_reports": """SELECT r.agency_id, r.report_year, r.report_id, r.source_file,
+  a.report_id IS NOT NULL AS has_page
+  FROM reports r LEFT JOIN audit_reports a USING (report_id) WHERE r.agency_id <> ''""",
+}
+_CHUNK_SQL = {
+    "indicators": "SELECT * FROM site_indicators WHERE {ids} ORDER BY indicator_order, report_year",
+    "ranks": "SELECT * FROM site_ranks WHERE {ids}",
+    "failed": "SELECT * FROM site_failed WHERE {ids} ORDER BY report_year, severity, rule_id, row_code, column_code",
+    "reports": "SELECT * FROM site_reports WHERE {ids} ORDER BY report_year, source_file",
+}
+_IN_CHUNK = "agency_id IN (SELECT unnest(CAST(? AS VARCHAR[])))"
+
+
 def write_agency_pages(connection, out_dir: Path) -> int:
     """Write every agency's page, every region's pages and the list of them; returns how many
-    agency pages. Pages of agencies or regions no longer in the dataset are removed."""
+    agency pages. Pages of agencies or regions no longer in the dataset are removed. Reads the
+    views once into temporary tables, then a chunk of agencies (or one region) at a time."""
+    for folder in (AGENCIES_DIR, REGIONS_DIR):
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
     agencies = _rows(
         connection,
         "SELECT agency_id, name, level, province, city, county, first_year, last_year FROM agencies "
-        "WHERE agency_id <> '' ORDER BY province, city, county, level, name",
+        "WHERE agency_id <> '' ORDER BY province, city, county, level, name, agency_id",
     )
-    indicators = _rows(
-        connection,
-        "SELECT agency_id, report_year, indicator, label_en, unit, value, numerator, denominator, reason, "
-        "indicator_order FROM agency_indicators ORDER BY indicator_order, report_year",
-    )
-    ranks = _rows(
-        connection, "SELECT agency_id, level, report_year, indicator, value, scope, region, rank, peers FROM peer_ranks"
-    )
-    failed = _rows(
-        connection,
-        "SELECT r.agency_id, f.report_year, f.rule_id, f.severity, f.description, f.detail, f.report_id "
-        "FROM failed_rules f JOIN reports r USING (report_id) WHERE r.agency_id <> '' "
-        "ORDER BY f.report_year, f.severity, f.rule_id, f.row_code, f.column_code",
-    )
-    reports = _rows(
-        connection,
-        "SELECT r.agency_id, r.report_year, r.report_id, r.source_file, a.report_id IS NOT NULL AS has_page "
-        "FROM reports r LEFT JOIN audit_reports a USING (report_id) WHERE r.agency_id <> '' "
-        "ORDER BY r.report_year, r.source_file",
-    )
-    for folder in (AGENCIES_DIR, REGIONS_DIR):
-        (out_dir / folder).mkdir(parents=True, exist_ok=True)
-    by_agency: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for name, rows in (("indicators", indicators), ("ranks", ranks), ("failed", failed), ("reports", reports)):
-        for row in rows:
-            by_agency[row["agency_id"]][name].append(row)
-    written: set[str] = set()
-    for agency in agencies:
-        path = agency_path(agency["agency_id"])
-        _write(out_dir / path, _agency_html(agency, by_agency[agency["agency_id"]]))
-        written.add(path)
-    regions = _write_region_pages(out_dir, agencies, indicators, ranks)
-    _write(out_dir / AGENCIES_DIR / INDEX, _list_html(agencies, regions))
-    for folder, keep in ((AGENCIES_DIR, written | {f"{AGENCIES_DIR}/{INDEX}"}), (REGIONS_DIR, set(regions.values()))):
+    try:
+        for table, sql in _SITE_TABLES.items():
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
+        region_years: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for scope, region, year in connection.execute(
+            "SELECT DISTINCT scope, region, report_year FROM site_ranks ORDER BY 1, 2, 3"
+        ).fetchall():
+            region_years[(scope, region)].append(year)
+        written: set[str] = set()
+        for start in range(0, len(agencies), AGENCY_CHUNK):
+            chunk = agencies[start : start + AGENCY_CHUNK]
+            ids = [a["agency_id"] for a in chunk]
+            by_agency: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+            for name, sql in _CHUNK_SQL.items():
+                cursor = connection.execute(sql.format(ids=_IN_CHUNK), [ids])
+                names = [d[0] for d in cursor.description]
+                for row in cursor.fetchall():
+                    record = dict(zip(names, row, strict=True))
+                    by_agency[record["agency_id"]][name].append(record)
+            for agency in chunk:
+                path = agency_path(agency["agency_id"])
+                _write(out_dir / path, _agency_html(agency, by_agency[agency["agency_id"]], region_years))
+                written.add(path)
+        regions = _write_region_pages(connection, out_dir, {a["agency_id"]: a["name"] for a in agencies}, region_years)
+    finally:
+        for table in _SITE_TABLES:
+            connection.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    written |= _write_list_pages(out_dir, agencies, region_years)
+    for folder, keep in ((AGENCIES_DIR, written), (REGIONS_DIR, regions)):
         for stale in (out_dir / folder).glob("*.html"):
             if f"{folder}/{stale.name}" not in keep:
                 stale.unlink(missing_ok=True)
-    return len(written)
+    return len(agencies)
 
 
 # ---- an agency ---------------------------------------------------------------------------------------
 
 
-def _agency_html(agency: dict, rows: dict[str, list]) -> str:
+def _agency_html(agency: dict, rows: dict[str, list], region_years: dict) -> str:
     years = sorted({r["report_year"] for r in rows["reports"]})
     place = " · ".join(_e(p) for p in (agency["province"], agency["city"], agency["county"]) if p)
     links = [f'<a href="../{INDEX}">← audit index</a>', f'<a href="{INDEX}">all agencies</a>']
     for scope in ("city", "province"):
-        if agency[scope] and years:
-            links.append(f'<a href="../{region_path(scope, agency[scope], years[-1])}">{_e(agency[scope])}</a>')
+        if (scope, agency[scope]) in region_years:
+            latest = region_years[(scope, agency[scope])][-1]
+            links.append(f'<a href="../{region_path(scope, agency[scope], latest)}">{_e(agency[scope])}</a>')
     body = [
         f"<nav>{''.join(links)}</nav>",
         f"<h1>{_e(agency['name'])}</h1>",
@@ -254,26 +276,36 @@ def _failed_html(failed: list[dict]) -> str:
 # ---- regions ----------------------------------------------------------------------------------------
 
 
-def _write_region_pages(out_dir: Path, agencies: list[dict], indicators: list[dict], ranks: list[dict]) -> dict:
-    """One page per region and year with values; returns (scope, region) → the latest one's path."""
-    named = {a["agency_id"]: a for a in agencies}
-    label = {}
-    for row in indicators:
-        label.setdefault(row["indicator"], (row["label_en"], row["unit"], row["indicator_order"]))
-    grouped: dict[tuple[str, str], dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for rank in ranks:
-        grouped[(rank["scope"], rank["region"])][rank["report_year"]].append(rank)
-    latest = {}
-    for (scope, region), by_year in grouped.items():
-        years = sorted(by_year)
-        for year in years:
-            path = region_path(scope, region, year)
-            _write(out_dir / path, _region_html(scope, region, year, years, by_year[year], named, label))
-        latest[(scope, region)] = region_path(scope, region, years[-1])
-    return latest
+def _write_region_pages(connection, out_dir: Path, names: dict[str, str], region_years: dict) -> set[str]:
+    """One page per region and year with values, read one region-year at a time; returns their paths."""
+    written: set[str] = set()
+    cursor = connection.execute(
+        "SELECT * FROM site_ranks ORDER BY scope, region, report_year, indicator_order, level, rank, agency_id"
+    )
+    columns = [d[0] for d in cursor.description]
+    group: list[dict] = []
+
+    def flush() -> None:
+        scope, region, year = group[0]["scope"], group[0]["region"], group[0]["report_year"]
+        path = region_path(scope, region, year)
+        _write(out_dir / path, _region_html(scope, region, year, region_years[(scope, region)], group, names))
+        written.add(path)
+
+    while rows := cursor.fetchmany(10_000):
+        for row in rows:
+            record = dict(zip(columns, row, strict=True))
+            if group and (record["scope"], record["region"], record["report_year"]) != (
+                group[0]["scope"], group[0]["region"], group[0]["report_year"]
+            ):  # fmt: skip
+                flush()
+                group = []
+            group.append(record)
+    if group:
+        flush()
+    return written
 
 
-def _region_html(scope, region, year, years, ranks, named, label) -> str:
+def _region_html(scope, region, year, years, ranks, names) -> str:
     nav = [f'<a href="../{INDEX}">← audit index</a>', f'<a href="../{AGENCIES_DIR}/{INDEX}">all agencies</a>']
     year_links = " ".join(
         f"<strong>{y}</strong>" if y == year else f'<a href="../{region_path(scope, region, y)}">{y}</a>' for y in years
@@ -289,12 +321,11 @@ def _region_html(scope, region, year, years, ranks, named, label) -> str:
     by_indicator: dict[str, list[dict]] = defaultdict(list)
     for rank in ranks:
         by_indicator[rank["indicator"]].append(rank)
-    for indicator in sorted(by_indicator, key=lambda i: label[i][2]):
-        label_en, unit, _ = label[indicator]
-        rows = sorted(by_indicator[indicator], key=lambda r: (r["level"], r["rank"], named[r["agency_id"]]["name"]))
+    for indicator, rows in by_indicator.items():  # in the indicators' order, each by level and rank
+        label_en, unit = rows[0]["label_en"], rows[0]["unit"]
         lines = "".join(
             f'<tr><td>{_e(r["level"])}</td><td class="num">{r["rank"]}</td><td class="num">{r["peers"]}</td>'
-            f'<td><a href="../{agency_path(r["agency_id"])}">{_e(named[r["agency_id"]]["name"])}</a></td>'
+            f'<td><a href="../{agency_path(r["agency_id"])}">{_e(names.get(r["agency_id"], r["agency_id"]))}</a></td>'
             f'<td class="num">{_value(r["value"], unit)}</td></tr>'
             for r in rows
         )
@@ -306,22 +337,37 @@ def _region_html(scope, region, year, years, ranks, named, label) -> str:
     return _page(f"{region} {year}: ranks", "\n".join(body))
 
 
-def _list_html(agencies: list[dict], regions: dict) -> str:
-    lines = []
-    for a in agencies:
-        region_links = " ".join(
-            f'<a href="../{regions[(scope, a[scope])]}">{_e(a[scope])}</a>'
-            for scope in ("province", "city")
-            if (scope, a[scope]) in regions
+def _list_name(number: int) -> str:
+    return INDEX if number == 1 else f"list-{number:04d}.html"
+
+
+def _write_list_pages(out_dir: Path, agencies: list[dict], region_years: dict) -> set[str]:
+    """Every agency by province, city and county, ``LIST_PAGE_ROWS`` a page (prev/next)."""
+    count = max(1, -(-len(agencies) // LIST_PAGE_ROWS))
+    written = set()
+    for number in range(1, count + 1):
+        lines = []
+        for a in agencies[(number - 1) * LIST_PAGE_ROWS : number * LIST_PAGE_ROWS]:
+            region_links = " ".join(
+                f'<a href="../{region_path(scope, a[scope], region_years[(scope, a[scope])][-1])}">{_e(a[scope])}</a>'
+                for scope in ("province", "city")
+                if (scope, a[scope]) in region_years
+            )
+            lines.append(
+                f'<tr><td><a href="../{agency_path(a["agency_id"])}">{_e(a["name"])}</a></td><td>{_e(a["level"])}</td>'
+                f"<td>{region_links}</td><td>{_e(a['county'])}</td><td>{a['first_year']}–{a['last_year']}</td></tr>"
+            )
+        nav = [f'<a href="../{INDEX}">← audit index</a>']
+        if number > 1:
+            nav.append(f'<a href="{_list_name(number - 1)}" rel="prev">previous</a>')
+        if number < count:
+            nav.append(f'<a href="{_list_name(number + 1)}" rel="next">next</a>')
+        body = (
+            f"<nav>{''.join(nav)}</nav><h1>Agencies, page {number} of {count}</h1>"
+            f"<p>{len(agencies):,} agencies, by province, city and county.</p>"
+            '<table id="agencies"><thead><tr><th>agency</th><th>level</th><th>province · city</th><th>county</th>'
+            f"<th>years</th></tr></thead><tbody>{''.join(lines)}</tbody></table>"
         )
-        lines.append(
-            f'<tr><td><a href="../{agency_path(a["agency_id"])}">{_e(a["name"])}</a></td><td>{_e(a["level"])}</td>'
-            f"<td>{region_links}</td><td>{_e(a['county'])}</td><td>{a['first_year']}–{a['last_year']}</td></tr>"
-        )
-    body = (
-        f'<nav><a href="../{INDEX}">← audit index</a></nav><h1>Agencies</h1>'
-        f"<p>{len(agencies):,} agencies, by province, city and county.</p>"
-        '<table id="agencies"><thead><tr><th>agency</th><th>level</th><th>province · city</th><th>county</th>'
-        f"<th>years</th></tr></thead><tbody>{''.join(lines)}</tbody></table>"
-    )
-    return _page("Agencies", body)
+        _write(out_dir / AGENCIES_DIR / _list_name(number), _page(f"Agencies {number}/{count}", body))
+        written.add(f"{AGENCIES_DIR}/{_list_name(number)}")
+    return written

@@ -11,9 +11,12 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE_REPORT
 
+from flows.dataset.indicator_views import indicator_view_statements
+from flows.dataset.views import ANALYST_VIEWS
 from flows.parsing.batch import parse_files
 from flows.parsing.raw_files import RawFile
 from flows.present.audit_site import MANIFEST, page_path, site_is_current, write_audit_site
+from transforms.catalog import load_catalog
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_FILE = '"><img src=x onerror=alert(1)>.txt'
@@ -48,14 +51,20 @@ def _connection(parsed, agency: str = HOSTILE, source_file: str = HOSTILE_FILE, 
         "quarantine": quarantine,
         "inputs": pd.DataFrame({"source_file": [source_file], "parser_version": ["p1"]}),
         "agencies": pd.DataFrame({"agency_id": reports["agency_id"].unique()}).assign(
-            name=agency, province=f"{HOSTILE}省"
+            name=agency, level="county", province=f"{HOSTILE}省", city=f"{HOSTILE}市", county="", first_year=2018,
+            last_year=2018,
         ),
-    }
+        "catalog": load_catalog(),
+    }  # fmt: skip
     connection = duckdb.connect()
     for name, frame in tables.items():
         connection.register(f"{name}_frame", frame)
         connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_frame")
     connection.execute("CREATE VIEW dataset_version AS SELECT 7 AS version, now() AS created, 'run' AS operation")
+    for view in ("cross_year_results", "failed_rules"):
+        connection.execute(ANALYST_VIEWS[view])
+    for statement in indicator_view_statements():
+        connection.execute(statement)
     return connection
 
 
@@ -68,7 +77,8 @@ def test_hostile_names_are_text(parsed, tmp_path):
         index = write_audit_site(connection, tmp_path)
         report_id = parsed.reports["report_id"].iloc[0]
     pages = [index, tmp_path / page_path(report_id), *(tmp_path / "list").glob("*.html")]
-    assert len(pages) == 3
+    pages += [*(tmp_path / "agencies").glob("*.html"), *(tmp_path / "regions").glob("*.html")]
+    assert len(pages) == 3 + 2 + 2  # the agency and the list of agencies; its city and province in 2018
     for path in pages:
         document = _dom(path)
         assert not document.xpath("//script | //img | //iframe | //object")

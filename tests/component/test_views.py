@@ -7,21 +7,28 @@ from flows.dataset.views import ANALYST_VIEWS, year_over_year_sql
 
 def test_carry_over_chain_compares_with_last_years_report():
     with duckdb.connect() as db:
-        db.execute("CREATE TABLE reports (report_id VARCHAR, agency_id VARCHAR, agency VARCHAR, report_year SMALLINT)")
+        db.execute(
+            "CREATE TABLE reports (report_id VARCHAR, agency_id VARCHAR, agency VARCHAR, report_year SMALLINT, "
+            "template VARCHAR, source_file VARCHAR)"
+        )
         # one body printing two names: joined on agency_id, not on the name
         db.execute(
-            "INSERT INTO reports VALUES ('a22', '100001/人民政府', '甲县政府', 2022),"
-            " ('a23', '100001/人民政府', '甲县人民政府', 2023), ('b23', '100002/人民政府', '乙县人民政府', 2023)"
+            "INSERT INTO reports VALUES ('a22', '100001/人民政府', '甲县政府', 2022, 'fmt_2021', 'a22.html'),"
+            " ('a23', '100001/人民政府', '甲县人民政府', 2023, 'fmt_2021', 'a23.html'),"
+            " ('b23', '100002/人民政府', '乙县人民政府', 2023, 'fmt_2021', 'b23.html')"
         )
         db.execute(
-            "CREATE TABLE indicators (report_id VARCHAR, indicator_code VARCHAR, column_code VARCHAR, value DOUBLE)"
+            "CREATE TABLE indicators (report_id VARCHAR, table_id VARCHAR, indicator_code VARCHAR, column_code VARCHAR,"
+            " value DOUBLE, value_status VARCHAR, value_raw VARCHAR)"
         )
         db.execute(
             """INSERT INTO indicators VALUES
-            ('a22', 'T3.4', 'natural_person', 5), ('a22', 'T3.4', 'business', 1), ('a22', 'T3.4', 'total', NULL),
-            ('a23', 'T3.2', 'natural_person', 5), ('a23', 'T3.2', 'business', 0), ('a23', 'T3.2', 'total', 5),
-            ('b23', 'T3.2', 'natural_person', 2)"""
+            ('a22', 't3', 'T3.4', 'natural_person', 5, 'ok', '5'), ('a22', 't3', 'T3.4', 'business', 1, 'ok', '1'),
+            ('a22', 't3', 'T3.4', 'total', NULL, 'blank', ''),
+            ('a23', 't3', 'T3.2', 'natural_person', 5, 'ok', '5'), ('a23', 't3', 'T3.2', 'business', 0, 'ok', '0'),
+            ('a23', 't3', 'T3.2', 'total', 5, 'ok', '5'), ('b23', 't3', 'T3.2', 'natural_person', 2, 'ok', '2')"""
         )
+        db.execute(ANALYST_VIEWS["cross_year_results"])
         db.execute(ANALYST_VIEWS["carry_over_chain"])
         rows = db.sql(
             "SELECT agency, report_year, previous_year, column_code, outcome FROM carry_over_chain ORDER BY column_code"

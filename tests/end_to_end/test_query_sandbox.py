@@ -45,10 +45,11 @@ DOCUMENTED_VIEWS = {
 
 
 def _all_views() -> set[str]:
+    from flows.dataset.indicator_views import INDICATOR_VIEWS
     from flows.dataset.views import ANALYST_VIEWS
     from transforms.schemas import CURATED_TABLES
 
-    return {*CURATED_TABLES, "dataset_version", *ANALYST_VIEWS, "t3_grid", "agency_year_over_year"}
+    return {*CURATED_TABLES, "dataset_version", *ANALYST_VIEWS, "t3_grid", "agency_year_over_year", *INDICATOR_VIEWS}
 
 
 def _xxgk(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -31,8 +31,8 @@ def test_rules_reference_catalog_codes():
     codes = set(load_catalog()["code"])
     columns = set(load_column_catalog()["column_code"])
     for rule in load_rules():
-        names = set(rule.lhs + rule.rhs)
-        assert names <= (codes if rule.scope == "per_column" else columns), rule.rule_id
+        names = set(rule.codes)  # a cross-year rule's previous: prefix taken off
+        assert names <= (codes if rule.within_columns else columns), rule.rule_id
 
 
 def test_local_rows_map_to_2014_rows_of_the_same_kind_once():

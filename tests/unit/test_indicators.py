@@ -76,10 +76,11 @@ def _ranks(rows: list[tuple]) -> list[dict]:
     connection = duckdb.connect()
     connection.execute(
         "CREATE TABLE agency_indicators (agency_id VARCHAR, agency VARCHAR, level VARCHAR, province VARCHAR, "
-        "city VARCHAR, report_year SMALLINT, indicator VARCHAR, unit VARCHAR, value DOUBLE, indicator_order INTEGER)"
+        "city VARCHAR, report_year SMALLINT, indicator VARCHAR, label_en VARCHAR, unit VARCHAR, value DOUBLE, "
+        "indicator_order INTEGER)"
     )
     connection.executemany(
-        "INSERT INTO agency_indicators VALUES (?, ?, ?, '江苏省', ?, 2023, 'refusal_share', '%', ?, 0)",
+        "INSERT INTO agency_indicators VALUES (?, ?, ?, '江苏省', ?, 2023, 'refusal_share', 'Refusals', '%', ?, 0)",
         [(a, a, level, city, value) for a, level, city, value in rows],
     )
     connection.execute(peer_ranks_sql())

@@ -48,10 +48,10 @@ def report_indicators_sql() -> str:
         for code, column in readings[0].cells
     ]
     terms = [
-        (d.indicator, side, t.concept, t.sign)
+        (d.indicator, side, t.concept, t.sign, position)
         for d in definitions
         for side, side_terms in (("n", d.numerator), ("d", d.denominator))
-        for t in side_terms
+        for position, t in enumerate(side_terms)
     ]
     applies = [
         (d.indicator, d.label_en, d.unit, d.scale, bool(d.denominator), template,
@@ -62,7 +62,7 @@ def report_indicators_sql() -> str:
     return f"""CREATE VIEW report_indicators AS
 WITH concept_cells(template, concept, indicator_code, column_code, cells) AS (VALUES
     {_values(cells)}
-), terms(indicator, side, concept, sign) AS (VALUES
+), terms(indicator, side, concept, sign, term_order) AS (VALUES
     {_values(terms)}
 ), applies(indicator, label_en, unit, scale, has_denominator, template, not_applicable, indicator_order) AS (VALUES
     {_values(applies)}
@@ -88,9 +88,9 @@ WITH concept_cells(template, concept, indicator_code, column_code, cells) AS (VA
       THEN sum(t.sign * c.value) FILTER (WHERE t.side = 'n') END AS numerator,
     CASE WHEN count(c.value) FILTER (WHERE t.side = 'd') = count(*) FILTER (WHERE t.side = 'd')
       THEN sum(t.sign * c.value) FILTER (WHERE t.side = 'd') END AS denominator,
-    string_agg(DISTINCT coalesce(c.lacking, t.concept || ': not in the report'), '; ')
-      FILTER (WHERE c.value IS NULL) AS lacking,
-    string_agg(DISTINCT c.cells, '; ') AS source_cells
+    string_agg(DISTINCT coalesce(c.lacking, t.concept || ': not in the report'), '; '
+      ORDER BY coalesce(c.lacking, t.concept || ': not in the report')) FILTER (WHERE c.value IS NULL) AS lacking,
+    string_agg(c.cells, '; ' ORDER BY t.side DESC, t.term_order) AS source_cells
   FROM reports r
   JOIN applies a ON a.template = r.template AND a.not_applicable = ''
   JOIN terms t ON t.indicator = a.indicator
@@ -122,7 +122,8 @@ SELECT x.agency_id, coalesce(any_value(g.name), any_value(x.agency)) AS agency, 
   CASE WHEN count(DISTINCT x.value) = 1 THEN max(x.denominator) FILTER (WHERE x.value IS NOT NULL) END AS denominator,
   CASE WHEN count(DISTINCT x.value) > 1
          THEN 'its ' || count(*) || ' reports of the year disagree: '
-              || string_agg(DISTINCT CAST(round(x.value, 4) AS VARCHAR), ' | ')
+              || string_agg(DISTINCT CAST(round(x.value, 4) AS VARCHAR), ' | '
+                            ORDER BY CAST(round(x.value, 4) AS VARCHAR))
        WHEN count(DISTINCT x.value) = 1 THEN ''
        ELSE min(x.reason) END AS reason,
   coalesce(min(x.source_cells) FILTER (WHERE x.value IS NOT NULL), min(x.source_cells)) AS source_cells,

@@ -15,24 +15,31 @@ from the dataset's views (``agency_indicators``, ``peer_ranks``, ``failed_rules`
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from pathlib import Path
 
 from flows.dataset.indicator_views import peer_ranks_select
-from flows.present.audit_site import INDEX, _e, _number, _page, _write, page_path
+from flows.present.audit_site import INDEX, SITE_CODE, _e, _number, _page, _write, page_path
 
 AGENCIES_DIR = "agencies"
 REGIONS_DIR = "regions"
 _CHART_WIDTH, _CHART_HEIGHT = 300, 130
 
 
+MANIFEST = "manifest.json"  # in AGENCIES_DIR: each agency and region page's fingerprint
+UP = "../../"  # from a page in a folder of its first two characters to the site's root
+
+
 def agency_path(agency_id: str) -> str:
-    return f"{AGENCIES_DIR}/{hashlib.sha256(agency_id.encode()).hexdigest()[:16]}.html"
+    """An agency page's path in the site, in folders of 256 so no folder holds every agency."""
+    key = hashlib.sha256(agency_id.encode()).hexdigest()[:16]
+    return f"{AGENCIES_DIR}/{key[:2]}/{key}.html"
 
 
 def region_path(scope: str, region: str, year: int) -> str:
     key = hashlib.sha256(f"{scope}|{region}".encode()).hexdigest()[:16]
-    return f"{REGIONS_DIR}/{key}-{year}.html"
+    return f"{REGIONS_DIR}/{key[:2]}/{key}-{year}.html"
 
 
 def _rows(connection, sql: str) -> list[dict]:
@@ -63,19 +70,42 @@ _SITE_TABLES = {
 }
 _CHUNK_SQL = {
     "indicators": "SELECT * FROM site_indicators WHERE {ids} ORDER BY indicator_order, report_year",
-    "ranks": "SELECT * FROM site_ranks WHERE {ids}",
+    "ranks": "SELECT * FROM site_ranks WHERE {ids} ORDER BY indicator_order, report_year, scope",
     "failed": "SELECT * FROM site_failed WHERE {ids} ORDER BY report_year, severity, rule_id, row_code, column_code",
     "reports": "SELECT * FROM site_reports WHERE {ids} ORDER BY report_year, source_file",
 }
 _IN_CHUNK = "agency_id IN (SELECT unnest(CAST(? AS VARCHAR[])))"
+# What each agency's page is made of, hashed where the rows are: a page is rendered again only
+# when this (or the regions it links) changed.
+_FINGERPRINT_SQL = """
+WITH parts AS (
+  SELECT agency_id, 'i' || s::VARCHAR AS part FROM site_indicators s
+  UNION ALL SELECT agency_id, 'k' || s::VARCHAR FROM site_ranks s
+  UNION ALL SELECT agency_id, 'f' || s::VARCHAR FROM site_failed s
+  UNION ALL SELECT agency_id, 'r' || s::VARCHAR FROM site_reports s
+)
+SELECT agency_id, md5(string_agg(part, '|' ORDER BY part)) FROM parts GROUP BY agency_id
+"""
 
 
 def write_agency_pages(connection, out_dir: Path) -> int:
     """Write every agency's page, every region's pages and the list of them; returns how many
-    agency pages. Pages of agencies or regions no longer in the dataset are removed. Reads the
-    views once into temporary tables, then a chunk of agencies (or one region) at a time."""
+    agency pages. Reads the views once into temporary tables, then a chunk of agencies (or one
+    region) at a time. Incremental: a page whose rows did not change (its fingerprint in
+    ``agencies/manifest.json``) is not written again, and pages of agencies or regions no longer
+    in the dataset are removed."""
     for folder in (AGENCIES_DIR, REGIONS_DIR):
         (out_dir / folder).mkdir(parents=True, exist_ok=True)
+    old = _read_manifest(out_dir)
+    pages: dict[str, str] = {}
+
+    def put(path: str, inputs: tuple, render) -> None:
+        fingerprint = hashlib.sha256(repr((SITE_CODE, inputs)).encode()).hexdigest()[:16]
+        pages[path] = fingerprint
+        if old.get(path) != fingerprint or not (out_dir / path).is_file():
+            (out_dir / path).parent.mkdir(exist_ok=True)
+            _write(out_dir / path, render())
+
     agencies = _rows(
         connection,
         "SELECT agency_id, name, level, province, city, county, first_year, last_year FROM agencies "
@@ -89,31 +119,50 @@ def write_agency_pages(connection, out_dir: Path) -> int:
             "SELECT DISTINCT scope, region, report_year FROM site_ranks ORDER BY 1, 2, 3"
         ).fetchall():
             region_years[(scope, region)].append(year)
-        written: set[str] = set()
-        for start in range(0, len(agencies), AGENCY_CHUNK):
-            chunk = agencies[start : start + AGENCY_CHUNK]
-            ids = [a["agency_id"] for a in chunk]
+        hashed = dict(connection.execute(_FINGERPRINT_SQL).fetchall())
+        stale = []
+        for agency in agencies:
+            path = agency_path(agency["agency_id"])
+            regions = [region_years.get((k, agency[k])) for k in ("city", "province")]
+            fingerprint = hashlib.sha256(
+                repr((SITE_CODE, agency, hashed.get(agency["agency_id"]), regions)).encode()
+            ).hexdigest()[:16]
+            pages[path] = fingerprint
+            if old.get(path) != fingerprint or not (out_dir / path).is_file():
+                stale.append(agency)
+        for start in range(0, len(stale), AGENCY_CHUNK):  # only the pages whose rows changed
+            chunk = stale[start : start + AGENCY_CHUNK]
             by_agency: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
             for name, sql in _CHUNK_SQL.items():
-                cursor = connection.execute(sql.format(ids=_IN_CHUNK), [ids])
+                cursor = connection.execute(sql.format(ids=_IN_CHUNK), [[a["agency_id"] for a in chunk]])
                 names = [d[0] for d in cursor.description]
                 for row in cursor.fetchall():
-                    record = dict(zip(names, row, strict=True))
-                    by_agency[record["agency_id"]][name].append(record)
+                    by_agency[row[0]][name].append(dict(zip(names, row, strict=True)))
             for agency in chunk:
-                path = agency_path(agency["agency_id"])
-                _write(out_dir / path, _agency_html(agency, by_agency[agency["agency_id"]], region_years))
-                written.add(path)
-        regions = _write_region_pages(connection, out_dir, {a["agency_id"]: a["name"] for a in agencies}, region_years)
+                path = out_dir / agency_path(agency["agency_id"])
+                path.parent.mkdir(exist_ok=True)
+                _write(path, _agency_html(agency, by_agency[agency["agency_id"]], region_years))
+        names = {a["agency_id"]: a["name"] for a in agencies}
+        _write_region_pages(connection, names, region_years, put)
     finally:
         for table in _SITE_TABLES:
             connection.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    written |= _write_list_pages(out_dir, agencies, region_years)
-    for folder, keep in ((AGENCIES_DIR, written), (REGIONS_DIR, regions)):
-        for stale in (out_dir / folder).glob("*.html"):
-            if f"{folder}/{stale.name}" not in keep:
+    listed = _write_list_pages(out_dir, agencies, region_years)
+    for folder in (AGENCIES_DIR, REGIONS_DIR):
+        for stale in (out_dir / folder).rglob("*.html"):
+            if (relative := stale.relative_to(out_dir).as_posix()) not in pages and relative not in listed:
                 stale.unlink(missing_ok=True)
+    _write(out_dir / AGENCIES_DIR / MANIFEST, json.dumps({"site": SITE_CODE, "pages": pages}, separators=(",", ":")))
     return len(agencies)
+
+
+def _read_manifest(out_dir: Path) -> dict[str, str]:
+    try:
+        manifest = json.loads((out_dir / AGENCIES_DIR / MANIFEST).read_text(encoding="utf-8"))
+        pages = manifest["pages"] if manifest.get("site") == SITE_CODE else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    return pages if isinstance(pages, dict) else {}
 
 
 # ---- an agency ---------------------------------------------------------------------------------------
@@ -122,11 +171,11 @@ def write_agency_pages(connection, out_dir: Path) -> int:
 def _agency_html(agency: dict, rows: dict[str, list], region_years: dict) -> str:
     years = sorted({r["report_year"] for r in rows["reports"]})
     place = " · ".join(_e(p) for p in (agency["province"], agency["city"], agency["county"]) if p)
-    links = [f'<a href="../{INDEX}">← audit index</a>', f'<a href="{INDEX}">all agencies</a>']
+    links = [f'<a href="{UP}{INDEX}">← audit index</a>', f'<a href="../{INDEX}">all agencies</a>']
     for scope in ("city", "province"):
         if (scope, agency[scope]) in region_years:
             latest = region_years[(scope, agency[scope])][-1]
-            links.append(f'<a href="../{region_path(scope, agency[scope], latest)}">{_e(agency[scope])}</a>')
+            links.append(f'<a href="{UP}{region_path(scope, agency[scope], latest)}">{_e(agency[scope])}</a>')
     body = [
         f"<nav>{''.join(links)}</nav>",
         f"<h1>{_e(agency['name'])}</h1>",
@@ -139,7 +188,9 @@ def _agency_html(agency: dict, rows: dict[str, list], region_years: dict) -> str
         "(province) that year, whatever the indicator measures; n is how many have a value. An empty "
         "cell has no value: its title says why.</p>",
         _indicators_table(years, rows["indicators"], rows["ranks"]),
-        '<div id="charts">' + _charts(years, rows["indicators"]) + "</div>",
+        '<div id="charts"><p class="note">A chart for each indicator with values in two years or more.</p>'
+        + _charts(years, rows["indicators"])
+        + "</div>",
         '<h2 id="failed-rules">Failed rules by year</h2>',
         _failed_html(rows["failed"]),
     ]
@@ -150,7 +201,7 @@ def _reports_html(reports: list[dict]) -> str:
     items = []
     for r in reports:
         name = _e(r["source_file"])
-        link = f'<a href="../{page_path(r["report_id"])}">{name}</a>' if r["has_page"] else name
+        link = f'<a href="{UP}{page_path(r["report_id"])}">{name}</a>' if r["has_page"] else name
         items.append(f"<tr><td>{r['report_year']}</td><td>{link}</td></tr>")
     return (
         '<table class="reports"><thead><tr><th>year</th><th>report</th></tr></thead><tbody>'
@@ -208,8 +259,11 @@ def _charts(years: list[int], indicators: list[dict]) -> str:
     series: dict[str, list[dict]] = defaultdict(list)
     for row in indicators:
         series[row["indicator"]].append(row)
-    return "".join(_chart(indicator, years, rows) for indicator, rows in series.items() if any(
-        r["value"] is not None for r in rows))  # fmt: skip
+    return "".join(
+        _chart(indicator, years, rows)
+        for indicator, rows in series.items()
+        if sum(r["value"] is not None for r in rows) >= 2  # one value is a table cell, not a line
+    )
 
 
 def _chart(indicator: str, years: list[int], rows: list[dict]) -> str:
@@ -276,20 +330,23 @@ def _failed_html(failed: list[dict]) -> str:
 # ---- regions ----------------------------------------------------------------------------------------
 
 
-def _write_region_pages(connection, out_dir: Path, names: dict[str, str], region_years: dict) -> set[str]:
-    """One page per region and year with values, read one region-year at a time; returns their paths."""
-    written: set[str] = set()
+def _write_region_pages(connection, names: dict[str, str], region_years: dict, put) -> None:
+    """One page per region and year with values, read one region-year at a time."""
     cursor = connection.execute(
         "SELECT * FROM site_ranks ORDER BY scope, region, report_year, indicator_order, level, rank, agency_id"
     )
     columns = [d[0] for d in cursor.description]
     group: list[dict] = []
 
-    def flush() -> None:
+    def flush(group: list[dict]) -> None:
         scope, region, year = group[0]["scope"], group[0]["region"], group[0]["report_year"]
-        path = region_path(scope, region, year)
-        _write(out_dir / path, _region_html(scope, region, year, region_years[(scope, region)], group, names))
-        written.add(path)
+        years = region_years[(scope, region)]
+        shown = {r["agency_id"]: names.get(r["agency_id"], r["agency_id"]) for r in group}
+        put(
+            region_path(scope, region, year),
+            (scope, region, year, years, group, shown),
+            lambda: _region_html(scope, region, year, years, group, shown),
+        )
 
     while rows := cursor.fetchmany(10_000):
         for row in rows:
@@ -297,18 +354,18 @@ def _write_region_pages(connection, out_dir: Path, names: dict[str, str], region
             if group and (record["scope"], record["region"], record["report_year"]) != (
                 group[0]["scope"], group[0]["region"], group[0]["report_year"]
             ):  # fmt: skip
-                flush()
+                flush(group)
                 group = []
             group.append(record)
     if group:
-        flush()
-    return written
+        flush(group)
 
 
 def _region_html(scope, region, year, years, ranks, names) -> str:
-    nav = [f'<a href="../{INDEX}">← audit index</a>', f'<a href="../{AGENCIES_DIR}/{INDEX}">all agencies</a>']
+    nav = [f'<a href="{UP}{INDEX}">← audit index</a>', f'<a href="{UP}{AGENCIES_DIR}/{INDEX}">all agencies</a>']
     year_links = " ".join(
-        f"<strong>{y}</strong>" if y == year else f'<a href="../{region_path(scope, region, y)}">{y}</a>' for y in years
+        f"<strong>{y}</strong>" if y == year else f'<a href="{UP}{region_path(scope, region, y)}">{y}</a>'
+        for y in years
     )
     agencies = {r["agency_id"] for r in ranks}
     body = [
@@ -325,7 +382,7 @@ def _region_html(scope, region, year, years, ranks, names) -> str:
         label_en, unit = rows[0]["label_en"], rows[0]["unit"]
         lines = "".join(
             f'<tr><td>{_e(r["level"])}</td><td class="num">{r["rank"]}</td><td class="num">{r["peers"]}</td>'
-            f'<td><a href="../{agency_path(r["agency_id"])}">{_e(names.get(r["agency_id"], r["agency_id"]))}</a></td>'
+            f'<td><a href="{UP}{agency_path(r["agency_id"])}">{_e(names.get(r["agency_id"], r["agency_id"]))}</a></td>'
             f'<td class="num">{_value(r["value"], unit)}</td></tr>'
             for r in rows
         )

@@ -66,7 +66,7 @@ CHART_YEARS = 40  # bars in the chart: the years with most reports
 STAGED_DIR = ".staged"  # pages a run rendered where it parsed the rows, until the site is written
 
 # A change to the code that renders a page rewrites every page (it is part of each fingerprint).
-_RENDERING_MODULES = ("audit_site.py", "report_view.py", "safe_text.py", "export.py")  # beside this file
+_RENDERING_MODULES = ("audit_site.py", "agency_pages.py", "report_view.py", "safe_text.py", "export.py")  # here
 SITE_CODE = hashlib.sha256(
     b"".join((Path(__file__).with_name(name)).read_bytes() for name in _RENDERING_MODULES)
 ).hexdigest()[:16]

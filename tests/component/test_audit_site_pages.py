@@ -77,7 +77,7 @@ def test_hostile_names_are_text(parsed, tmp_path):
         index = write_audit_site(connection, tmp_path)
         report_id = parsed.reports["report_id"].iloc[0]
     pages = [index, tmp_path / page_path(report_id), *(tmp_path / "list").glob("*.html")]
-    pages += [*(tmp_path / "agencies").glob("*.html"), *(tmp_path / "regions").glob("*.html")]
+    pages += [*(tmp_path / "agencies").rglob("*.html"), *(tmp_path / "regions").rglob("*.html")]
     assert len(pages) == 3 + 2 + 2  # the agency and the list of agencies; its city and province in 2018
     for path in pages:
         document = _dom(path)
@@ -127,6 +127,27 @@ def test_a_rerun_writes_only_what_changed(parsed, tmp_path):
         write_audit_site(connection, tmp_path)  # another file for the report: another fingerprint
     assert "石门县人民政府" in _dom(page).xpath("string(//h1)")
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_agency_pages_are_written_again_only_when_their_rows_change(parsed, tmp_path):
+    from flows.present.agency_pages import agency_path
+
+    agency_id = parsed.reports["agency_id"].iloc[0]
+    page = tmp_path / agency_path(agency_id)
+    with _connection(parsed, agency="桃源县人民政府", source_file="taoyuan.txt") as connection:
+        write_audit_site(connection, tmp_path)
+        written = page.stat().st_mtime_ns
+        regions = sorted(p.stat().st_mtime_ns for p in (tmp_path / "regions").rglob("*.html"))
+        stale = tmp_path / agency_path("gone/人民政府")  # an agency no longer in the dataset
+        stale.parent.mkdir(parents=True, exist_ok=True)
+        stale.write_text("old", encoding="utf-8")
+        write_audit_site(connection, tmp_path)
+        assert page.stat().st_mtime_ns == written  # same rows: not written again
+        assert sorted(p.stat().st_mtime_ns for p in (tmp_path / "regions").rglob("*.html")) == regions
+        assert not stale.exists()
+    with _connection(parsed, agency="桃源县人民政府", source_file="renamed.txt") as connection:
+        write_audit_site(connection, tmp_path)  # its report's file changed: the page lists the new one
+    assert page.stat().st_mtime_ns != written and "renamed.txt" in _dom(page).text_content()
 
 
 def test_page_names_are_safe():

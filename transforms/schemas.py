@@ -341,6 +341,35 @@ REPORT_SUMMARY = TableSchema(
     columns=(*_REPORT_COLUMNS, *_summary_columns()),
 )
 
+REPORT_INDICATORS = TableSchema(
+    name="report_indicators",
+    description="The standard indicators of each report (indicator_definitions.csv), with their inputs, "
+    "or the reason there is no value.",
+    primary_key=("report_id", "indicator"),
+    columns=(
+        _c("report_id", STR, "Report."),
+        _c("agency_id", STR, "The report's agency (agencies.agency_id)."),
+        _c("agency", STR, "Publishing agency, canonical form."),
+        _c("report_year", INT16, "Year the report covers."),
+        _c("template", STR, "Table template."),
+        _c("indicator", STR, "Indicator name (transforms/indicator_definitions.csv)."),
+        _c("label_en", STR, "Its English label."),
+        _c("unit", STR, "Its unit: 件, %, 件/百件 (per 100 requests), 万元."),
+        _c(
+            "value",
+            F64,
+            "scale × numerator / denominator (or × numerator); null when it cannot be known.",
+            nullable=True,
+        ),
+        _c("numerator", F64, "Sum of the numerator's concepts.", nullable=True),
+        _c("denominator", F64, "Sum of the denominator's concepts; null for an indicator without one.", nullable=True),
+        _c("reason", STR, "Why there is no value (template, blank or unreadable cell, denominator 0); else empty."),
+        _c("source_cells", STR, "The cells used, code/column=as printed, numerator's first."),
+        _c("source_file", STR, "File the report was read from."),
+        _c("indicator_order", INT32, "Position of the indicator in its definitions file."),
+    ),
+)
+
 AGENCIES = TableSchema(
     name="agencies",
     description="One row per publishing body, from its reports' names (transforms/agencies.py).",
@@ -373,6 +402,7 @@ CURATED_TABLES: dict[str, TableSchema] = {
         INPUTS,
         REPORT_WIDE,
         REPORT_SUMMARY,
+        REPORT_INDICATORS,
         AGENCIES,
     )
 }

@@ -16,7 +16,7 @@ import pandas as pd
 from transforms.catalog import load_catalog
 from transforms.concepts import SUMMARY_CONCEPTS, concept_cells
 from transforms.layouts import TEMPLATES
-from transforms.schemas import REPORT_SUMMARY, REPORT_WIDE, wide_columns
+from transforms.schemas import REPORT_INDICATORS, REPORT_SUMMARY, REPORT_WIDE, wide_columns
 
 _REPORT_KEYS = ["report_id", "report_year", "agency", "template", "source_file"]
 LOCAL_COLUMN = "this_year"  # a local row maps to a 2014 row through its this-year column
@@ -75,11 +75,14 @@ def report_summary(reports: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
     return frame[REPORT_SUMMARY.column_names].astype({name: "float64" for name in SUMMARY_CONCEPTS})
 
 
-PER_REPORT_TABLES = (REPORT_WIDE.name, REPORT_SUMMARY.name)
+PER_REPORT_TABLES = (REPORT_WIDE.name, REPORT_SUMMARY.name, REPORT_INDICATORS.name)
 
 
 def per_report_tables(reports: pd.DataFrame, indicators: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    from transforms.indicator_values import report_indicators  # imports duckdb: only where batches are stored
+
     return {
         REPORT_WIDE.name: report_wide(reports, indicators),
         REPORT_SUMMARY.name: report_summary(reports, indicators),
+        REPORT_INDICATORS.name: report_indicators(reports, indicators),
     }

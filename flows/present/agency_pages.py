@@ -71,8 +71,9 @@ _SITE_TABLES = {
 _CHUNK_SQL = {
     "indicators": "SELECT * FROM site_indicators WHERE {ids} ORDER BY indicator_order, report_year",
     "ranks": "SELECT * FROM site_ranks WHERE {ids} ORDER BY indicator_order, report_year, scope",
-    "failed": "SELECT * FROM site_failed WHERE {ids} ORDER BY report_year, severity, rule_id, row_code, column_code",
-    "reports": "SELECT * FROM site_reports WHERE {ids} ORDER BY report_year, source_file",
+    "failed": "SELECT * FROM site_failed WHERE {ids} "
+    "ORDER BY report_year, severity, rule_id, row_code, column_code, report_id",
+    "reports": "SELECT * FROM site_reports WHERE {ids} ORDER BY report_year, source_file, report_id",
 }
 _IN_CHUNK = "agency_id IN (SELECT unnest(CAST(? AS VARCHAR[])))"
 # What each agency's page is made of, hashed where the rows are: a page is rendered again only
@@ -93,7 +94,8 @@ def write_agency_pages(connection, out_dir: Path) -> int:
     agency pages. Reads the views once into temporary tables, then a chunk of agencies (or one
     region) at a time. Incremental: a page whose rows did not change (its fingerprint in
     ``agencies/manifest.json``) is not written again, and pages of agencies or regions no longer
-    in the dataset are removed."""
+    in the dataset are removed. Rendered here: worker processes cost more to start than they
+    save (10,000 reports, 6,824 agencies: 12.0 s here, 15.7 s with two)."""
     for folder in (AGENCIES_DIR, REGIONS_DIR):
         (out_dir / folder).mkdir(parents=True, exist_ok=True)
     old = _read_manifest(out_dir)
@@ -132,9 +134,9 @@ def write_agency_pages(connection, out_dir: Path) -> int:
                 stale.append(agency)
         for start in range(0, len(stale), AGENCY_CHUNK):  # only the pages whose rows changed
             chunk = stale[start : start + AGENCY_CHUNK]
-            by_agency: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+            by_agency: dict[str, dict[str, list]] = {a["agency_id"]: defaultdict(list) for a in chunk}
             for name, sql in _CHUNK_SQL.items():
-                cursor = connection.execute(sql.format(ids=_IN_CHUNK), [[a["agency_id"] for a in chunk]])
+                cursor = connection.execute(sql.format(ids=_IN_CHUNK), [list(by_agency)])
                 names = [d[0] for d in cursor.description]
                 for row in cursor.fetchall():
                     by_agency[row[0]][name].append(dict(zip(names, row, strict=True)))

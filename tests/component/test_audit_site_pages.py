@@ -17,6 +17,7 @@ from flows.parsing.batch import parse_files
 from flows.parsing.raw_files import RawFile
 from flows.present.audit_site import MANIFEST, page_path, site_is_current, write_audit_site
 from transforms.catalog import load_catalog
+from transforms.indicator_values import report_indicators
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_FILE = '"><img src=x onerror=alert(1)>.txt'
@@ -55,6 +56,7 @@ def _connection(parsed, agency: str = HOSTILE, source_file: str = HOSTILE_FILE, 
             last_year=2018,
         ),
         "catalog": load_catalog(),
+        "report_indicators": report_indicators(reports, indicators),
     }  # fmt: skip
     connection = duckdb.connect()
     for name, frame in tables.items():

@@ -14,6 +14,7 @@ from the dataset's views (``agency_indicators``, ``peer_ranks``, ``failed_rules`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import defaultdict
@@ -247,13 +248,18 @@ def _indicators_table(years: list[int], indicators: list[dict], ranks: list[dict
                     f'<td class="num" data-indicator="{_e(indicator)}" data-year="{year}" title="{_e(detail)}">'
                     f"{_value(cell['value'], first['unit'])}{rank}</td>"
                 )
-        lines.append(
-            f'<tr data-indicator="{_e(indicator)}"><th>{_e(first["label_en"])}<br><code>{_e(indicator)}</code>'
-            f"</th><td>{_e(first['unit'])}</td>{''.join(tds)}</tr>"
-        )
+        lines.append(_row_head(indicator, first["label_en"], first["unit"]) + "".join(tds) + "</tr>")
     return (
         f'<table id="indicator-table"><thead><tr><th>indicator</th><th>unit</th>{head}</tr></thead>'
         f"<tbody>{''.join(lines)}</tbody></table>"
+    )
+
+
+@functools.lru_cache(maxsize=256)  # the same few indicators head every agency's table
+def _row_head(indicator: str, label_en: str, unit: str) -> str:
+    return (
+        f'<tr data-indicator="{_e(indicator)}"><th>{_e(label_en)}<br><code>{_e(indicator)}</code></th>'
+        f"<td>{_e(unit)}</td>"
     )
 
 

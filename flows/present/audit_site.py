@@ -869,4 +869,4 @@ def _read_manifest(out_dir: Path) -> dict[str, str] | None:
 
 
 def _write(path: Path, text: str) -> None:
-    _replace(path, lambda target: target.write_text(text, encoding="utf-8"))
+    _replace(path, lambda target: target.write_text(text, encoding="utf-8"), follow_links=False)  # our own files

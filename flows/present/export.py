@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,16 +133,19 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _replace(path: Path, write: Callable[[Path], None]) -> None:
-    """Write beside ``path`` and rename into place: a failed export leaves no half-written file."""
-    path = path.resolve()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
+def _replace(path: Path, write: Callable[[Path], None], follow_links: bool = True) -> None:
+    """Write beside ``path`` and rename into place: a failed export leaves no half-written file;
+    a link at ``path`` gets its target written (``follow_links``). The temporary name is this
+    process's (one writer per path at a time: the dataset's lock, or one export);
+    ``tempfile.mkstemp`` cost 0.7 ms a file here, ten times the write."""
+    if follow_links:
+        path = path.resolve()
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        write(Path(temporary))
-        Path(temporary).replace(path)
+        write(temporary)
+        temporary.replace(path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 

@@ -60,8 +60,10 @@ AGENCY_CHUNK = 1000  # agencies whose rows are read per query: memory stays a ch
 LIST_PAGE_ROWS = 1000  # agencies per page of the list
 # The rows the pages read, each taken once from the views (which compute over every cell).
 _SITE_TABLES = {
-    "site_indicators": "SELECT * FROM agency_indicators",
-    "site_ranks": peer_ranks_select("site_indicators"),
+    # Only what ranks need: the agencies' texts (reasons, source cells) are read a chunk at a time.
+    "site_values": """SELECT agency_id, agency, level, province, city, report_year, indicator, label_en, unit, value,
+  indicator_order FROM agency_indicators""",
+    "site_ranks": peer_ranks_select("site_values"),
     "site_failed": """SELECT r.agency_id, f.report_year, f.rule_id, f.severity, f.description, f.detail,
   f.report_id, f.row_code, f.column_code
   FROM failed_rules f JOIN reports r USING (report_id) WHERE r.agency_id <> ''""",
@@ -70,23 +72,23 @@ _SITE_TABLES = {
   FROM reports r LEFT JOIN audit_reports a USING (report_id) WHERE r.agency_id <> ''""",
 }
 _CHUNK_SQL = {
-    "indicators": "SELECT * FROM site_indicators WHERE {ids} ORDER BY indicator_order, report_year",
+    "indicators": "SELECT * FROM agency_indicators WHERE {ids} ORDER BY indicator_order, report_year",
     "ranks": "SELECT * FROM site_ranks WHERE {ids} ORDER BY indicator_order, report_year, scope",
     "failed": "SELECT * FROM site_failed WHERE {ids} "
     "ORDER BY report_year, severity, rule_id, row_code, column_code, report_id",
     "reports": "SELECT * FROM site_reports WHERE {ids} ORDER BY report_year, source_file, report_id",
 }
 _IN_CHUNK = "agency_id IN (SELECT unnest(CAST(? AS VARCHAR[])))"
-# What each agency's page is made of, hashed where the rows are: a page is rendered again only
-# when this (or the regions it links) changed.
+# What each agency's page is made of (its reports' indicators, its ranks, failed rules, reports),
+# hashed where the rows are (each row's hash, combined so that no text is built): a page is
+# rendered again only when this (or the regions it links) changed.
 _FINGERPRINT_SQL = """
-WITH parts AS (
-  SELECT agency_id, 'i' || s::VARCHAR AS part FROM site_indicators s
-  UNION ALL SELECT agency_id, 'k' || s::VARCHAR FROM site_ranks s
-  UNION ALL SELECT agency_id, 'f' || s::VARCHAR FROM site_failed s
-  UNION ALL SELECT agency_id, 'r' || s::VARCHAR FROM site_reports s
-)
-SELECT agency_id, md5(string_agg(part, '|' ORDER BY part)) FROM parts GROUP BY agency_id
+SELECT agency_id, list_sort(list(part)) FROM (
+  SELECT agency_id, 'i' || bit_xor(hash(s)) AS part FROM report_indicators s WHERE agency_id <> '' GROUP BY agency_id
+  UNION ALL SELECT agency_id, 'k' || bit_xor(hash(s)) FROM site_ranks s GROUP BY agency_id
+  UNION ALL SELECT agency_id, 'f' || bit_xor(hash(s)) FROM site_failed s GROUP BY agency_id
+  UNION ALL SELECT agency_id, 'r' || bit_xor(hash(s)) FROM site_reports s GROUP BY agency_id
+) GROUP BY agency_id
 """
 
 

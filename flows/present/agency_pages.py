@@ -21,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from flows.dataset.indicator_views import peer_ranks_select
-from flows.present.audit_site import INDEX, SITE_CODE, _e, _number, _page, _write, page_path
+from flows.present.audit_site import INDEX, SITE_CODE, _e, _number, _page, _write, page_path, paging_nav
 
 AGENCIES_DIR = "agencies"
 REGIONS_DIR = "regions"
@@ -424,13 +424,8 @@ def _write_list_pages(out_dir: Path, agencies: list[dict], region_years: dict) -
                 f'<tr><td><a href="../{agency_path(a["agency_id"])}">{_e(a["name"])}</a></td><td>{_e(a["level"])}</td>'
                 f"<td>{region_links}</td><td>{_e(a['county'])}</td><td>{a['first_year']}–{a['last_year']}</td></tr>"
             )
-        nav = [f'<a href="../{INDEX}">← audit index</a>']
-        if number > 1:
-            nav.append(f'<a href="{_list_name(number - 1)}" rel="prev">previous</a>')
-        if number < count:
-            nav.append(f'<a href="{_list_name(number + 1)}" rel="next">next</a>')
         body = (
-            f"<nav>{''.join(nav)}</nav><h1>Agencies, page {number} of {count}</h1>"
+            f"{paging_nav(number, count, _list_name)}<h1>Agencies, page {number} of {count}</h1>"
             f"<p>{len(agencies):,} agencies, by province, city and county.</p>"
             '<table id="agencies"><thead><tr><th>agency</th><th>level</th><th>province · city</th><th>county</th>'
             f"<th>years</th></tr></thead><tbody>{''.join(lines)}</tbody></table>"

@@ -596,13 +596,8 @@ def _write_list_pages(connection, out_dir: Path, rows_per_page: int) -> int:
             f"SELECT {LISTED_COLUMNS} FROM audit_reports ORDER BY agency, report_year, report_id LIMIT ? OFFSET ?",
             [rows_per_page, (number - 1) * rows_per_page],
         ).fetchall()
-        nav = [f'<a href="../{INDEX}">← audit index</a>']
-        if number > 1:
-            nav.append(f'<a href="{_list_name(number - 1)}" rel="prev">previous</a>')
-        if number < count:
-            nav.append(f'<a href="{_list_name(number + 1)}" rel="next">next</a>')
         body = (
-            f"<nav>{''.join(nav)}</nav><h1>Audited reports, page {number} of {count}</h1>"
+            f"{paging_nav(number, count, _list_name)}<h1>Audited reports, page {number} of {count}</h1>"
             f"<p>{total:,} reports with a failed rule or a flagged cell, by agency and year.</p>"
             + _reports_table(rows, "../")
         )
@@ -611,6 +606,17 @@ def _write_list_pages(connection, out_dir: Path, rows_per_page: int) -> int:
         if not re.fullmatch(r"\d+", stale.stem) or not 1 <= int(stale.stem) <= count:
             stale.unlink(missing_ok=True)
     return count
+
+
+def paging_nav(number: int, count: int, name_of) -> str:
+    """The navigation of page ``number`` of ``count`` in a folder below the index: back to the
+    index, previous, next (``name_of(n)``: page n's file name)."""
+    nav = [f'<a href="../{INDEX}">← audit index</a>']
+    if number > 1:
+        nav.append(f'<a href="{name_of(number - 1)}" rel="prev">previous</a>')
+    if number < count:
+        nav.append(f'<a href="{name_of(number + 1)}" rel="next">next</a>')
+    return f"<nav>{''.join(nav)}</nav>"
 
 
 def _list_name(number: int) -> str:

@@ -7,7 +7,9 @@ A result belongs to the later report and names both reports and every cell it re
 read as the single-report rules read them (:mod:`expectations.arithmetic`): a blank or dash cell
 counts as 0 and the detail says so, except a 总计 cell, which is then missing; a cell with no
 number, or one that is not in a report, makes the rule not applicable. A gap year gives no pair,
-so nothing is checked: a missing year is not a failure.
+so nothing is checked: a missing year is not a failure. Nor is a year with two or more reports
+of the agency (re-issues, or names that place two bodies as one): which of them the next year
+follows is unknown, and comparing each with each grows with their product.
 
 :func:`cross_year_sql` is a SELECT over two relations it is given the names of: ``reports``
 (report_id, agency_id, report_year, template, source_file) and ``indicators`` (the cells), so the
@@ -73,10 +75,14 @@ def cross_year_sql(reports: str = "reports", indicators: str = "indicators") -> 
     {info}
 ), rule_terms(rule_id, side, term_order, code, previous) AS (VALUES
     {terms}
+), previous AS (  -- the one report of an agency and year: with two or more, which one is last year's is unknown
+  SELECT agency_id, report_year, any_value(report_id) AS report_id, any_value(template) AS template,
+    any_value(source_file) AS source_file
+  FROM {reports} WHERE agency_id <> '' GROUP BY agency_id, report_year HAVING count(*) = 1
 ), pairs AS (
   SELECT t.report_id, t.report_year, t.template, p.report_id AS previous_report_id, p.report_year AS previous_year,
     p.template AS previous_template, p.source_file AS previous_source_file
-  FROM {reports} t JOIN {reports} p ON p.agency_id = t.agency_id AND p.report_year = t.report_year - 1
+  FROM {reports} t JOIN previous p ON p.agency_id = t.agency_id AND p.report_year = t.report_year - 1
   WHERE t.agency_id <> '' AND p.report_id <> t.report_id
 ), lines AS (
   SELECT DISTINCT i.rule_id, i.table_id, i.severity, i.within_columns, i.description, i.relation, r.*,

@@ -143,3 +143,14 @@ def test_a_cell_missing_from_last_years_report_makes_the_rule_not_applicable():
     results = _evaluate(_pair("fmt_2021", "fmt_2021"), cells)
     assert _outcomes(results, "X1") == {("", "total"): "not_applicable"}
     assert results[0]["expected"] is None and "(ambiguous)" in results[0]["detail"]
+
+
+def test_last_year_with_two_reports_is_no_pair_and_pairs_do_not_multiply():
+    """Two reports of the agency last year: which one this year follows is unknown, so nothing is
+    compared; and 50 reports in each of two years make no 2,500 pairs (the run at 100,000 synthetic
+    reports ran out of memory when they did)."""
+    cells = [_cell("before", "t3", "T3.4", "total", 3), _cell("after", "t3", "T3.2", "total", 9)]
+    reissued = [*_pair("fmt_2021", "fmt_2021"), ("before-bis", AGENCY, 2021, "fmt_2021", "before-bis.html")]
+    assert _evaluate(reissued, [*cells, _cell("before-bis", "t3", "T3.4", "total", 9)]) == []
+    many = [(f"a{n}", AGENCY, 2021 + n % 2, "fmt_2021", f"a{n}.html") for n in range(100)]
+    assert _evaluate(many, [_cell(f"a{n}", "t3", "T3.4", "total", 1) for n in range(100)]) == []

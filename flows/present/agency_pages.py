@@ -105,8 +105,7 @@ def write_agency_pages(connection, out_dir: Path) -> int:
     pages: dict[str, str] = {}
 
     def put(path: str, inputs: tuple, render) -> None:
-        fingerprint = hashlib.sha256(repr((SITE_CODE, inputs)).encode()).hexdigest()[:16]
-        pages[path] = fingerprint
+        fingerprint = pages[path] = _fingerprint(inputs)
         if old.get(path) != fingerprint or not (out_dir / path).is_file():
             (out_dir / path).parent.mkdir(exist_ok=True)
             _write(out_dir / path, render())
@@ -125,18 +124,15 @@ def write_agency_pages(connection, out_dir: Path) -> int:
         ).fetchall():
             region_years[(scope, region)].append(year)
         hashed = dict(connection.execute(_FINGERPRINT_SQL).fetchall())
-        stale = []
+        changed = []
         for agency in agencies:
             path = agency_path(agency["agency_id"])
             regions = [region_years.get((k, agency[k])) for k in ("city", "province")]
-            fingerprint = hashlib.sha256(
-                repr((SITE_CODE, agency, hashed.get(agency["agency_id"]), regions)).encode()
-            ).hexdigest()[:16]
-            pages[path] = fingerprint
-            if old.get(path) != fingerprint or not (out_dir / path).is_file():
-                stale.append(agency)
-        for start in range(0, len(stale), AGENCY_CHUNK):  # only the pages whose rows changed
-            chunk = stale[start : start + AGENCY_CHUNK]
+            pages[path] = _fingerprint((agency, hashed.get(agency["agency_id"]), regions))
+            if old.get(path) != pages[path] or not (out_dir / path).is_file():
+                changed.append(agency)
+        for start in range(0, len(changed), AGENCY_CHUNK):  # only the pages whose rows changed
+            chunk = changed[start : start + AGENCY_CHUNK]
             by_agency: dict[str, dict[str, list]] = {a["agency_id"]: defaultdict(list) for a in chunk}
             for name, sql in _CHUNK_SQL.items():
                 cursor = connection.execute(sql.format(ids=_IN_CHUNK), [list(by_agency)])
@@ -154,11 +150,16 @@ def write_agency_pages(connection, out_dir: Path) -> int:
             connection.execute(f"DROP TABLE IF EXISTS temp.{table}")
     listed = _write_list_pages(out_dir, agencies, region_years)
     for folder in (AGENCIES_DIR, REGIONS_DIR):
-        for stale in (out_dir / folder).rglob("*.html"):
-            if (relative := stale.relative_to(out_dir).as_posix()) not in pages and relative not in listed:
-                stale.unlink(missing_ok=True)
+        for page in (out_dir / folder).rglob("*.html"):
+            if (relative := page.relative_to(out_dir).as_posix()) not in pages and relative not in listed:
+                page.unlink(missing_ok=True)
     _write(out_dir / AGENCIES_DIR / MANIFEST, json.dumps({"site": SITE_CODE, "pages": pages}, separators=(",", ":")))
     return len(agencies)
+
+
+def _fingerprint(inputs: tuple) -> str:
+    """What a page is made of, and the code that renders it."""
+    return hashlib.sha256(repr((SITE_CODE, inputs)).encode()).hexdigest()[:16]
 
 
 def _read_manifest(out_dir: Path) -> dict[str, str]:

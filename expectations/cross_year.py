@@ -51,6 +51,16 @@ def cross_year_rules() -> list[ArithmeticRule]:
     return [rule for rule in load_rules() if rule.cross_year]
 
 
+def _codes_read(rules: list[ArithmeticRule]) -> dict[tuple[str, bool], set[str]]:
+    """Per table and kind of code (row codes for per-column rules, column codes for per-row ones),
+    the codes the rules read, this year's and last year's."""
+    read: dict[tuple[str, bool], set[str]] = {}
+    for rule in rules:
+        codes = read.setdefault((rule.table_id, rule.within_columns), set())
+        codes.update(code.removeprefix(PREVIOUS) for code in (*rule.lhs, *rule.rhs))
+    return read
+
+
 @cache
 def cross_year_sql(reports: str = "reports", indicators: str = "indicators") -> str:
     """Every cross-year result (pass, fail, not_applicable) of every later report of a pair."""
@@ -69,12 +79,20 @@ def cross_year_sql(reports: str = "reports", indicators: str = "indicators") -> 
         for side, codes in (("lhs", r.lhs), ("rhs", r.rhs))
         for order, code in enumerate(codes)
     )
+    needed = " OR ".join(
+        f"(table_id = {_quote(table)} AND {'indicator_code' if within else 'column_code'} IN "
+        f"({', '.join(_quote(code) for code in sorted(codes))}))"
+        for (table, within), codes in _codes_read(rules).items()
+    )
     holds = " ".join(f"WHEN {_quote(k)} THEN {test}" for k, (test, _) in _SQL_RELATIONS.items())
     breaks = " ".join(f"WHEN {_quote(k)} THEN ' {sign} '" for k, (_, sign) in _SQL_RELATIONS.items())
     return f"""WITH rule_info(rule_id, table_id, severity, within_columns, description, templates, relation) AS (VALUES
     {info}
 ), rule_terms(rule_id, side, term_order, code, previous) AS (VALUES
     {terms}
+), cells AS (  -- only the cells a rule reads: a filter on the scan, not a join over every cell
+  SELECT report_id, table_id, indicator_code, column_code, value, value_status, value_raw
+  FROM {indicators} WHERE {needed}
 ), previous AS (  -- the one report of an agency and year: with two or more, which one is last year's is unknown
   SELECT agency_id, report_year, any_value(report_id) AS report_id, any_value(template) AS template,
     any_value(source_file) AS source_file
@@ -90,7 +108,7 @@ def cross_year_sql(reports: str = "reports", indicators: str = "indicators") -> 
   FROM rule_info i
   JOIN pairs r ON list_contains(i.templates, r.template) AND list_contains(i.templates, r.previous_template)
   JOIN rule_terms s ON s.rule_id = i.rule_id AND s.side = 'lhs' AND NOT s.previous
-  JOIN {indicators} c ON c.report_id = r.report_id AND c.table_id = i.table_id
+  JOIN cells c ON c.report_id = r.report_id AND c.table_id = i.table_id
    AND s.code = CASE WHEN i.within_columns THEN c.indicator_code ELSE c.column_code END
 ), terms AS (
   SELECT l.*, s.side, s.term_order, s.previous,
@@ -98,7 +116,7 @@ def cross_year_sql(reports: str = "reports", indicators: str = "indicators") -> 
     CASE WHEN l.within_columns THEN l.line ELSE s.code END AS cell_column,
     c.value, c.value_status, c.value_raw
   FROM lines l JOIN rule_terms s USING (rule_id)
-  LEFT JOIN {indicators} c
+  LEFT JOIN cells c
     ON c.report_id = CASE WHEN s.previous THEN l.previous_report_id ELSE l.report_id END
    AND c.table_id = l.table_id
    AND c.indicator_code = CASE WHEN l.within_columns THEN s.code ELSE l.line END

@@ -58,37 +58,48 @@ def _value(value, unit: str) -> str:
 
 AGENCY_CHUNK = 1000  # agencies whose rows are read per query: memory stays a chunk whatever the archive
 LIST_PAGE_ROWS = 1000  # agencies per page of the list
-# The rows the pages read, each taken once from the views (which compute over every cell).
+# The rows the pages read, each taken once from the views (which compute over every cell) into a
+# temporary table sorted by agency: a chunk of agencies then reads only its own rows (DuckDB skips
+# the row groups outside the chunk's range of ``agency_order``), not the whole table each time.
+_BY_AGENCY = "JOIN site_agencies USING (agency_id)"
 _SITE_TABLES = {
-    # Only what ranks need: the agencies' texts (reasons, source cells) are read a chunk at a time.
-    "site_values": """SELECT agency_id, agency, level, province, city, report_year, indicator, label_en, unit, value,
-  indicator_order FROM agency_indicators""",
-    "site_ranks": peer_ranks_select("site_values"),
-    "site_failed": """SELECT r.agency_id, f.report_year, f.rule_id, f.severity, f.description, f.detail,
+    "site_agencies": "SELECT agency_id, row_number() OVER (ORDER BY agency_id) AS agency_order FROM agencies "
+    "WHERE agency_id <> ''",
+    "site_values": f"""SELECT agency_order, agency_id, agency, level, province, city, report_year, indicator,
+  label_en, unit, value, numerator, denominator, reason, indicator_order
+  FROM agency_indicators {_BY_AGENCY} ORDER BY agency_order, indicator_order, report_year""",
+    "site_ranks": f"""SELECT * FROM ({peer_ranks_select("site_values")}) {_BY_AGENCY}
+  ORDER BY agency_order, indicator_order, report_year, scope""",
+    "site_failed": f"""SELECT agency_order, r.agency_id, f.report_year, f.rule_id, f.severity, f.description, f.detail,
   f.report_id, f.row_code, f.column_code
-  FROM failed_rules f JOIN reports r USING (report_id) WHERE r.agency_id <> ''""",
-    "site_reports": """SELECT r.agency_id, r.report_year, r.report_id, r.source_file,
+  FROM failed_rules f JOIN reports r USING (report_id) {_BY_AGENCY}
+  ORDER BY agency_order, f.report_year, f.severity, f.rule_id, f.row_code, f.column_code, f.report_id, f.detail""",
+    "site_reports": f"""SELECT agency_order, r.agency_id, r.report_year, r.report_id, r.source_file,
   a.report_id IS NOT NULL AS has_page
-  FROM reports r LEFT JOIN audit_reports a USING (report_id) WHERE r.agency_id <> ''""",
+  FROM reports r LEFT JOIN audit_reports a USING (report_id) {_BY_AGENCY}
+  ORDER BY agency_order, r.report_year, r.source_file, r.report_id""",
 }
-_CHUNK_SQL = {
-    "indicators": "SELECT * FROM agency_indicators WHERE {ids} ORDER BY indicator_order, report_year",
-    "ranks": "SELECT * FROM site_ranks WHERE {ids} ORDER BY indicator_order, report_year, scope",
-    "failed": "SELECT * FROM site_failed WHERE {ids} "
-    "ORDER BY report_year, severity, rule_id, row_code, column_code, report_id",
-    "reports": "SELECT * FROM site_reports WHERE {ids} ORDER BY report_year, source_file, report_id",
-}
-_IN_CHUNK = "agency_id IN (SELECT unnest(CAST(? AS VARCHAR[])))"
+_CHUNK_TABLES = {"indicators": "site_values", "ranks": "site_ranks", "failed": "site_failed", "reports": "site_reports"}
+# A chunk's rows in the table's order; the range lets the scan skip row groups, the list keeps
+# the unchanged agencies inside the range out.
+_CHUNK_SQL = (
+    "SELECT * EXCLUDE (agency_order) FROM {table} WHERE agency_order BETWEEN ? AND ? "
+    "AND agency_order IN (SELECT unnest(CAST(? AS BIGINT[]))) ORDER BY agency_order"
+)
 # What each agency's page is made of (its reports' indicators, its ranks, failed rules, reports),
-# hashed where the rows are (each row's hash, combined so that no text is built): a page is
-# rendered again only when this (or the regions it links) changed.
+# hashed where the rows are (each row's hash, combined so that no text is built; not the
+# ``agency_order``, which a new agency shifts): a page is rendered again only when this (or the
+# regions it links) changed.
 _FINGERPRINT_SQL = """
-SELECT agency_id, list_sort(list(part)) FROM (
+SELECT agency_id, agency_order, list_sort(list(part)) FROM (
   SELECT agency_id, 'i' || bit_xor(hash(s)) AS part FROM report_indicators s WHERE agency_id <> '' GROUP BY agency_id
-  UNION ALL SELECT agency_id, 'k' || bit_xor(hash(s)) FROM site_ranks s GROUP BY agency_id
-  UNION ALL SELECT agency_id, 'f' || bit_xor(hash(s)) FROM site_failed s GROUP BY agency_id
-  UNION ALL SELECT agency_id, 'r' || bit_xor(hash(s)) FROM site_reports s GROUP BY agency_id
-) GROUP BY agency_id
+  UNION ALL SELECT agency_id, 'k' || bit_xor(hash(s)) FROM (SELECT * EXCLUDE (agency_order) FROM site_ranks) s
+    GROUP BY agency_id
+  UNION ALL SELECT agency_id, 'f' || bit_xor(hash(s)) FROM (SELECT * EXCLUDE (agency_order) FROM site_failed) s
+    GROUP BY agency_id
+  UNION ALL SELECT agency_id, 'r' || bit_xor(hash(s)) FROM (SELECT * EXCLUDE (agency_order) FROM site_reports) s
+    GROUP BY agency_id
+) RIGHT JOIN site_agencies USING (agency_id) GROUP BY agency_id, agency_order
 """
 
 
@@ -104,12 +115,6 @@ def write_agency_pages(connection, out_dir: Path) -> int:
     old = _read_manifest(out_dir)
     pages: dict[str, str] = {}
 
-    def put(path: str, inputs: tuple, render) -> None:
-        fingerprint = pages[path] = _fingerprint(inputs)
-        if old.get(path) != fingerprint or not (out_dir / path).is_file():
-            (out_dir / path).parent.mkdir(exist_ok=True)
-            _write(out_dir / path, render())
-
     agencies = _rows(
         connection,
         "SELECT agency_id, name, level, province, city, county, first_year, last_year FROM agencies "
@@ -123,28 +128,32 @@ def write_agency_pages(connection, out_dir: Path) -> int:
             "SELECT DISTINCT scope, region, report_year FROM site_ranks ORDER BY 1, 2, 3"
         ).fetchall():
             region_years[(scope, region)].append(year)
-        hashed = dict(connection.execute(_FINGERPRINT_SQL).fetchall())
+        hashed = {
+            agency_id: (order, parts) for agency_id, order, parts in connection.execute(_FINGERPRINT_SQL).fetchall()
+        }
         changed = []
         for agency in agencies:
             path = agency_path(agency["agency_id"])
             regions = [region_years.get((k, agency[k])) for k in ("city", "province")]
-            pages[path] = _fingerprint((agency, hashed.get(agency["agency_id"]), regions))
+            order, parts = hashed[agency["agency_id"]]
+            pages[path] = _fingerprint((agency, parts, regions))
             if old.get(path) != pages[path] or not (out_dir / path).is_file():
-                changed.append(agency)
+                changed.append((order, agency))
+        changed.sort(key=lambda pair: pair[0])  # the tables' order: each chunk reads a range of it
         for start in range(0, len(changed), AGENCY_CHUNK):  # only the pages whose rows changed
             chunk = changed[start : start + AGENCY_CHUNK]
-            by_agency: dict[str, dict[str, list]] = {a["agency_id"]: defaultdict(list) for a in chunk}
-            for name, sql in _CHUNK_SQL.items():
-                cursor = connection.execute(sql.format(ids=_IN_CHUNK), [list(by_agency)])
+            orders = [order for order, _ in chunk]
+            by_agency: dict[str, dict[str, list]] = {a["agency_id"]: defaultdict(list) for _, a in chunk}
+            for name, table in _CHUNK_TABLES.items():
+                cursor = connection.execute(_CHUNK_SQL.format(table=table), [orders[0], orders[-1], orders])
                 names = [d[0] for d in cursor.description]
                 for row in cursor.fetchall():
                     by_agency[row[0]][name].append(dict(zip(names, row, strict=True)))
-            for agency in chunk:
+            for _, agency in chunk:
                 path = out_dir / agency_path(agency["agency_id"])
                 path.parent.mkdir(exist_ok=True)
                 _write(path, _agency_html(agency, by_agency[agency["agency_id"]], region_years))
-        names = {a["agency_id"]: a["name"] for a in agencies}
-        _write_region_pages(connection, names, region_years, put)
+        _write_region_pages(connection, region_years, old, pages, out_dir)
     finally:
         for table in _SITE_TABLES:
             connection.execute(f"DROP TABLE IF EXISTS temp.{table}")
@@ -341,67 +350,149 @@ def _failed_html(failed: list[dict]) -> str:
 # ---- regions ----------------------------------------------------------------------------------------
 
 
-def _write_region_pages(connection, names: dict[str, str], region_years: dict, put) -> None:
-    """One page per region and year with values, read one region-year at a time."""
+REGION_TABLE_ROWS = 200  # rows of an indicator's ranking on its region's page; the rest on pages of their own
+RANKING_PAGE_ROWS = 1000  # rows of each page of an indicator's whole ranking
+# Per region and year, the hash of its rows (as the agencies' fingerprints): its pages are
+# rendered again, and its rows read, only when they changed.
+_REGION_FINGERPRINT_SQL = """
+SELECT scope, region, report_year, bit_xor(hash(s)) FROM (SELECT * EXCLUDE (agency_order) FROM site_ranks) s
+GROUP BY scope, region, report_year
+"""
+
+
+def ranking_path(scope: str, region: str, year: int, indicator: str, number: int) -> str:
+    """Page ``number`` of one indicator's whole ranking in a region and year, beside the region's page."""
+    return region_path(scope, region, year).removesuffix(".html") + f"-{indicator}-{number}.html"
+
+
+def _write_region_pages(connection, region_years: dict, old: dict, pages: dict, out_dir: Path) -> None:
+    """One page per region and year with values, and for an indicator whose ranking is longer than
+    ``REGION_TABLE_ROWS``, its whole ranking on pages of ``RANKING_PAGE_ROWS``. Only the region-years
+    whose rows changed are read, one indicator's rows at a time: a province of ten thousand agencies
+    neither makes a page of megabytes nor holds its rows in memory."""
+    changed = []
+    for scope, region, year, hashed in connection.execute(_REGION_FINGERPRINT_SQL).fetchall():
+        path = region_path(scope, region, year)
+        fingerprint = pages[path] = _fingerprint((scope, region, year, region_years[(scope, region)], hashed))
+        if old.get(path) != fingerprint or not (out_dir / path).is_file():
+            changed.append((scope, region, year))
+        else:  # its ranking pages stay, with the page that links them
+            pages.update((name, fingerprint) for name in old if name.startswith(path.removesuffix(".html") + "-"))
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE site_regions_changed AS SELECT unnest(CAST(? AS VARCHAR[])) AS scope, "
+        "unnest(CAST(? AS VARCHAR[])) AS region, unnest(CAST(? AS INTEGER[])) AS report_year",
+        [list(column) for column in zip(*changed, strict=True)] if changed else [[], [], []],
+    )
     cursor = connection.execute(
-        "SELECT * FROM site_ranks ORDER BY scope, region, report_year, indicator_order, level, rank, agency_id"
+        "SELECT * EXCLUDE (agency_order) FROM site_ranks JOIN site_regions_changed USING (scope, region, report_year) "
+        "ORDER BY scope, region, report_year, indicator_order, level, rank, agency_id"
     )
     columns = [d[0] for d in cursor.description]
-    group: list[dict] = []
+    region: tuple | None = None
+    sections: list[str] = []
+    indicator_rows: list[dict] = []
+    agencies: set[str] = set()
 
-    def flush(group: list[dict]) -> None:
-        scope, region, year = group[0]["scope"], group[0]["region"], group[0]["report_year"]
-        years = region_years[(scope, region)]
-        shown = {r["agency_id"]: names.get(r["agency_id"], r["agency_id"]) for r in group}
-        put(
-            region_path(scope, region, year),
-            (scope, region, year, years, group, shown),
-            lambda: _region_html(scope, region, year, years, group, shown),
-        )
+    def end_indicator() -> None:
+        if indicator_rows:
+            sections.append(_ranking_section(region, indicator_rows, pages, out_dir))
+            indicator_rows.clear()
+
+    def end_region() -> None:
+        end_indicator()
+        if region is not None:
+            scope, name, year = region
+            path = region_path(scope, name, year)
+            (out_dir / path).parent.mkdir(exist_ok=True)
+            _write(
+                out_dir / path, _region_html(scope, name, year, region_years[(scope, name)], len(agencies), sections)
+            )
+            sections.clear()
+            agencies.clear()
 
     while rows := cursor.fetchmany(10_000):
         for row in rows:
             record = dict(zip(columns, row, strict=True))
-            if group and (record["scope"], record["region"], record["report_year"]) != (
-                group[0]["scope"], group[0]["region"], group[0]["report_year"]
-            ):  # fmt: skip
-                flush(group)
-                group = []
-            group.append(record)
-    if group:
-        flush(group)
+            key = (record["scope"], record["region"], record["report_year"])
+            if key != region:
+                end_region()
+                region = key
+            elif indicator_rows and record["indicator"] != indicator_rows[0]["indicator"]:
+                end_indicator()
+            indicator_rows.append(record)
+            agencies.add(record["agency_id"])
+    end_region()
+    connection.execute("DROP TABLE IF EXISTS temp.site_regions_changed")
 
 
-def _region_html(scope, region, year, years, ranks, names) -> str:
+def _ranking_rows(rows: list[dict], unit: str) -> str:
+    return "".join(
+        f'<tr><td>{_e(r["level"])}</td><td class="num">{r["rank"]}</td><td class="num">{r["peers"]}</td>'
+        f'<td><a href="{UP}{agency_path(r["agency_id"])}">{_e(r["agency"])}</a></td>'
+        f'<td class="num">{_value(r["value"], unit)}</td></tr>'
+        for r in rows
+    )
+
+
+def _ranking_table(indicator: str, rows: list[dict], unit: str) -> str:
+    return (
+        f'<table class="ranking" data-indicator="{_e(indicator)}"><thead><tr><th>level</th><th>rank</th>'
+        f"<th>of</th><th>agency</th><th>value</th></tr></thead><tbody>{_ranking_rows(rows, unit)}</tbody></table>"
+    )
+
+
+def _ranking_section(region: tuple, rows: list[dict], pages: dict, out_dir: Path) -> str:
+    """An indicator's ranking on the region's page (by level, then rank); when longer than
+    ``REGION_TABLE_ROWS``, its first rows and links to the pages of the whole ranking."""
+    scope, name, year = region
+    indicator, label_en, unit = rows[0]["indicator"], rows[0]["label_en"], rows[0]["unit"]
+    heading = f'<h2 id="{_e(indicator)}">{_e(label_en)} ({_e(unit)})</h2>'
+    if len(rows) <= REGION_TABLE_ROWS:
+        return heading + _ranking_table(indicator, rows, unit)
+    count = -(-len(rows) // RANKING_PAGE_ROWS)
+    region_page = region_path(scope, name, year)
+    fingerprint = pages[region_page]
+
+    def page_name(number: int) -> str:
+        return Path(ranking_path(scope, name, year, indicator, number)).name
+
+    (out_dir / region_page).parent.mkdir(exist_ok=True)
+    for number in range(1, count + 1):
+        path = ranking_path(scope, name, year, indicator, number)
+        pages[path] = fingerprint
+        part = rows[(number - 1) * RANKING_PAGE_ROWS : number * RANKING_PAGE_ROWS]
+        nav = [f'<a href="{UP}{INDEX}">← audit index</a>', f'<a href="{Path(region_page).name}">{_e(name)} {year}</a>']
+        for other, rel in ((number - 1, "prev"), (number + 1, "next")):
+            if 1 <= other <= count:
+                nav.append(f'<a href="{page_name(other)}" rel="{rel}">{rel}</a>')
+        body = (
+            f"<nav>{''.join(nav)}</nav><h1>{_e(name)} ({_e(scope)}), {year}: {_e(label_en)} ({_e(unit)})</h1>"
+            f"<p>{len(rows):,} agencies with a value, by level and rank; page {number} of {count}.</p>"
+            + _ranking_table(indicator, part, unit)
+        )
+        _write(out_dir / path, _page(f"{name} {year}: {label_en}", body))
+    links = " ".join(f'<a href="{page_name(n)}">{n}</a>' for n in range(1, count + 1))
+    return (
+        heading
+        + _ranking_table(indicator, rows[:REGION_TABLE_ROWS], unit)
+        + f'<p class="more">The first {REGION_TABLE_ROWS} of {len(rows):,}: the whole ranking on pages {links}.</p>'
+    )
+
+
+def _region_html(scope, region, year, years, agencies: int, sections: list[str]) -> str:
     nav = [f'<a href="{UP}{INDEX}">← audit index</a>', f'<a href="{UP}{AGENCIES_DIR}/{INDEX}">all agencies</a>']
     year_links = " ".join(
         f"<strong>{y}</strong>" if y == year else f'<a href="{UP}{region_path(scope, region, y)}">{y}</a>'
         for y in years
     )
-    agencies = {r["agency_id"] for r in ranks}
     body = [
         f"<nav>{''.join(nav)}</nav>",
         f"<h1>{_e(region)} ({_e(scope)}), {year}</h1>",
         f"<p>Years: {year_links}</p>",
-        f"<p>{len(agencies)} agencies with a value that year, ranked by each indicator among the agencies of "
+        f"<p>{agencies} agencies with a value that year, ranked by each indicator among the agencies of "
         "their level (1: the largest value).</p>",
+        *sections,
     ]
-    by_indicator: dict[str, list[dict]] = defaultdict(list)
-    for rank in ranks:
-        by_indicator[rank["indicator"]].append(rank)
-    for indicator, rows in by_indicator.items():  # in the indicators' order, each by level and rank
-        label_en, unit = rows[0]["label_en"], rows[0]["unit"]
-        lines = "".join(
-            f'<tr><td>{_e(r["level"])}</td><td class="num">{r["rank"]}</td><td class="num">{r["peers"]}</td>'
-            f'<td><a href="{UP}{agency_path(r["agency_id"])}">{_e(names.get(r["agency_id"], r["agency_id"]))}</a></td>'
-            f'<td class="num">{_value(r["value"], unit)}</td></tr>'
-            for r in rows
-        )
-        body.append(
-            f'<h2 id="{_e(indicator)}">{_e(label_en)} ({_e(unit)})</h2>'
-            f'<table class="ranking" data-indicator="{_e(indicator)}"><thead><tr><th>level</th><th>rank</th>'
-            f"<th>of</th><th>agency</th><th>value</th></tr></thead><tbody>{lines}</tbody></table>"
-        )
     return _page(f"{region} {year}: ranks", "\n".join(body))
 
 

@@ -152,6 +152,35 @@ def test_agency_pages_are_written_again_only_when_their_rows_change(parsed, tmp_
     assert page.stat().st_mtime_ns != written and "renamed.txt" in _dom(page).text_content()
 
 
+def test_a_long_ranking_is_cut_on_its_region_page_and_whole_on_pages_of_its_own(tmp_path, monkeypatch):
+    """A province of thousands of agencies: its page shows each indicator's first rows and links
+    the whole ranking, in pages with previous and next; every agency is on one of them."""
+    from flows.present import agency_pages
+
+    monkeypatch.setattr(agency_pages, "REGION_TABLE_ROWS", 2)
+    monkeypatch.setattr(agency_pages, "RANKING_PAGE_ROWS", 2)
+    rows = [
+        {"indicator": "requests_received", "label_en": "Requests received", "unit": "件", "level": "county",
+         "rank": n, "peers": 5, "agency_id": f"a{n}", "agency": f"县{n}", "value": 10.0 - n}
+        for n in range(1, 6)
+    ]  # fmt: skip
+    region = ("province", "某省", 2020)
+    pages = {agency_pages.region_path(*region): "f1"}
+    (tmp_path / agency_pages.REGIONS_DIR).mkdir()
+    section = lxml.html.fromstring(agency_pages._ranking_section(region, rows, pages, tmp_path))
+    assert [r.xpath("string(td[4])") for r in section.xpath("//tbody/tr")] == ["县1", "县2"]
+    links = section.xpath('//p[@class="more"]/a/@href')
+    assert len(links) == 3
+    listed = []
+    for number, link in enumerate(links, 1):
+        page = _dom((tmp_path / agency_pages.region_path(*region)).parent / link)
+        listed += [r.xpath("string(td[4])") for r in page.xpath("//tbody/tr")]
+        assert bool(page.xpath('//a[@rel="prev"]')) == (number > 1)
+        assert bool(page.xpath('//a[@rel="next"]')) == (number < 3)
+    assert listed == [f"县{n}" for n in range(1, 6)]
+    assert {agency_pages.ranking_path(*region, "requests_received", n) for n in (1, 2, 3)} <= set(pages)
+
+
 def test_page_names_are_safe():
     assert page_path("a319b82b58777fc1") == "reports/a3/a319b82b58777fc1.html"
     hostile = page_path("../../etc/passwd")

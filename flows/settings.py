@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from flows.dataset.storage import S3Path, location
-from transforms.limits import DEFAULT_LIMITS, ReadLimits
+from transforms.limits import DEFAULT_LIMITS, PLAIN_READING, ReadLimits, ReadOptions
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,9 +115,25 @@ class Settings(BaseSettings):
         default=DEFAULT_LIMITS.max_seconds_per_file, gt=0, description="Wall time to read one file."
     )
 
+    # What reading may use beyond Python (transforms.limits.ReadOptions).
+    ocr: bool = Field(
+        default=True, description="Read pages without a text layer (scans) by OCR; off: such files are quarantined."
+    )
+    ocr_min_confidence: float = Field(
+        default=PLAIN_READING.ocr_min_confidence,
+        ge=0,
+        le=1,
+        description="An OCR'd number that no identity of its table nor the text confirms is published only at or "
+        "above this recognition confidence (else it is ocr_unverified, without a value).",
+    )
+
+    @property
+    def read_options(self) -> ReadOptions:
+        return ReadOptions(ocr=self.ocr, ocr_min_confidence=self.ocr_min_confidence)
+
     @property
     def read_limits(self) -> ReadLimits:
-        return ReadLimits(**{name: getattr(self, name) for name in ReadLimits.names()})
+        return ReadLimits(**{name: getattr(self, name) for name in ReadLimits.names()}, options=self.read_options)
 
     @property
     def output_dir(self) -> Path:

@@ -1,4 +1,6 @@
 """What one report file may cost to read: crawled files are untrusted, so every reader is bounded.
+And what reading may use beyond Python (:class:`ReadOptions`), which travels with the limits to
+every parse worker.
 
 The defaults are far above any real report (the corpus's largest: a 111 KB HTML page nested 19
 deep with spans of 22, a DOCX whose document XML has 10,128 elements, 6-page PDFs) and far below
@@ -8,9 +10,23 @@ limit and its setting (``XXGK_`` + the field name in upper case).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 MB = 1_000_000
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What reading may use beyond Python, set by the flow: OCR for pages without a text layer, and
+    a converter for Word 97-2003 and WPS files (``convert(data, kind, target) -> bytes``)."""
+
+    ocr: bool = False
+    ocr_min_confidence: float = 0.9  # an OCR'd number that no identity or statement checks is published at or above
+    convert: Callable[[bytes, str, str], bytes] | None = None
+
+
+PLAIN_READING = ReadOptions()  # Python only: no OCR, no converter
 
 
 @dataclass(frozen=True)
@@ -26,10 +42,12 @@ class ReadLimits:
     max_html_depth: int = 200  # element nesting (the HTML parser itself stops at 256)
     max_table_span: int = 1_000  # HTML colspan/rowspan, DOCX gridSpan
     max_seconds_per_file: float = 60.0  # wall time, enforced by the parse worker
+    options: ReadOptions = PLAIN_READING  # not a limit: what reading may use (settings of their own)
 
     @classmethod
     def names(cls) -> list[str]:
-        return [f.name for f in fields(cls)]
+        """The limits, each a setting of the same name."""
+        return [f.name for f in fields(cls) if f.name != "options"]
 
 
 DEFAULT_LIMITS = ReadLimits()

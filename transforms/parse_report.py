@@ -8,7 +8,7 @@ records. Each step runs once.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from transforms.agencies import AgencyPlacement, place_agency
 from transforms.cell_records import MATCHED, MATCHED_BY_POSITION, REPORT_FIELDS, CellRecord
@@ -18,6 +18,7 @@ from transforms.document_rows import TEXT, Document
 from transforms.documents import UnreadableDocumentError, read_document_bytes
 from transforms.limits import DEFAULT_LIMITS, OverLimitError, ReadLimits
 from transforms.narrative_facts import NarrativeFact, extract_narrative_facts
+from transforms.ocr_verification import ocr_confidences, stated_cells, verify_ocr_cells
 from transforms.post2019_tables import TableResult, post2019_records
 from transforms.pre2019_tables import PRE_2019, Pre2019TableError, pre2019_records
 from transforms.report_identity import REPORT, IdentityError, ReportIdentity, identity_of, not_a_report, page_kind
@@ -123,7 +124,10 @@ def _identity(document: Document, source_file: str, hints: PageHints | None, tem
 
 
 def parse_report(
-    data: bytes, source_file: str, limits: ReadLimits = DEFAULT_LIMITS, hints: PageHints | None = None
+    data: bytes,
+    source_file: str,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    hints: PageHints | None = None,
 ) -> ParsedReport:
     """Parse one report (a file, or a crawled page with the crawl's ``hints``). Raises
     :class:`QuarantineError` with a precise reason when it cannot, also when reading it would cost
@@ -169,6 +173,12 @@ def _parse_report(data: bytes, source_file: str, limits: ReadLimits, hints: Page
     facts = extract_narrative_facts(document.text)
     read = _read_pre2019 if template in PRE_2019 else _read_post2019
     tables = read(document, template, facts)
+    if any(row.confidences for row in document.rows):  # read by OCR: only what the report confirms is published
+        records = verify_ocr_cells(
+            tables.records, template, ocr_confidences(document.rows, tables.records), limits.options.ocr_min_confidence,
+            stated_cells(template, facts),
+        )  # fmt: skip
+        tables = replace(tables, records=records)
     identity = _identity(document, source_file, hints, template)
     meta = identity.metadata
     placed = place_agency(meta.agency, meta.report_year)

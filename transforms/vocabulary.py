@@ -19,8 +19,12 @@ UNPARSED = "unparsed"
 AMBIGUOUS = "ambiguous"  # printed, but which cell it belongs to cannot be told
 MISSING = "missing"  # the template has the cell; the document does not show it
 INFERRED = "inferred"  # cut out of run-together digits: the only split the table's arithmetic allows
-NUMBER_STATUSES = (OK, OK_WITH_NOTE, INFERRED)  # the cell has a value
-VALUE_STATUSES = (OK, OK_WITH_NOTE, INFERRED, BLANK, PLACEHOLDER, NOT_APPLICABLE, UNPARSED, AMBIGUOUS, MISSING)
+OCR = "ocr"  # read from a scan, and confirmed by the table's arithmetic or text (or, unchecked, read surely)
+OCR_UNVERIFIED = "ocr_unverified"  # read from a scan, and nothing confirms it: the digits in value_raw, no value
+NUMBER_STATUSES = (OK, OK_WITH_NOTE, INFERRED, OCR)  # the cell has a value
+VALUE_STATUSES = (
+    OK, OK_WITH_NOTE, INFERRED, OCR, BLANK, PLACEHOLDER, NOT_APPLICABLE, UNPARSED, AMBIGUOUS, MISSING, OCR_UNVERIFIED,
+)  # fmt: skip
 NOT_FLAGGED = (OK, NOT_APPLICABLE)  # shown as they are; every other status is flagged to a reader
 
 # ---- a row's catalog_status --------------------------------------------------------------------

@@ -19,6 +19,8 @@ from transforms.vocabulary import (
     INFERRED,
     MISSING,
     NOT_APPLICABLE,
+    OCR,
+    OCR_UNVERIFIED,
     OK,
     OK_WITH_NOTE,
     PLACEHOLDER,
@@ -36,6 +38,8 @@ MARKERS = {
     AMBIGUOUS: "a",
     MISSING: "m",
     UNPARSED: "u",
+    OCR: "o",
+    OCR_UNVERIFIED: "v",
 }
 
 
@@ -43,10 +47,12 @@ LEGEND = {
     "n": "number with a note",
     "b": "blank",
     "p": "placeholder (—, /, 无)",
-    "i": "inferred (cut out of run-together digits)",
+    "i": "inferred (cut out of run-together digits, or one OCR digit the arithmetic corrects)",
     "a": "ambiguous (printed, cell unknown)",
     "m": "missing (not in the document)",
     "u": "unparsed",
+    "o": "read by OCR, confirmed by the arithmetic or the text",
+    "v": "read by OCR, unverified: no value",
 }
 
 

@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     query_memory_limit: str = Field(
         default="2GB", description="DuckDB memory_limit of a query: past it, it spills, then stops."
     )
+    site_memory_limit: str = Field(
+        default="500MB",
+        description="DuckDB memory_limit while a run writes the audit site: past it, DuckDB spills to a temporary "
+        "folder, so the site's memory does not grow with the archive.",
+    )
     query_threads: int = Field(default=2, ge=1, description="DuckDB threads of a query.")
     query_max_temp_size: str = Field(
         default="4GB", description="DuckDB max_temp_directory_size: how much a query may spill to disk."

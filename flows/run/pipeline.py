@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import os
 import re
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -50,6 +52,7 @@ from flows.settings import AUDIT_DIR, Settings
 from transforms.assemble import ParsedFrames, catalog_tables
 from transforms.catalog import load_catalog
 from transforms.schemas import CURATED_TABLES, INPUTS, NOT_FAILURES, QUARANTINE, REPORTS
+from transforms.vocabulary import sql_list
 
 
 class PublishBlockedError(RuntimeError):
@@ -278,7 +281,12 @@ def write_audit(settings: Settings, version: DatasetVersion) -> list[str]:
     published and is no reason to unpublish it: a failure is logged and becomes a notice of the run."""
     started = time.time_ns()
     try:
-        with open_version(Store(settings.curated_dir), version) as connection:
+        with (
+            tempfile.TemporaryDirectory(prefix=f"xxgk-site-{os.getpid()}-") as spill,
+            open_version(Store(settings.curated_dir), version) as connection,
+        ):
+            connection.execute(f"SET memory_limit = {sql_list([settings.site_memory_limit])}")
+            connection.execute(f"SET temp_directory = {sql_list([spill])}")
             write_audit_site(connection, settings.audit_dir, settings.data_docs_dir, workers=settings.parse_workers)
         if settings.curated_dir.is_remote:  # the site beside the dataset, as for a folder
             mirror_folder(settings.audit_dir, settings.curated_dir / AUDIT_DIR, started)

@@ -33,7 +33,10 @@ class NeedsConversionError(UnreadableDocumentError):
         super().__init__(
             f"{legacy.described}: needs converting to .{legacy.target} (LibreOffice), or save as .docx or PDF"
         )
-        self.kind, self.target = legacy.kind, legacy.target
+        self.legacy, self.kind, self.target = legacy, legacy.kind, legacy.target
+
+    def __reduce__(self):  # pickled as what it was made from (a worker may send it to its parent)
+        return type(self), (self.legacy,)
 
 
 def read_document_bytes(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, convert: Converter | None = None) -> Document:

@@ -2,6 +2,7 @@
 gives (a stand-in here; LibreOffice's own conversion is in tests/component/test_legacy_office_forms.py)."""
 
 import io
+import pickle
 import struct
 
 import docx
@@ -45,6 +46,8 @@ def test_without_a_converter_the_reason_says_what_to_do():
     with pytest.raises(NeedsConversionError, match=r"^Word 97-2003 \.doc: needs converting to \.docx") as caught:
         read_document_bytes(_word97())
     assert (caught.value.kind, caught.value.target) == ("doc", "docx")
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert (str(copy), copy.kind, copy.target) == (str(caught.value), "doc", "docx")
     with pytest.raises(QuarantineError, match=r"Word 97-2003 \.doc: .*or save as \.docx or PDF") as quarantined:
         parse_report(_word97(), "report.doc")
     assert quarantined.value.stage == "decode"

@@ -16,6 +16,7 @@ import io
 import os
 import random
 import subprocess
+import sys
 import time
 from pathlib import Path
 from xml.etree import ElementTree
@@ -212,3 +213,21 @@ def test_the_profile_turns_macros_off_and_libreoffice_keeps_every_setting(soffic
             kept.add((item.get(f"{namespace}path").lstrip("/"), prop.get(f"{namespace}name"), prop.findtext("value")))
     assert set(legacy._PROFILE_SETTINGS) <= kept
     assert ("org.openoffice.Office.Common/Security/Scripting", "DisableMacrosExecution", "true") in kept
+
+
+def test_the_converter_dies_with_the_worker_that_started_it(tmp_path):
+    program = _fake_soffice(tmp_path, "exec sleep 43")
+    # A worker killed mid-conversion: the kernel kills its soffice (here one that would hang).
+    call = "from flows.parsing.legacy_office import convert_legacy_office as convert\n"
+    call += f"convert(b'x', 'doc', 'docx', 60, soffice={program!r})"
+    worker = subprocess.Popen([sys.executable, "-c", call], cwd=Path(__file__).resolve().parents[2])
+    deadline = time.monotonic() + 20
+    while not _live_processes_mentioning("sleep 43") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _live_processes_mentioning("sleep 43")
+    worker.kill()
+    worker.wait()
+    deadline = time.monotonic() + 5
+    while _live_processes_mentioning("sleep 43") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _live_processes_mentioning("sleep 43")

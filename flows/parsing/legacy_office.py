@@ -5,8 +5,10 @@ takes (``convert=``). Each call runs one ``soffice --headless --convert-to`` in 
 folder that holds the input, the output and a fresh LibreOffice profile, and is removed afterwards:
 
 - no macros: the profile sets macro security to "very high" with macro execution disabled, VBA
-  code neither loaded nor made executable, and links never updated (nothing runs, nothing is
-  fetched);
+  code neither loaded nor made executable, and links never updated. (LibreOffice keeps every one
+  of these settings, so its schema knows them; a document whose macro runs on opening could not be
+  made to run it under ``--convert-to`` even with a permissive profile, so no test shows the
+  settings stopping one.)
 - a time limit: the whole process group (the ``soffice`` script, ``oosplash`` and
   ``soffice.bin``) is killed when it is over;
 - a memory limit (address space, ``RLIMIT_AS``; a conversion needs about 0.5 GiB of it), no

@@ -132,9 +132,22 @@ class Settings(BaseSettings):
         "above this recognition confidence (else it is ocr_unverified, without a value).",
     )
 
+    soffice: str | None = Field(
+        default=None,
+        description="LibreOffice's soffice, which converts Word 97-2003 and WPS files (default: the one on PATH; "
+        "without one, such files are quarantined with how to install it).",
+    )
+    convert_timeout_seconds: float = Field(default=60, gt=0, description="Wall time of one LibreOffice conversion.")
+
     @property
     def read_options(self) -> ReadOptions:
-        return ReadOptions(ocr=self.ocr, ocr_min_confidence=self.ocr_min_confidence)
+        from flows.parsing.legacy_office import LibreOffice  # no pandas or subprocess work: a small module
+
+        return ReadOptions(
+            ocr=self.ocr,
+            ocr_min_confidence=self.ocr_min_confidence,
+            convert=LibreOffice(self.soffice, self.convert_timeout_seconds),
+        )
 
     @property
     def read_limits(self) -> ReadLimits:

@@ -42,7 +42,9 @@ class NeedsConversionError(UnreadableDocumentError):
 def read_document_bytes(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, convert: Converter | None = None) -> Document:
     """The document in ``data``, with ``content_id`` set; raises UnreadableDocumentError, or
     OverLimitError when reading it would cost more than ``limits`` allow. A Word 97-2003 or WPS
-    file is read once ``convert`` has made it a DOCX; without ``convert``, NeedsConversionError."""
+    file is read once ``convert`` (by default ``limits.options.convert``) has made it a DOCX;
+    without a converter, NeedsConversionError."""
+    convert = convert or limits.options.convert
     check_limit("file too large", len(data), limits, "max_file_bytes", "bytes")
     legacy = legacy_office(data)
     if legacy is not None:

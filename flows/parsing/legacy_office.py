@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from transforms.legacy_office import DOCX, XLSX, ConversionError, describe
@@ -59,6 +60,18 @@ _PROFILE_SETTINGS = [
     ("org.openoffice.Office.Writer/Content/Update", "Link", "0"),  # never
     ("org.openoffice.Office.Calc/Content/Update", "Link", "1"),  # never (Calc counts differently)
 ]
+
+
+@dataclass(frozen=True)
+class LibreOffice:
+    """The converter a run gives its parse workers (``ReadOptions.convert``): picklable, and equal
+    when its settings are (a pool started early is reused only for the same options)."""
+
+    soffice: str | None = None  # None: the one on PATH
+    timeout_s: float = DEFAULT_TIMEOUT_S
+
+    def __call__(self, data: bytes, kind: str, target: str) -> bytes:
+        return convert_legacy_office(data, kind, target, self.timeout_s, soffice=self.soffice)
 
 
 def soffice_path() -> str | None:

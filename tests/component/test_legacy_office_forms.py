@@ -11,7 +11,6 @@ Tests that run LibreOffice skip when it is not installed, unless ``XXGK_REQUIRE_
 (CI: .ci/run installs it) makes them fail.
 """
 
-import functools
 import io
 import os
 import random
@@ -26,11 +25,11 @@ import pytest
 from test_taoyuan_sample_forms import _docx, _xlsx, sample  # noqa: F401  (sample: a fixture)
 
 import flows.parsing.legacy_office as legacy
-import transforms.parse_report as parse_module
 from benchmarks.synthetic.post2019 import make_post2019_report, to_docx
-from flows.parsing.legacy_office import convert_legacy_office, soffice_path
+from flows.parsing.legacy_office import LibreOffice, convert_legacy_office, soffice_path
 from transforms.documents import read_document_bytes
 from transforms.legacy_office import ConversionError
+from transforms.limits import ReadLimits, ReadOptions
 from transforms.parse_report import QuarantineError, parse_report
 from transforms.templates import FMT_2019, FMT_2021
 
@@ -58,10 +57,8 @@ def _save_as(soffice: str, data: bytes, suffix: str, target: str, folder: Path) 
 
 
 def _parse_converted(monkeypatch, data: bytes, name: str):
-    """parse_report as the flow will call it, with the converter given to read_document_bytes."""
-    reader = functools.partial(read_document_bytes, convert=convert_legacy_office)
-    monkeypatch.setattr(parse_module, "read_document_bytes", reader)
-    return parse_report(data, name)
+    """parse_report as the flow calls it: the converter travels with the read limits."""
+    return parse_report(data, name, ReadLimits(options=ReadOptions(convert=LibreOffice())))
 
 
 def _cells(parsed) -> list[tuple]:
@@ -231,3 +228,21 @@ def test_the_converter_dies_with_the_worker_that_started_it(tmp_path):
     while _live_processes_mentioning("sleep 43") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _live_processes_mentioning("sleep 43")
+
+
+def test_a_doc_in_the_raw_folder_joins_the_dataset_through_the_real_flow(sample_files, tmp_path):
+    """``xxgk run`` over a folder holding the sample as .doc: the report is in the dataset with
+    the 58 values of its DOCX, and says it was converted."""
+    import duckdb
+
+    from flows.run.pipeline import xxgk_pipeline
+
+    raw, curated = tmp_path / "raw", tmp_path / "curated"
+    raw.mkdir()
+    (raw / "taoyuan_2018_report.doc").write_bytes(sample_files["doc"])
+    xxgk_pipeline(raw_dir=raw, curated_dir=curated)
+    with duckdb.connect(str(curated / "xxgk.duckdb"), read_only=True) as connection:
+        (encoding,) = connection.execute("SELECT encoding FROM reports").fetchall()[0]
+        values = connection.execute("SELECT count(*) FROM indicators WHERE value_status = 'ok'").fetchall()[0][0]
+        quarantined = connection.execute("SELECT count(*) FROM quarantine").fetchall()[0][0]
+    assert (encoding, values, quarantined) == ("doc (converted to docx)", 58, 0)

@@ -32,7 +32,7 @@ class ScanStyle:
     noise: float = 6.0  # standard deviation of the gray-level noise (0–255)
     speckles: int = 300  # dark dust points per page
     stamp: bool = True  # a red seal over part of the first page that has a table
-    grayscale: bool = True  # most scanners' document mode; colour keeps the seal red
+    grayscale: bool = True  # a scanner's document mode; in colour the seal stays red
     jpeg_quality: int = 75
 
 
@@ -100,9 +100,15 @@ def _stamp(image, rng: random.Random, dpi: int):
     width, height = image.size
     x = round(width * rng.uniform(0.55, 0.7))
     y = round(height * rng.uniform(0.3, 0.6))
-    stamped = image.convert("RGBA")
-    stamped.alpha_composite(seal, (x, y))
-    return stamped.convert("RGB")
+    # Ink on ink multiplies: the seal reddens white paper, the black print under it stays black.
+    import numpy as np
+
+    layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    layer.alpha_composite(seal, (x, y))
+    rgba = np.asarray(layer, dtype=np.float32) / 255
+    alpha = rgba[..., 3:]
+    page = np.asarray(image, dtype=np.float32)
+    return Image.fromarray((page * (1 - alpha + alpha * rgba[..., :3])).astype(np.uint8))
 
 
 def _degrade(image, rng: random.Random, style: ScanStyle):

@@ -11,7 +11,7 @@ from transforms.decoding import UnreadableReportError, content_report_id, decode
 from transforms.document_rows import Document, read_document
 from transforms.docx_document import UnreadableDocxError, is_docx, read_docx
 from transforms.limits import DEFAULT_LIMITS, ReadLimits, check_limit
-from transforms.pdf_document import UnreadablePdfError, read_pdf
+from transforms.pdf_document import NoTextLayerError, UnreadablePdfError, read_pdf
 from transforms.spreadsheet_document import (
     OLE_SIGNATURE,
     UnreadableSpreadsheetError,
@@ -24,16 +24,24 @@ class UnreadableDocumentError(ValueError):
     """The bytes cannot become a document; the message is the quarantine reason."""
 
 
-def read_document_bytes(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
+def read_document_bytes(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, ocr: bool = False) -> Document:
     """The document in ``data``, with ``content_id`` set; raises UnreadableDocumentError, or
-    OverLimitError when reading it would cost more than ``limits`` allow."""
+    OverLimitError when reading it would cost more than ``limits`` allow. ``ocr``: a PDF without a
+    text layer (a scan) is read by OCR; else it is unreadable ("no text layer")."""
     check_limit("file too large", len(data), limits, "max_file_bytes", "bytes")
     try:
         if is_docx(data):
             document = read_docx(data, limits)
             return replace(document, content_id=content_report_id(_with_cells(document)))
         if data.startswith(b"%PDF"):
-            document = read_pdf(data, limits).document
+            try:
+                document = read_pdf(data, limits).document
+            except NoTextLayerError:
+                if not ocr:
+                    raise
+                from transforms.scanned_pdf import read_scanned_pdf  # OCR's libraries load only for scans
+
+                document = read_scanned_pdf(data, limits)
             return replace(document, content_id=content_report_id(document.text))
         # Every Office 97-2003 file goes to the spreadsheet reader, which names what it is when it
         # is not a workbook: a Word .doc (save as .docx or PDF), an encrypted file, something else.

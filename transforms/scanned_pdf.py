@@ -25,6 +25,7 @@ from transforms.table_grid import find_tables, ink_mask, skew_angle, straighten
 
 PDF = "pdf"
 
+IMAGE_DPI = 200.0  # an embedded image that states no resolution: most scans and screenshots of tables
 # A scan is read at its own resolution, within these bounds: below 150 dpi a 7 pt digit is too
 # small to read, above 300 dpi reading costs more and gains nothing.
 OCR_DPI_RANGE = (150, 300)
@@ -105,7 +106,32 @@ def _read_page(page, number: int, limits: ReadLimits) -> tuple[list[Row], str]:
     width, height = page.get_size()
     pixels = round(width * dpi / 72) * round(height * dpi / 72)
     check_limit(f"PDF page {number} is too large to OCR", pixels, limits, "max_ocr_pixels", "pixels")
-    gray = _print_gray(page.render(scale=dpi / 72).to_numpy())
+    return _read_image(_print_gray(page.render(scale=dpi / 72).to_numpy()), dpi, number, started, limits)
+
+
+def read_table_image(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, dpi: float | None = None) -> Document:
+    """The document of one image of a report's table (PNG, JPEG…, as a DOCX or HTML page embeds
+    it): its tables as rows (page 1), the text around them. ``dpi``: the image's resolution where
+    the container tells it (a DOCX's drawing size); else the image's own, else IMAGE_DPI."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    started = time.monotonic()
+    try:
+        image = Image.open(io.BytesIO(data))  # reads the header only: the size is known before decoding
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError(f"image cannot be read: {exc}") from exc
+    width, height = image.size
+    check_limit("image is too large to OCR", width * height, limits, "max_ocr_pixels", "pixels")
+    resolution = dpi or float((image.info.get("dpi") or (IMAGE_DPI,))[0]) or IMAGE_DPI
+    rgb = np.asarray(image.convert("RGB"))[..., ::-1]  # as PDFium renders: BGR
+    rows, text = _read_image(_print_gray(rgb), min(max(resolution, 72.0), 600.0), 1, started, limits)
+    return Document(PDF, text, rows, "image (OCR)")
+
+
+def _read_image(gray: np.ndarray, dpi: float, number: int, started: float, limits: ReadLimits) -> tuple[list[Row], str]:
+    """One page image's table rows and text (``number``: its page, for rows and messages)."""
     gray = straighten(gray, skew_angle(ink_mask(gray, dpi), dpi))
     ink = _without_specks(ink_mask(gray, dpi), dpi)
     tables = find_tables(ink, dpi)
@@ -152,7 +178,7 @@ def _print_gray(pixels: np.ndarray) -> np.ndarray:
         return pixels.reshape(pixels.shape[:2])
     blue, green, red = (pixels[..., i] for i in range(3))  # PDFium renders BGR(A)
     seal = ((red.astype(np.int16) - np.maximum(green, blue)) > SEAL_REDNESS).astype(np.uint8)
-    seal = cv2.dilate(seal, np.ones((3, 3), np.uint8)).astype(bool)  # the seal's blurred edge too
+    seal = cv2.dilate(seal, np.ones((5, 5), np.uint8)).astype(bool)  # and its edge, blurred by JPEG
     gray = cv2.cvtColor(np.ascontiguousarray(pixels[..., :3]), cv2.COLOR_BGR2GRAY)
     # Print under the seal is dark in red light; the seal's own edges, where JPEG blurred its
     # colour, are only a lighter gray there: paper.

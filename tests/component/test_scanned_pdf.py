@@ -55,3 +55,22 @@ def test_limits_bound_the_work(scanned):
         read_document_bytes(scan, ReadLimits(max_ocr_pixels=1_000_000), ocr=True)
     with pytest.raises(OverLimitError, match=r"OCR of PDF page 1 takes too long.*max_ocr_seconds_per_page"):
         read_document_bytes(scan, ReadLimits(max_ocr_seconds_per_page=0.0), ocr=True)
+
+
+def test_an_image_of_a_table_reads_as_its_page(scanned):
+    """An image embedded in a DOCX or HTML page (here: the scan's second page as a PNG) gives the
+    rows its page gives in the PDF."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    from transforms.scanned_pdf import read_table_image
+
+    _, scan, document = scanned
+    page = pdfium.PdfDocument(scan)[1].render(scale=200 / 72).to_pil()
+    png = io.BytesIO()
+    page.save(png, "PNG", dpi=(200, 200))
+    image = read_table_image(png.getvalue())
+    assert image.encoding == "image (OCR)"
+    from_pdf = [row.cells for row in document.rows if row.page == 2]
+    assert [row.cells for row in image.rows] == from_pdf

@@ -21,6 +21,7 @@ import numpy as np
 from transforms.decoding import normalize_text
 from transforms.document_rows import PAGE_NUMBER, Document, Row
 from transforms.limits import DEFAULT_LIMITS, ReadLimits, check_limit
+from transforms.pdf_document import UnreadablePdfError
 from transforms.table_grid import find_tables, ink_mask, skew_angle, straighten
 
 PDF = "pdf"
@@ -55,6 +56,10 @@ _LOOKALIKE = re.compile("|".join(re.escape(k) for k in CJK_LOOKALIKES))
 _ASCII_COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # a comma not inside a number (1,234)
 
 
+class UnreadableImageError(ValueError):
+    """The image cannot be decoded; the message says why."""
+
+
 @dataclass
 class _Job:
     """Line images to read and where their text goes."""
@@ -69,6 +74,7 @@ def read_scanned_pdf(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
     Raises OverLimitError for a file over its page or pixel limits, or a page over its time budget."""
     import pypdfium2 as pdfium
 
+    _check_installed()
     pdf = pdfium.PdfDocument(data)
     rows: list[Row] = []
     texts: list[str] = []
@@ -76,16 +82,28 @@ def read_scanned_pdf(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
         pages = len(pdf)
         check_limit("scanned PDF has too many pages to OCR", pages, limits, "max_ocr_pages")
         for number in range(1, pages + 1):
-            page = pdf[number - 1]
             try:
-                page_rows, page_text = _read_page(page, number, limits)
-            finally:
-                page.close()
+                page = pdf[number - 1]
+                try:
+                    page_rows, page_text = _read_page(page, number, limits)
+                finally:
+                    page.close()
+            except pdfium.PdfiumError as exc:  # a damaged page or image
+                raise UnreadablePdfError(f"PDF page {number} cannot be rendered for OCR: {exc}") from exc
             rows += page_rows
             texts.append(page_text)
     finally:
         pdf.close()
     return Document(PDF, "\n".join(texts), rows, f"pdf ({pages} pages, OCR)")
+
+
+def _check_installed() -> None:
+    """OCR's packages, looked for without importing them (onnxruntime takes a while to import)."""
+    from importlib.util import find_spec
+
+    missing = [name for name in ("cv2", "onnxruntime", "rapidocr_onnxruntime") if find_spec(name) is None]
+    if missing:
+        raise UnreadablePdfError(f"OCR needs {', '.join(missing)}: install xxgk with its dependencies")
 
 
 def scan_dpi(page) -> float:
@@ -118,14 +136,18 @@ def read_table_image(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, dpi: floa
     from PIL import Image, UnidentifiedImageError
 
     started = time.monotonic()
+    _check_installed()
     try:
         image = Image.open(io.BytesIO(data))  # reads the header only: the size is known before decoding
     except (UnidentifiedImageError, OSError) as exc:
-        raise ValueError(f"image cannot be read: {exc}") from exc
+        raise UnreadableImageError(f"image cannot be read: {exc}") from exc
     width, height = image.size
     check_limit("image is too large to OCR", width * height, limits, "max_ocr_pixels", "pixels")
     resolution = dpi or float((image.info.get("dpi") or (IMAGE_DPI,))[0]) or IMAGE_DPI
-    rgb = np.asarray(image.convert("RGB"))[..., ::-1]  # as PDFium renders: BGR
+    try:
+        rgb = np.asarray(image.convert("RGB"))[..., ::-1]  # as PDFium renders: BGR
+    except (OSError, ValueError) as exc:  # a truncated or damaged image
+        raise UnreadableImageError(f"image cannot be decoded: {exc}") from exc
     rows, text = _read_image(_print_gray(rgb), min(max(resolution, 72.0), 600.0), 1, started, limits)
     return Document(PDF, text, rows, "image (OCR)")
 

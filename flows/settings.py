@@ -119,6 +119,13 @@ class Settings(BaseSettings):
     max_seconds_per_file: float = Field(
         default=DEFAULT_LIMITS.max_seconds_per_file, gt=0, description="Wall time to read one file."
     )
+    max_ocr_pages: int = Field(default=DEFAULT_LIMITS.max_ocr_pages, ge=1, description="Pages of a scan read by OCR.")
+    max_ocr_pixels: int = Field(
+        default=DEFAULT_LIMITS.max_ocr_pixels, ge=1, description="Pixels of one page image read by OCR."
+    )
+    max_ocr_seconds_per_page: float = Field(
+        default=DEFAULT_LIMITS.max_ocr_seconds_per_page, gt=0, description="Wall time of OCR on one page."
+    )
 
     # What reading may use beyond Python (transforms.limits.ReadOptions).
     ocr: bool = Field(

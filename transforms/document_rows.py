@@ -42,7 +42,7 @@ class Row:
     page: int | None = None  # PDF page; spreadsheet sheet
     lines: tuple[int, ...] = ()  # each cell's own line, where cells sit on lines of their own
     table: int | None = None  # which table of the document (HTML, DOCX, spreadsheet); None: one stream
-    confidences: tuple[float, ...] = ()  # each cell's recognition confidence, where OCR read it
+    confidences: tuple[float, ...] = ()  # each cell's OCR recognition confidence (0–1); () when not OCR'd
 
 
 @dataclass(frozen=True)

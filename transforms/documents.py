@@ -13,7 +13,7 @@ from transforms.document_rows import Document, read_document
 from transforms.docx_document import UnreadableDocxError, is_docx, read_docx
 from transforms.legacy_office import DOCX, ConversionError, Converter, LegacyOffice, is_encrypted_word97, legacy_office
 from transforms.limits import DEFAULT_LIMITS, ReadLimits, check_limit
-from transforms.pdf_document import UnreadablePdfError, read_pdf
+from transforms.pdf_document import NoTextLayerError, UnreadablePdfError, read_pdf
 from transforms.spreadsheet_document import (
     OLE_SIGNATURE,
     UnreadableSpreadsheetError,
@@ -43,7 +43,8 @@ def read_document_bytes(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, conver
     """The document in ``data``, with ``content_id`` set; raises UnreadableDocumentError, or
     OverLimitError when reading it would cost more than ``limits`` allow. A Word 97-2003 or WPS
     file is read once ``convert`` (by default ``limits.options.convert``) has made it a DOCX;
-    without a converter, NeedsConversionError."""
+    without a converter, NeedsConversionError. A PDF without a text layer (a scan) is read by OCR
+    when ``limits.options.ocr``; else it is unreadable ("no text layer")."""
     convert = convert or limits.options.convert
     check_limit("file too large", len(data), limits, "max_file_bytes", "bytes")
     legacy = legacy_office(data)
@@ -54,7 +55,14 @@ def read_document_bytes(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, conver
             document = read_docx(data, limits)
             return replace(document, content_id=content_report_id(_with_cells(document)))
         if data.startswith(b"%PDF"):
-            document = read_pdf(data, limits).document
+            try:
+                document = read_pdf(data, limits).document
+            except NoTextLayerError:
+                if not limits.options.ocr:
+                    raise
+                from transforms.scanned_pdf import read_scanned_pdf  # OCR's libraries load only for scans
+
+                document = read_scanned_pdf(data, limits)
             return replace(document, content_id=content_report_id(document.text))
         # Every other Office 97-2003 file goes to the spreadsheet reader, which names what it is when
         # it is not a workbook: an encrypted file, something else.

@@ -42,6 +42,9 @@ class ReadLimits:
     max_html_depth: int = 200  # element nesting (the HTML parser itself stops at 256)
     max_table_span: int = 1_000  # HTML colspan/rowspan, DOCX gridSpan
     max_seconds_per_file: float = 60.0  # wall time, enforced by the parse worker
+    max_ocr_pages: int = 50  # a scanned PDF's pages read by OCR (a report scan has 2–10)
+    max_ocr_pixels: int = 40 * MB  # one page image to OCR (an A4 page at 300 dpi is 8.7 million)
+    max_ocr_seconds_per_page: float = 30.0  # OCR of one page, checked between batches of lines
     options: ReadOptions = PLAIN_READING  # not a limit: what reading may use (settings of their own)
 
     @classmethod

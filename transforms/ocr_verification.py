@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from transforms.cell_records import CellRecord
 from transforms.concepts import concept_cells
 from transforms.document_rows import Row
-from transforms.identities import IDENTITY_SCOPES, TOLERANCE, ArithmeticRule, load_rules
+from transforms.identities import IDENTITY_SCOPES, ArithmeticRule, holds, load_rules
 from transforms.layouts import template_layout
 from transforms.narrative_facts import NarrativeFact
 from transforms.vocabulary import BLANK, INFERRED, NUMBER_STATUSES, OCR, OCR_UNVERIFIED, PLACEHOLDER
@@ -56,15 +56,24 @@ class _Instance:
             return None
         actual = sum(left)  # type: ignore[arg-type]
         expected = sum(right) if self.rule.aggregate == "sum" else max(right)  # type: ignore[type-var,arg-type]
-        return abs(actual - expected) <= TOLERANCE
+        return bool(holds(self.rule.relation, actual, expected))
+
+    @property
+    def confirms(self) -> bool:
+        """Only an equality that holds pins its digits down; an inequality that fails still
+        tells that one of them is wrong."""
+        return self.rule.relation == "eq"
 
 
 def _rules(template: str) -> list[ArithmeticRule]:
-    """The exact identities of a template's tables: only an equality pins digits down."""
+    """The identities of a template's tables (errors: what must hold; a warning's failure is no sign
+    of a misread digit), and the exact warnings, which confirm when they hold."""
     return [
         rule
         for rule in load_rules()
-        if template in rule.templates and rule.scope in IDENTITY_SCOPES and rule.relation == "eq"
+        if template in rule.templates
+        and rule.scope in IDENTITY_SCOPES
+        and (rule.severity == "error" or rule.relation == "eq")
     ]
 
 
@@ -141,8 +150,8 @@ def verify_ocr_cells(
         record = records[index]
         if record.value_status not in NUMBER_STATUSES:
             continue
-        checks = [verdicts[id(i)] for i in on_cell.get(key, [])]
-        held = [i.rule.rule_id for i in on_cell.get(key, []) if verdicts[id(i)]]
+        checks = [verdicts[id(i)] for i in on_cell.get(key, []) if i.rule.severity == "error"]
+        held = [i.rule.rule_id for i in on_cell.get(key, []) if i.confirms and verdicts[id(i)]]
         score = confidence.get(index, 0.0)
         read = f"OCR confidence {score:.2f}"
         if key in corrections and all(checks):
@@ -153,7 +162,9 @@ def verify_ocr_cells(
                 f"change that makes them hold ({read})",
             )  # fmt: skip
         elif any(c is False for c in checks):
-            failed = sorted({i.rule.rule_id for i in on_cell[key] if verdicts[id(i)] is False})
+            failed = sorted(
+                {i.rule.rule_id for i in on_cell[key] if i.rule.severity == "error" and verdicts[id(i)] is False}
+            )
             out[index] = _unverified(record, f"{', '.join(failed)} fails on it and no one-digit change settles it")
         elif held:
             out[index] = replace(
@@ -175,7 +186,7 @@ def _unverified(record: CellRecord, why: str) -> CellRecord:
 def _corrections(instances, verdicts, on_cell, numbers, records, by_key) -> dict[Key, tuple[float, list[str]]]:
     """Cells of failed identities whose one-digit change is the only one that makes every identity
     on the cell hold (and the failed one with it): key → (value, the rules that decided it)."""
-    failed = [i for i in instances if verdicts[id(i)] is False]
+    failed = [i for i in instances if i.rule.severity == "error" and verdicts[id(i)] is False]
     found: dict[Key, tuple[float, list[str]]] = {}
     for instance in failed:
         solutions = []
@@ -185,7 +196,7 @@ def _corrections(instances, verdicts, on_cell, numbers, records, by_key) -> dict
                 continue
             for candidate in _one_digit_changes(record.value_raw, record.value):
                 trial = {**numbers, key: candidate}
-                if all(i.verdict(trial) for i in on_cell[key]):
+                if all(i.verdict(trial) for i in on_cell[key] if i.rule.severity == "error"):
                     solutions.append((key, candidate, sorted({i.rule.rule_id for i in on_cell[key]})))
         if len(solutions) == 1:
             key, candidate, rule_ids = solutions[0]

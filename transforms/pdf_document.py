@@ -37,6 +37,10 @@ class UnreadablePdfError(ValueError):
     """The PDF cannot be read as text; the message says why."""
 
 
+class NoTextLayerError(UnreadablePdfError):
+    """The PDF's pages are images (a scan): only OCR can read it."""
+
+
 @dataclass(frozen=True)
 class PdfDocument:
     document: Document
@@ -338,7 +342,7 @@ def _page_text(text: str) -> str:
 
 def _document(texts: list[str], rows: list[Row], pages: int) -> PdfDocument:
     if not any(t.strip() for t in texts):
-        raise UnreadablePdfError(f"PDF has no text layer ({pages} pages, scanned?): OCR is not supported")
+        raise NoTextLayerError(f"PDF has no text layer ({pages} pages, scanned?): OCR is not supported")
     return PdfDocument(Document(PDF, "\n".join(texts), rows, f"pdf ({pages} pages, text layer)"), pages)
 
 

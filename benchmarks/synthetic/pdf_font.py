@@ -8,6 +8,8 @@ a ToUnicode map, as Word and WPS exports do. Built once per process with fontToo
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 PDF_FONT = "XxgkSyntheticCJK"
@@ -52,3 +54,34 @@ def register_pdf_font() -> str:
     data.seek(0)
     pdfmetrics.registerFont(TTFont(PDF_FONT, data))
     return PDF_FONT
+
+
+# Fonts with real glyphs, for PDFs that are printed and scanned (a box glyph reads as nothing):
+# Debian's fonts-arphic-uming (a 宋体-like serif, what most reports are set in) and
+# fonts-wqy-microhei (a 黑体-like sans). (path, index in the collection)
+PRINT_FONTS = {
+    "song": ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+    "hei": ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+}
+
+
+@contextmanager
+def printed_glyphs(style: str = "song") -> Iterator[None]:
+    """Within the block, PDFs built with :func:`register_pdf_font` carry a real CJK font's glyphs
+    (same name, so every generator's ``to_pdf`` prints with it unchanged); the box font after."""
+    from pathlib import Path
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    path, index = PRINT_FONTS[style]
+    if not Path(path).exists():
+        raise FileNotFoundError(f"{path}: install Debian's {Path(path).parent.name} fonts to print scans")
+    register_pdf_font()
+    boxes = pdfmetrics.getFont(PDF_FONT)
+    # registerFont keeps the first font of a name, so the registry entry is swapped directly.
+    pdfmetrics._fonts[PDF_FONT] = TTFont(PDF_FONT, path, subfontIndex=index)
+    try:
+        yield
+    finally:
+        pdfmetrics._fonts[PDF_FONT] = boxes

@@ -5,7 +5,6 @@ before "附件") and the hand-typed table (tests/expected/taoyuan_2018_stat_tabl
 from the parser's catalog or layouts is used to build them.
 """
 
-import csv
 import html
 import io
 import re
@@ -13,27 +12,19 @@ import re
 import pytest
 from conftest import EXPECTED_DIR, SAMPLE_REPORT
 
+from benchmarks.synthetic.sample_forms import CAPTION, FOOTER, HEADER, load_sample, sample_pdf
 from transforms.parse_report import parse_report
 
-CAPTION = "2018年度桃源县政府信息公开工作统计表"
-HEADER = ["统　计　指　标", "单位", "统计数"]
-FOOTER = [
-    "单位负责人：庞波　　　　审核人：于惠平　　　　填报人：周小云",
-    "联系电话：6620322　　　　填报日期：2019年3月12日",
-]
 SECTION_KEYS = {"A1", "A1.2", "A2", "A2.2", "A3", "A8", "A9"}
 
 
 @pytest.fixture(scope="module")
 def sample() -> dict:
-    lines = SAMPLE_REPORT.read_text(encoding="utf-8").split("\n")
-    narrative = [line.strip() for line in lines[: next(i for i, line in enumerate(lines) if line.strip() == "附件")]]
-    title, date_line, *rest = [line for line in narrative if line]
-    with (EXPECTED_DIR / "taoyuan_2018_stat_table.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    assert title == "桃源县2018年度政府信息公开年度报告" and date_line == "2019年3月12日"
+    s = load_sample(SAMPLE_REPORT, EXPECTED_DIR / "taoyuan_2018_stat_table.csv")
+    assert s["title"] == "桃源县2018年度政府信息公开年度报告" and s["date"] == "2019年3月12日"
+    rows = s["rows"]
     assert len(rows) == 65 and {r["key"] for r in rows if not r["value_as_printed"]} == SECTION_KEYS
-    return {"title": title, "date": date_line, "paragraphs": rest, "rows": rows}
+    return s
 
 
 def _note_split(label: str) -> tuple[str, str]:
@@ -121,46 +112,13 @@ def _xlsx(s: dict) -> bytes:
     return out.getvalue()
 
 
-def _pdf(s: dict) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from benchmarks.synthetic.pdf_font import register_pdf_font
-
-    font = register_pdf_font()
-    printed = "".join([s["title"], s["date"], *s["paragraphs"], CAPTION, *HEADER, *FOOTER])
-    printed += "".join(
-        v for r in s["rows"] for v in (r["label_as_printed"], r["unit_as_printed"], r["value_as_printed"])
-    )
-    uncovered = set(printed) - set(map(chr, pdfmetrics.getFont(font).face.charToGlyph))
-    assert not uncovered, f"the PDF font has no glyph for {sorted(uncovered)}"  # else its text layer would lie
-    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=17, firstLineIndent=22)
-    centred = ParagraphStyle("title", fontName=font, fontSize=15, leading=22, alignment=1)
-    cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
-    story = [Paragraph(html.escape(s["title"]), centred), Paragraph(s["date"], centred), Spacer(1, 8)]
-    story += [Paragraph(html.escape(p), body) for p in s["paragraphs"]]
-    story += [Paragraph("附件", body), Paragraph(CAPTION, centred), Spacer(1, 6)]
-    data = [HEADER] + [
-        [Paragraph(html.escape(r["label_as_printed"]), cell), r["unit_as_printed"], r["value_as_printed"]]
-        for r in s["rows"]
-    ]
-    style = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("FONT", (0, 0), (-1, -1), font, 8)])
-    story += [Table(data, colWidths=[300, 70, 80], style=style), Spacer(1, 8)]
-    story += [Paragraph(text, body) for text in FOOTER]
-    out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title=s["title"], invariant=True).build(story)
-    return out.getvalue()
-
-
 FORMS = {
     "text": (_text, "taoyuan_2018_report.txt"),
     "html": (_html, "taoyuan_2018_report.html"),
     "markdown": (_markdown, "taoyuan_2018_report.md"),
     "docx": (_docx, "taoyuan_2018_report.docx"),
     "xlsx": (_xlsx, "attachment.xlsx"),  # no year or county in the name: both must come from the sheet
-    "pdf": (_pdf, "taoyuan_2018_report.pdf"),
+    "pdf": (sample_pdf, "taoyuan_2018_report.pdf"),
 }
 
 

@@ -1,0 +1,56 @@
+"""Text recognition of line images: PP-OCRv4's Chinese recogniser, as shipped inside the
+rapidocr-onnxruntime wheel (no model download), run by onnxruntime.
+
+Only the recogniser is loaded (not the detector or the angle classifier): the scanned-page reader
+finds the text lines itself, from the table grid and the page's ink, and a line crop is all the
+recogniser needs; recognition alone is several times faster than detection and recognition.
+The model loads on first use, once per process, never at import.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+# One line image per onnxruntime run, on one thread: measured on this 2-core machine, batches
+# (padded to their widest line) and intra-op threads were slower, and parse workers already run
+# one per core.
+RECOGNITION_BATCH = 1
+RECOGNITION_THREADS = 1
+# The narrowest input the recogniser pads a line to (its default, 320 pixels wide, made every short
+# number cost as much as a sentence): 48 is one character's square, three times faster on digits.
+RECOGNITION_MIN_WIDTH = 48
+
+_LOCK = threading.Lock()  # one model per process, even when threads ask for it at once
+
+
+@lru_cache(maxsize=1)
+def _recognizer():
+    from pathlib import Path
+
+    import rapidocr_onnxruntime
+    from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+    from rapidocr_onnxruntime.utils import read_yaml, update_model_path
+
+    config = update_model_path(read_yaml(str(Path(rapidocr_onnxruntime.__file__).parent / "config.yaml")))
+    rec = dict(
+        config["Rec"],
+        rec_batch_num=RECOGNITION_BATCH,
+        intra_op_num_threads=RECOGNITION_THREADS,
+        inter_op_num_threads=RECOGNITION_THREADS,
+        rec_img_shape=[3, 48, RECOGNITION_MIN_WIDTH],
+    )
+    return TextRecognizer(rec)
+
+
+def recognise_lines(images: list) -> list[tuple[str, float]]:
+    """Each line image's (text, confidence 0–1). ``images``: grayscale uint8 arrays, one text line each."""
+    import cv2
+
+    if not images:
+        return []
+    with _LOCK:
+        recognizer = _recognizer()
+    colour = [cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) for image in images]
+    results, _ = recognizer(colour)
+    return [(text, float(score)) for text, score in results]

@@ -1,0 +1,331 @@
+"""Read a scanned PDF (pages that are images, no text layer) by OCR into the rows a text PDF gives.
+
+Each page is rendered at its scan's resolution, straightened, and its ruled tables found from the
+image (:mod:`transforms.table_grid`): one :class:`Row` per table row, one cell per grid cell, merged
+cells as the text-PDF reader gives them, ``line`` the row's index within its page. Each cell's text
+lines are cut apart by the gaps in its ink and read by the recogniser (:mod:`transforms.ocr_engine`);
+the row keeps each cell's recognition confidence (the lowest of its lines'; an empty cell, with
+no ink, is 1.0). The ink outside the tables (title, agency, dates, narrative) is read line by line
+into the document's text, with each table row's cells as a line in its place, as a text PDF's
+text holds them. Numbers read this way are not checked here: that is the interpreter's job.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from transforms.decoding import normalize_text
+from transforms.document_rows import PAGE_NUMBER, Document, Row
+from transforms.limits import DEFAULT_LIMITS, ReadLimits, check_limit
+from transforms.pdf_document import UnreadablePdfError
+from transforms.table_grid import find_tables, ink_mask, skew_angle, straighten
+
+PDF = "pdf"
+
+IMAGE_DPI = 200.0  # an embedded image that states no resolution: most scans and screenshots of tables
+# A scan is read at its own resolution, within these bounds: below 150 dpi a 7 pt digit is too
+# small to read, above 300 dpi reading costs more and gains nothing.
+OCR_DPI_RANGE = (150, 300)
+CELL_INSET = 2.0  # points cut from each side of a cell: its rules' ink stays out of the crop
+LINE_PAD = 4  # pixels of white around a text line, as the recogniser was trained with
+SPECK_AREA = 1.0  # square points: ink smaller than this is scanner dust, not a mark
+SEAL_REDNESS = 30  # a pixel this many levels redder than green and blue is a seal's ink, not print
+SEAL_PRINT_LEVEL = 160  # under a seal, only what is darker than this in red light is print
+DUST_AREA = 3.0  # square points: a cell whose only ink is less than this, and round, is blank
+MIN_TEXT_HEIGHT = 4.0  # points: a line of text outside the tables is at least this tall (a 7 pt glyph is 5)
+MIN_TEXT_INK = 8.0  # square points of ink: less, on a line outside the tables, is dust (一 at 11 pt is 11)
+SPECK_LINE = 0.5  # a band of ink smaller than this × the tallest line's height, beside lines, is dust
+LINE_MERGE = 1.3  # bands of ink whose union is at most this × a line's height are one line (二, 三)
+RECOGNITION_CHUNK = 48  # lines read between two looks at the page's time budget
+
+_SPACED_NUMBER = re.compile(r"[\d.,\s]+")
+# What the recogniser reads for a digit in a cell that holds only a number: the letter I or l for
+# 1, O or o (or the full stop 。) for 0. Only a cell made of digits and these is read as a number;
+# its confidence stays the recogniser's, low, for the checks after.
+DIGIT_LOOKALIKES = {"I": "1", "l": "1", "|": "1", "O": "0", "o": "0", "。": "0"}
+_NUMBER_LOOKALIKE = re.compile(r"[\dIl|Oo。]+(?:[.,]\d+)*\.?")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# What the recogniser reads for a Chinese punctuation mark in Chinese text: the half-width form,
+# or a look-alike (丶 for 、). Reports print the full-width forms, and labels are matched on them.
+CJK_LOOKALIKES = {"(": "（", ")": "）", ":": "：", ";": "；", "丶": "、"}
+_LOOKALIKE = re.compile("|".join(re.escape(k) for k in CJK_LOOKALIKES))
+_ASCII_COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # a comma not inside a number (1,234)
+
+
+class UnreadableImageError(ValueError):
+    """The image cannot be decoded; the message says why."""
+
+
+@dataclass
+class _Job:
+    """Line images to read and where their text goes."""
+
+    lines: list[np.ndarray]
+    texts: list[str]
+    scores: list[float]
+
+
+def read_scanned_pdf(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
+    """The document of a PDF whose pages are scans: each page's tables as rows, its text by OCR.
+    Raises OverLimitError for a file over its page or pixel limits, or a page over its time budget."""
+    import pypdfium2 as pdfium
+
+    _check_installed()
+    pdf = pdfium.PdfDocument(data)
+    rows: list[Row] = []
+    texts: list[str] = []
+    try:
+        pages = len(pdf)
+        check_limit("scanned PDF has too many pages to OCR", pages, limits, "max_ocr_pages")
+        for number in range(1, pages + 1):
+            try:
+                page = pdf[number - 1]
+                try:
+                    page_rows, page_text = _read_page(page, number, limits)
+                finally:
+                    page.close()
+            except pdfium.PdfiumError as exc:  # a damaged page or image
+                raise UnreadablePdfError(f"PDF page {number} cannot be rendered for OCR: {exc}") from exc
+            rows += page_rows
+            texts.append(page_text)
+    finally:
+        pdf.close()
+    return Document(PDF, "\n".join(texts), rows, f"pdf ({pages} pages, OCR)")
+
+
+def _check_installed() -> None:
+    """OCR's packages, looked for without importing them (onnxruntime takes a while to import)."""
+    from importlib.util import find_spec
+
+    missing = [name for name in ("cv2", "onnxruntime", "rapidocr_onnxruntime") if find_spec(name) is None]
+    if missing:
+        raise UnreadablePdfError(f"OCR needs {', '.join(missing)}: install xxgk with its dependencies")
+
+
+def scan_dpi(page) -> float:
+    """The resolution the page's largest image was scanned at, within OCR_DPI_RANGE."""
+    import pypdfium2.raw as pdfium_raw
+
+    finest = 0.0
+    for image in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        left, _, right, _ = image.get_bounds()
+        finest = max(finest, image.get_px_size()[0] * 72 / max(1.0, right - left))
+    dpi = finest or OCR_DPI_RANGE[1]
+    return float(min(max(dpi, OCR_DPI_RANGE[0]), OCR_DPI_RANGE[1]))
+
+
+def _read_page(page, number: int, limits: ReadLimits) -> tuple[list[Row], str]:
+    started = time.monotonic()
+    dpi = scan_dpi(page)
+    width, height = page.get_size()
+    pixels = round(width * dpi / 72) * round(height * dpi / 72)
+    check_limit(f"PDF page {number} is too large to OCR", pixels, limits, "max_ocr_pixels", "pixels")
+    return _read_image(_print_gray(page.render(scale=dpi / 72).to_numpy()), dpi, number, started, limits)
+
+
+def read_table_image(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, dpi: float | None = None) -> Document:
+    """The document of one image of a report's table (PNG, JPEG…, as a DOCX or HTML page embeds
+    it): its tables as rows (page 1), the text around them. ``dpi``: the image's resolution where
+    the container tells it (a DOCX's drawing size); else the image's own, else IMAGE_DPI."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    started = time.monotonic()
+    _check_installed()
+    try:
+        image = Image.open(io.BytesIO(data))  # reads the header only: the size is known before decoding
+    except (UnidentifiedImageError, OSError) as exc:
+        raise UnreadableImageError(f"image cannot be read: {exc}") from exc
+    width, height = image.size
+    check_limit("image is too large to OCR", width * height, limits, "max_ocr_pixels", "pixels")
+    resolution = dpi or float((image.info.get("dpi") or (IMAGE_DPI,))[0]) or IMAGE_DPI
+    try:
+        rgb = np.asarray(image.convert("RGB"))[..., ::-1]  # as PDFium renders: BGR
+    except (OSError, ValueError) as exc:  # a truncated or damaged image
+        raise UnreadableImageError(f"image cannot be decoded: {exc}") from exc
+    rows, text = _read_image(_print_gray(rgb), min(max(resolution, 72.0), 600.0), 1, started, limits)
+    return Document(PDF, text, rows, "image (OCR)")
+
+
+def _read_image(gray: np.ndarray, dpi: float, number: int, started: float, limits: ReadLimits) -> tuple[list[Row], str]:
+    """One page image's table rows and text (``number``: its page, for rows and messages)."""
+    gray = straighten(gray, skew_angle(ink_mask(gray, dpi), dpi))
+    ink = _without_specks(ink_mask(gray, dpi), dpi)
+    tables = find_tables(ink, dpi)
+    inset = max(1, round(CELL_INSET * dpi / 72))
+
+    cell_jobs: list[list[list[_Job | None]]] = []
+    for table in tables:
+        cell_jobs.append(
+            [[None if box is None else _job(gray, ink, _inset(box, inset), dpi) for box in row] for row in table.rows]
+        )
+    outside = ink.copy()
+    for table in tables:
+        left, top, right, bottom = table.bbox
+        outside[max(0, top - inset) : bottom + inset, max(0, left - inset) : right + inset] = 0
+    narrative = [(box[1], _job(gray, outside, box, dpi)) for box in _text_lines(outside, dpi)]
+    jobs = [job for rows in cell_jobs for row in rows for job in row if job is not None]
+    jobs += [job for _, job in narrative]
+    _recognise(jobs, number, started, limits)
+
+    rows: list[Row] = []
+    lines: list[tuple[int, str]] = [(top, "".join(job.texts)) for top, job in narrative]
+    index = 0
+    for table, table_jobs in zip(tables, cell_jobs, strict=True):
+        for boxes, row_jobs in zip(table.rows, table_jobs, strict=True):
+            index += 1
+            cells = [(_cell_text(job), _confidence(job)) for job in row_jobs if job is not None]
+            if any(text for text, _ in cells):
+                rows.append(Row(tuple(t for t, _ in cells), index, number, confidences=tuple(c for _, c in cells)))
+                top = next(box for box in boxes if box is not None)[1]
+                lines.append((top, " ".join(t for t, _ in cells if t)))
+    text = "\n".join(line for _, line in sorted(lines, key=lambda item: item[0]) if line)
+    text = "\n".join(line for line in normalize_text(text).split("\n") if not PAGE_NUMBER.match(line))
+    return rows, text
+
+
+def _print_gray(pixels: np.ndarray) -> np.ndarray:
+    """The page in gray levels, without a colour scan's red seal. Where the ink is red (much more
+    red than green or blue), the red channel is the gray: red ink passes red light, so the seal
+    drops out and the black print under it stays (a scanner's red dropout). In a grayscale scan
+    the seal is only a lighter gray, and stays."""
+    import cv2
+
+    if pixels.ndim == 2 or pixels.shape[2] == 1:
+        return pixels.reshape(pixels.shape[:2])
+    blue, green, red = (pixels[..., i] for i in range(3))  # PDFium renders BGR(A)
+    seal = ((red.astype(np.int16) - np.maximum(green, blue)) > SEAL_REDNESS).astype(np.uint8)
+    seal = cv2.dilate(seal, np.ones((5, 5), np.uint8)).astype(bool)  # and its edge, blurred by JPEG
+    gray = cv2.cvtColor(np.ascontiguousarray(pixels[..., :3]), cv2.COLOR_BGR2GRAY)
+    # Print under the seal is dark in red light; the seal's own edges, where JPEG blurred its
+    # colour, are only a lighter gray there: paper.
+    gray[seal] = np.where(red[seal] > SEAL_PRINT_LEVEL, np.uint8(255), red[seal])
+    return gray
+
+
+def _without_specks(ink: np.ndarray, dpi: float) -> np.ndarray:
+    import cv2
+
+    smallest = SPECK_AREA * (dpi / 72) ** 2
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < smallest)
+    specks = specks[specks > 0]
+    if len(specks):
+        ink = ink.copy()
+        ink[np.isin(labels, specks)] = 0
+    return ink
+
+
+def _inset(box: tuple[int, int, int, int], inset: int) -> tuple[int, int, int, int]:
+    left, top, right, bottom = box
+    return (left + inset, top + inset, max(left + inset, right - inset), max(top + inset, bottom - inset))
+
+
+def _bands(ink: np.ndarray, merge: float = LINE_MERGE) -> list[tuple[int, int, int, int]]:
+    """Boxes (left, top, right, bottom) of the text lines in ``ink``: runs of rows with ink, a
+    character split by its own gaps (二, 三) joined back into its line."""
+    rows_with_ink = np.flatnonzero(ink.any(axis=1))
+    if not len(rows_with_ink):
+        return []
+    breaks = np.flatnonzero(np.diff(rows_with_ink) > 1)
+    starts = [rows_with_ink[0], *rows_with_ink[breaks + 1]]
+    ends = [*rows_with_ink[breaks], rows_with_ink[-1]]
+    bands = [[int(s), int(e) + 1] for s, e in zip(starts, ends, strict=True)]
+    heights = [e - s for s, e in bands]
+    line = float(np.median([h for h in heights if h >= 0.5 * max(heights)]))
+    merged: list[list[int]] = []
+    for band in bands:
+        if merged and band[1] - merged[-1][0] <= merge * line:
+            merged[-1][1] = band[1]
+        else:
+            merged.append(band)
+    boxes = []
+    tallest = max(bottom - top for top, bottom in merged)
+    for top, bottom in merged:
+        columns = np.flatnonzero(ink[top:bottom].any(axis=0))
+        left, right = int(columns[0]), int(columns[-1]) + 1
+        # A speck of dust or a seal's edge beside a line is no line of its own; a lone dash is.
+        if len(merged) > 1 and max(bottom - top, right - left) < SPECK_LINE * tallest:
+            continue
+        boxes.append((left, top, right, bottom))
+    return boxes
+
+
+def _text_lines(ink: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
+    """The page's text lines outside its tables: bands of ink as tall as text, and more than dust
+    (a rule's leftover is thin, scanner dust small)."""
+    shortest = MIN_TEXT_HEIGHT * dpi / 72
+    lines = []
+    for left, top, right, bottom in _bands(ink, merge=LINE_MERGE):
+        mass = np.count_nonzero(ink[top:bottom, left:right]) / (dpi / 72) ** 2
+        if bottom - top >= shortest and mass >= MIN_TEXT_INK:
+            lines.append((left, top, right, bottom))
+    return lines
+
+
+def _job(gray: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int], dpi: float) -> _Job:
+    """The text lines inside ``box``, as padded grayscale crops; none where its only ink is dust."""
+    left, top, right, bottom = box
+    lines = []
+    inside = ink[top:bottom, left:right]
+    if _dust_only(inside, dpi):
+        return _Job(lines, [], [])
+    for x0, y0, x1, y1 in _bands(inside):
+        if _dust_only(inside[y0:y1, x0:x1], dpi):
+            continue  # a speck beside the cell's text, on a line of its own
+        crop = gray[top + y0 : top + y1, left + x0 : left + x1]
+        lines.append(np.pad(crop, LINE_PAD, constant_values=255))
+    return _Job(lines, [], [])
+
+
+def _dust_only(ink: np.ndarray, dpi: float) -> bool:
+    """Ink too little and too round to be a mark: a dash (a placeholder) is long, a digit tall."""
+    marks = np.flatnonzero(ink.any(axis=0)), np.flatnonzero(ink.any(axis=1))
+    if not len(marks[0]):
+        return True
+    width, height = marks[0][-1] - marks[0][0] + 1, marks[1][-1] - marks[1][0] + 1
+    area = int(np.count_nonzero(ink))
+    return area < DUST_AREA * (dpi / 72) ** 2 and max(width, height) < 2 * min(width, height)
+
+
+def _recognise(jobs: list[_Job], number: int, started: float, limits: ReadLimits) -> None:
+    from transforms.ocr_engine import recognise_lines
+
+    queue = [(job, line) for job in jobs for line in job.lines]
+    for begin in range(0, len(queue), RECOGNITION_CHUNK):
+        chunk = queue[begin : begin + RECOGNITION_CHUNK]
+        for (job, _), (text, score) in zip(chunk, recognise_lines([line for _, line in chunk]), strict=True):
+            job.texts.append(text)
+            job.scores.append(score)
+        elapsed = round(time.monotonic() - started, 1)
+        check_limit(f"OCR of PDF page {number} takes too long", elapsed, limits, "max_ocr_seconds_per_page", "s")
+
+
+def _cell_text(job: _Job) -> str:
+    return ocr_text("".join(job.texts))
+
+
+def ocr_text(text: str) -> str:
+    """Recognised text as a report prints it: whitespace runs to one space, a number's digits
+    together, Chinese punctuation in its full-width form where the text is Chinese."""
+    text = re.sub(r"\s+", " ", normalize_text(text)).strip()
+    if _SPACED_NUMBER.fullmatch(text):
+        text = re.sub(r"\s+", "", text)  # a digit the recogniser set apart: 1 234 is 1234
+    if _NUMBER_LOOKALIKE.fullmatch(text) and any(c.isdigit() or c in DIGIT_LOOKALIKES for c in text):
+        text = "".join(DIGIT_LOOKALIKES.get(c, c) for c in text)
+        return text[:-1] if text.endswith(".") else text  # a speck read as a full stop after the number
+    if _CJK.search(text):
+        text = _LOOKALIKE.sub(lambda m: CJK_LOOKALIKES[m[0]], text)
+        text = _ASCII_COMMA.sub("，", text)
+    return text
+
+
+def _confidence(job: _Job) -> float:
+    """The cell's confidence: its least certain line's (a mark read as nothing counts, at its own
+    low score). A cell with no mark at all is certainly blank: 1.0."""
+    return round(min(job.scores), 4) if job.scores else 1.0

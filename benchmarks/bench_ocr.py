@@ -1,0 +1,120 @@
+"""How many of a report's cells survive print, scan and OCR: each synthetic report (and the user's
+sample) is printed as a text PDF, scanned at 150/200/300 dpi (benchmarks/synthetic/scans.py), and
+both are parsed; every cell of the scan's parse is compared with the same cell of the text PDF's.
+
+    python -m benchmarks.bench_ocr [--reports 10] [--pre2019 0] [--modes colour,gray] [--seed 2026]
+
+Prints per dpi: cells compared, recovered (same value and status), wrong (a different number),
+missing (no value where the text PDF has one, or the cell absent), the OCR seconds per page
+(median, p90) and the process's peak RSS. parse_report does not pass ``ocr`` yet: here its reader
+is wrapped to read scans by OCR (this script only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import random
+import resource
+import statistics
+import time
+
+import transforms.parse_report as parse_module
+from benchmarks.synthetic.pdf_font import printed_glyphs
+from benchmarks.synthetic.post2019 import FMT_2019, FMT_2021, make_post2019_report, to_pdf
+from benchmarks.synthetic.pre2019 import LOCAL_TABLE, STAT_2014, make_seeded
+from benchmarks.synthetic.sample_forms import load_sample, sample_pdf
+from benchmarks.synthetic.scans import SCAN_DPIS, ScanStyle, scan_pdf
+from transforms.documents import read_document_bytes
+from transforms.parse_report import QuarantineError, parse_report
+
+
+def _cells(parsed) -> dict[tuple, tuple]:
+    return {(r["table_id"], r["indicator_code"], r.get("column_code")): (r["value"], r["value_status"])
+            for r in parsed.indicators}  # fmt: skip
+
+
+def _compare(text_cells: dict, scan_cells: dict) -> dict[str, int]:
+    counts = {"compared": 0, "recovered": 0, "wrong": 0, "missing": 0}
+    for key, (value, status) in text_cells.items():
+        counts["compared"] += 1
+        got = scan_cells.get(key)
+        if got == (value, status):
+            counts["recovered"] += 1
+        elif got is not None and got[0] is not None and value is not None:
+            counts["wrong"] += 1
+        elif got is not None and got[0] is not None and value is None:
+            counts["wrong"] += 1  # a number where the report prints none
+        else:
+            counts["missing"] += 1
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reports", type=int, default=10)
+    parser.add_argument("--pre2019", type=int, default=0, help="also pre-2019 统计表 (stat_2014 and local tables)")
+    parser.add_argument("--no-sample", action="store_true", help="leave the user's sample report out")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--modes", default="colour,gray", help="scans in colour (a red seal), in gray, or both")
+    args = parser.parse_args()
+    parse_module.read_document_bytes = functools.partial(read_document_bytes, ocr=True)  # type: ignore[attr-defined]
+
+    sources: list[tuple[str, bytes]] = []
+    with printed_glyphs():
+        for index in range(args.reports):
+            template = (FMT_2019, FMT_2021)[index % 2]
+            report = make_post2019_report(random.Random(args.seed + index), index, template, "html")
+            sources.append((f"synthetic_{index}_{template}.pdf", to_pdf(report)))
+        for index in range(args.pre2019):
+            template = (STAT_2014, LOCAL_TABLE)[index % 2]
+            report = make_seeded(args.seed, index, template=template, form="pdf")
+            sources.append((f"pre2019_{index}_{template}.pdf", report.data))
+        if not args.no_sample:
+            sources.append(("taoyuan_2018_report.pdf", sample_pdf(load_sample())))
+
+    modes = args.modes.split(",")
+    runs = [(mode, dpi) for mode in modes for dpi in SCAN_DPIS]
+    totals = {run: {"compared": 0, "recovered": 0, "wrong": 0, "missing": 0} for run in runs}
+    seconds: dict[tuple, list[float]] = {run: [] for run in runs}
+    sample_exact: dict[tuple, str] = {}
+    for number, (name, pdf) in enumerate(sources):
+        text_cells = _cells(parse_report(pdf, name))
+        for mode, dpi in runs:
+            run = (mode, dpi)
+            scan = scan_pdf(pdf, args.seed + number, ScanStyle(dpi=dpi, grayscale=mode == "gray"))
+            started = time.perf_counter()
+            try:
+                parsed = parse_report(scan, name)
+            except QuarantineError as exc:
+                print(f"{name} {mode} {dpi} dpi: quarantined: {exc}", flush=True)
+                totals[run]["compared"] += len(text_cells)
+                totals[run]["missing"] += len(text_cells)
+                continue
+            elapsed = time.perf_counter() - started
+            pages = int(parsed.report.encoding.split("(")[1].split()[0])
+            seconds[run] += [elapsed / pages] * pages
+            counts = _compare(text_cells, _cells(parsed))
+            for key, count in counts.items():
+                totals[run][key] += count
+            if name.startswith("taoyuan"):
+                scan_cells = _cells(parsed)
+                values = [k for k, (v, _) in text_cells.items() if v is not None]
+                exact = sum(scan_cells.get(k) == text_cells[k] for k in values)
+                sample_exact[run] = f"{exact}/{len(values)}"
+            print(f"{name} {mode} {dpi} dpi: {counts} {elapsed / pages:.2f} s/page", flush=True)
+    print()
+    header = f"{'scan':>7}{'dpi':>5}{'compared':>10}{'recovered':>11}{'%':>7}{'wrong':>7}{'missing':>9}"
+    print(f"{header}{'s/page med':>12}{'p90':>7}{'sample':>9}")
+    for mode, dpi in runs:
+        t = totals[(mode, dpi)]
+        share = 100 * t["recovered"] / max(1, t["compared"])
+        pages = sorted(seconds[(mode, dpi)]) or [float("nan")]
+        p90 = pages[min(len(pages) - 1, int(0.9 * len(pages)))]
+        print(f"{mode:>7}{dpi:>5}{t['compared']:>10}{t['recovered']:>11}{share:>7.1f}{t['wrong']:>7}{t['missing']:>9}"
+              f"{statistics.median(pages):>12.2f}{p90:>7.2f}{sample_exact.get((mode, dpi), ''):>9}")  # fmt: skip
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

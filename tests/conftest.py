@@ -195,3 +195,13 @@ def pytest_collection_modifyitems(items):
         level = next((part for part in item.path.parts if part in LEVELS), None)
         if level is not None:
             item.add_marker(getattr(pytest.mark, level))
+
+
+def skip_unless_installed(present: bool, what: str, requirement: str) -> None:
+    """Skip a test whose system package is missing, unless CI set ``requirement`` (an environment
+    variable: .ci/run installs the package), where it must fail instead."""
+    if present:
+        return
+    if os.environ.get(requirement) == "1":
+        pytest.fail(f"{requirement}=1 but {what} is not installed")
+    pytest.skip(f"{what} is not installed (.ci/run installs it)")

@@ -5,6 +5,7 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import skip_unless_installed
 
 from benchmarks.synthetic.pdf_font import PRINT_FONTS, printed_glyphs
 from benchmarks.synthetic.post2019 import FMT_2021, T3_COLUMNS, T3_ROWS, T4_COLUMNS, make_post2019_report, to_pdf
@@ -20,8 +21,8 @@ SEED = 11
 
 @pytest.fixture(scope="module")
 def scanned():
-    if not all(Path(path).exists() for path, _ in PRINT_FONTS.values()):
-        pytest.skip("printing scans needs Debian's fonts-arphic-uming and fonts-wqy-microhei")
+    fonts = all(Path(path).exists() for path, _ in PRINT_FONTS.values())
+    skip_unless_installed(fonts, "Debian's fonts-arphic-uming and fonts-wqy-microhei", "XXGK_REQUIRE_OCR_FONTS")
     report = make_post2019_report(random.Random(SEED), 0, FMT_2021, "html")
     with printed_glyphs():
         pdf = to_pdf(report)

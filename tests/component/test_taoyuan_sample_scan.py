@@ -4,7 +4,7 @@ read by OCR gives its 58 values exactly (expected values: the hand-typed table, 
 from pathlib import Path
 
 import pytest
-from conftest import EXPECTED_DIR, SAMPLE_REPORT
+from conftest import EXPECTED_DIR, SAMPLE_REPORT, skip_unless_installed
 
 from benchmarks.synthetic.pdf_font import PRINT_FONTS, printed_glyphs
 from benchmarks.synthetic.sample_forms import load_sample, sample_pdf
@@ -19,8 +19,8 @@ SAMPLE_TABLE = EXPECTED_DIR / "taoyuan_2018_stat_table.csv"
 def test_sample_scan_gives_its_58_values():
     if not (SAMPLE_REPORT.exists() and SAMPLE_TABLE.exists()):
         pytest.skip("the sample report is not in this checkout")
-    if not all(Path(path).exists() for path, _ in PRINT_FONTS.values()):
-        pytest.skip("printing scans needs Debian's fonts-arphic-uming and fonts-wqy-microhei")
+    fonts = all(Path(path).exists() for path, _ in PRINT_FONTS.values())
+    skip_unless_installed(fonts, "Debian's fonts-arphic-uming and fonts-wqy-microhei", "XXGK_REQUIRE_OCR_FONTS")
     sample = load_sample(SAMPLE_REPORT, SAMPLE_TABLE)
     with printed_glyphs():
         pdf = sample_pdf(sample)

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from transforms.decoding import UnreadableReportError, content_report_id, decode_report_bytes, normalize_text
 from transforms.document_rows import Document, read_document
-from transforms.docx_document import UnreadableDocxError, is_docx, read_docx
+from transforms.docx_document import UnreadableDocxError, docx_images, is_docx, read_docx
 from transforms.legacy_office import DOCX, ConversionError, Converter, LegacyOffice, is_encrypted_word97, legacy_office
 from transforms.limits import DEFAULT_LIMITS, ReadLimits, check_limit
 from transforms.pdf_document import NoTextLayerError, UnreadablePdfError, read_pdf
@@ -53,6 +53,8 @@ def read_document_bytes(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, conver
     try:
         if is_docx(data):
             document = read_docx(data, limits)
+            if not document.rows and limits.options.ocr:  # no table but pictures: a table pasted in as an image
+                document = _with_table_images(document, docx_images(data), limits)
             return replace(document, content_id=content_report_id(_with_cells(document)))
         if data.startswith(b"%PDF"):
             try:
@@ -94,6 +96,26 @@ def _read_converted(data: bytes, legacy: LegacyOffice, limits: ReadLimits, conve
     # Identified as the DOCX/XLSX it became, as a report first published in that form would be.
     encoding = f"{legacy.kind} (converted to {legacy.target})"
     return replace(document, encoding=encoding, content_id=content_report_id(_with_cells(document)))
+
+
+def _with_table_images(document: Document, images: list[bytes], limits: ReadLimits) -> Document:
+    """``document`` with what OCR reads in its pictures (each picture a page of its own: its tables
+    as rows, the rest as text), when one of them holds a table; a picture that cannot be decoded
+    (a damaged file) adds nothing."""
+    from transforms.scanned_pdf import UnreadableImageError, read_table_image  # OCR's libraries: only here
+
+    rows, texts, read = list(document.rows), [document.text], 0
+    for number, image in enumerate(images, 1):
+        try:
+            pictured = read_table_image(image, limits)
+        except UnreadableImageError:
+            continue
+        read += 1
+        rows += [replace(row, page=number) for row in pictured.rows]
+        texts.append(pictured.text)
+    if not rows:
+        return document
+    return replace(document, text="\n".join(texts), rows=rows, encoding=f"docx ({read} images, OCR)")
 
 
 def _with_cells(document: Document) -> str:

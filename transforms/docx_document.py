@@ -121,3 +121,16 @@ def read_docx(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
                 rows.append(Row(tuple(texts), number, table=tables))
     text = "\n".join(normalize_text(p).strip() for p in paragraphs if p.strip())
     return Document(DOCX, text, rows, "docx")
+
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif")
+
+
+def docx_images(data: bytes) -> list[bytes]:
+    """The pictures a DOCX holds (``word/media``), in name order: a scanned table pasted in as
+    an image is one of them. Bounded by the container's checked sizes (``read_docx`` first)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = sorted(
+            n for n in archive.namelist() if n.startswith("word/media/") and n.lower().endswith(IMAGE_SUFFIXES)
+        )
+        return [archive.read(name) for name in names]

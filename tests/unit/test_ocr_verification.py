@@ -85,3 +85,16 @@ def test_blanks_count_as_zero_and_stay_blank():
     out = _by_column(verify_ocr_cells(_t4_row("T4.1", ("3", "", "", "2", "5")), "fmt_2021", {}, 0.99))
     assert out["corrected"].value_status == BLANK and out["corrected"].value is None
     assert (out["total"].value, out["total"].value_status) == (5.0, OCR)
+
+
+def test_an_inequality_that_fails_leaves_its_cells_unverified_though_read_surely():
+    """统计表 P4: 不同意公开答复数 ≥ the sum of its 其中 reasons. A reason misread as 89 (a stamp over
+    a 0) breaks it: no value is published for the cells it names, however sure the reading."""
+    reasons = ["0", "89", "0", "0", "0", "0"]
+    records = [_cell("stat", "A3.3.4", "", "2")] + [
+        _cell("stat", f"A3.3.4{letter}", "", raw) for letter, raw in zip("abcdef", reasons, strict=True)
+    ]
+    out = {r.indicator_code: r for r in verify_ocr_cells(records, "stat_2014", dict.fromkeys(range(7), 1.0), 0.5)}
+    assert out["A3.3.4b"].value is None and out["A3.3.4b"].value_status == OCR_UNVERIFIED
+    assert "P4 fails" in out["A3.3.4b"].value_note
+    assert all(out[f"A3.3.4{letter}"].value is None for letter in "abcdef")

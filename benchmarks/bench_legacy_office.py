@@ -7,7 +7,10 @@
     python benchmarks/bench_legacy_office.py [files]
 
 The .doc files are synthetic 2019/2021-format reports, written by LibreOffice from their DOCX.
-Figures only (medians), no assertion: shared machines are noisy.
+Figures only (medians), no assertion: shared machines are noisy. On the 2-core machine (load
+about 2), 62 KB reports: 1.45 s a file as the pipeline converts (reading the DOCX adds almost
+nothing), 1.15 s with a reused profile, 0.29 s a file when one soffice converts all 10; peak RSS of
+one conversion about 215 MB.
 """
 
 from __future__ import annotations

@@ -99,7 +99,9 @@ def convert_legacy_office(
             f"{describe(kind)}: needs LibreOffice to read (apt-get install {_PACKAGES[target]}), "
             f"or save as {_SAVE_AS[target]}"
         )
-    with tempfile.TemporaryDirectory(prefix="xxgk-soffice-", dir=temp_root) as work:
+    # Named by the process, as a run's temporary folders are: a later run reclaims it if the worker
+    # is killed mid-conversion (flows.parsing.pool.reclaim_temporary_folders).
+    with tempfile.TemporaryDirectory(prefix=f"xxgk-soffice-{os.getpid()}-", dir=temp_root) as work:
         folder = Path(work)
         source = folder / "in" / f"document.{kind}"  # LibreOffice tells the type from the content
         source.parent.mkdir()

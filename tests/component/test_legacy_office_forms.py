@@ -27,6 +27,7 @@ from test_taoyuan_sample_forms import _docx, _xlsx, sample  # noqa: F401  (sampl
 import flows.parsing.legacy_office as legacy
 from benchmarks.synthetic.post2019 import make_post2019_report, to_docx
 from flows.parsing.legacy_office import LibreOffice, convert_legacy_office, soffice_path
+from flows.parsing.pool import _RUN_FOLDER
 from transforms.documents import read_document_bytes
 from transforms.legacy_office import ConversionError
 from transforms.limits import ReadLimits, ReadOptions
@@ -216,7 +217,9 @@ def test_the_converter_dies_with_the_worker_that_started_it(tmp_path):
     program = _fake_soffice(tmp_path, "exec sleep 43")
     # A worker killed mid-conversion: the kernel kills its soffice (here one that would hang).
     call = "from flows.parsing.legacy_office import convert_legacy_office as convert\n"
-    call += f"convert(b'x', 'doc', 'docx', 60, soffice={program!r})"
+    temp_root = tmp_path / "temp"
+    temp_root.mkdir()
+    call += f"convert(b'x', 'doc', 'docx', 60, soffice={program!r}, temp_root={str(temp_root)!r})"
     worker = subprocess.Popen([sys.executable, "-c", call], cwd=Path(__file__).resolve().parents[2])
     deadline = time.monotonic() + 20
     while not _live_processes_mentioning("sleep 43") and time.monotonic() < deadline:
@@ -228,6 +231,9 @@ def test_the_converter_dies_with_the_worker_that_started_it(tmp_path):
     while _live_processes_mentioning("sleep 43") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _live_processes_mentioning("sleep 43")
+    # Its folder, which nothing in the killed worker could remove, is one a later run reclaims.
+    (left,) = temp_root.iterdir()
+    assert _RUN_FOLDER.match(left.name)[1] == str(worker.pid)
 
 
 def test_a_doc_in_the_raw_folder_joins_the_dataset_through_the_real_flow(sample_files, tmp_path):

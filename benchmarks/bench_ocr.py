@@ -26,6 +26,7 @@ from benchmarks.synthetic.post2019 import FMT_2019, FMT_2021, make_post2019_repo
 from benchmarks.synthetic.pre2019 import LOCAL_TABLE, STAT_2014, make_seeded
 from benchmarks.synthetic.sample_forms import load_sample, sample_pdf
 from benchmarks.synthetic.scans import SCAN_DPIS, ScanStyle, scan_pdf
+from transforms.cell_values import parse_cell_value
 from transforms.limits import PLAIN_READING, ReadLimits, ReadOptions
 from transforms.parse_report import QuarantineError, parse_report
 from transforms.vocabulary import OCR_UNVERIFIED
@@ -35,7 +36,8 @@ _CONFIDENCE = re.compile(r"OCR confidence (\d\.\d\d)")
 
 
 def _cells(parsed) -> dict[tuple, tuple]:
-    return {(r["table_id"], r["indicator_code"], r.get("column_code")): (r["value"], r["value_status"], r["value_note"])
+    return {(r["table_id"], r["indicator_code"], r.get("column_code")):
+            (r["value"], r["value_status"], r["value_note"], parse_cell_value(r["value_raw"]).value)
             for r in parsed.indicators}  # fmt: skip
 
 
@@ -43,12 +45,12 @@ def _compare(text_cells: dict, scan_cells: dict, unchecked: list) -> dict[str, i
     """Counts of ``COUNTS``; each cell no identity or statement checked goes to ``unchecked`` as
     (confidence, read right)."""
     counts = dict.fromkeys(COUNTS, 0)
-    for key, (value, status, _) in text_cells.items():
+    for key, (value, status, _, _) in text_cells.items():
         counts["compared"] += 1
         got = scan_cells.get(key)
-        if got is not None and "no identity covers it" in got[2] and (found := _CONFIDENCE.search(got[2])):
-            read = got[0] if got[0] is not None else float(got[2].split("OCR read ")[1].split(":")[0] or "nan")
-            unchecked.append((float(found.group(1)), read == value))
+        checked_by_nothing = got is not None and "no identity covers it" in got[2] and "negative" not in got[2]
+        if checked_by_nothing and (found := _CONFIDENCE.search(got[2])):
+            unchecked.append((float(found.group(1)), got[3] == value))
         if got is not None and got[0] is not None and got[0] != value:
             counts["wrong"] += 1  # published, and not what the report prints
         elif got is not None and (got[0] == value if value is not None else got[1] == status):
@@ -111,7 +113,7 @@ def main() -> None:
                 totals[run][key] += count
             if name.startswith("taoyuan"):
                 scan_cells = _cells(parsed)
-                values = [k for k, (v, _, _) in text_cells.items() if v is not None]
+                values = [k for k, (v, *_) in text_cells.items() if v is not None]
                 exact = sum(k in scan_cells and scan_cells[k][0] == text_cells[k][0] for k in values)
                 sample_exact[run] = f"{exact}/{len(values)}"
             print(f"{name} {mode} {dpi} dpi: {counts} {elapsed / pages:.2f} s/page", flush=True)

@@ -22,7 +22,7 @@ class ReadOptions:
     a converter for Word 97-2003 and WPS files (``convert(data, kind, target) -> bytes``)."""
 
     ocr: bool = False
-    ocr_min_confidence: float = 0.9  # an OCR'd number that no identity or statement checks is published at or above
+    ocr_min_confidence: float = 0.8  # an OCR'd number that no identity or statement checks is published at or above
     convert: Callable[[bytes, str, str], bytes] | None = None
 
 

@@ -287,6 +287,7 @@ def write_audit(settings: Settings, version: DatasetVersion) -> list[str]:
         ):
             connection.execute(f"SET memory_limit = {sql_list([settings.site_memory_limit])}")
             connection.execute(f"SET temp_directory = {sql_list([spill])}")
+            connection.execute("SET threads = 1")  # one thread's buffers: 500MB was too little for two at 100,000
             write_audit_site(connection, settings.audit_dir, settings.data_docs_dir, workers=settings.parse_workers)
         if settings.curated_dir.is_remote:  # the site beside the dataset, as for a folder
             mirror_folder(settings.audit_dir, settings.curated_dir / AUDIT_DIR, started)

@@ -59,12 +59,14 @@ def read_document_bytes(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, conver
         if data.startswith(b"%PDF"):
             try:
                 document = read_pdf(data, limits).document
-            except NoTextLayerError:
+            except NoTextLayerError as scan:
                 if not limits.options.ocr:
-                    raise
+                    raise UnreadablePdfError(f"{scan}: OCR is off (setting XXGK_OCR)") from scan
                 from transforms.scanned_pdf import read_scanned_pdf  # OCR's libraries load only for scans
 
                 document = read_scanned_pdf(data, limits)
+                if not document.rows and not document.text.strip():
+                    raise UnreadablePdfError(f"{scan}: OCR read no text on it") from scan
             return replace(document, content_id=content_report_id(document.text))
         # Every other Office 97-2003 file goes to the spreadsheet reader, which names what it is when
         # it is not a workbook: an encrypted file, something else.

@@ -342,7 +342,7 @@ def _page_text(text: str) -> str:
 
 def _document(texts: list[str], rows: list[Row], pages: int) -> PdfDocument:
     if not any(t.strip() for t in texts):
-        raise NoTextLayerError(f"PDF has no text layer ({pages} pages, scanned?): OCR is not supported")
+        raise NoTextLayerError(f"PDF has no text layer ({pages} pages, scanned?)")
     return PdfDocument(Document(PDF, "\n".join(texts), rows, f"pdf ({pages} pages, text layer)"), pages)
 
 

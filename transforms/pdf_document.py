@@ -301,12 +301,13 @@ def _intersections_to_cells(intersections: dict) -> list[tuple[float, float, flo
     return cells
 
 
-def _page_tables(page: _Page) -> list[list[list[str | None]]]:
+def grid_tables(page) -> list:
+    """pdfplumber's tables of ``page`` (anything with its chars, edges and bbox), found by its
+    table finder with the cell search indexed (same cells, same tables). Also the OCR reader's,
+    over the rules it found in a page image (:mod:`transforms.table_grid`)."""
     from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 
     class GridFinder(TableFinder):
-        """pdfplumber's table finder, its cell search indexed (same cells, same tables)."""
-
         def __init__(self, page) -> None:
             self.page = page
             self.settings = TableSettings.resolve(None)
@@ -316,13 +317,17 @@ def _page_tables(page: _Page) -> list[list[list[str | None]]]:
             self.cells = _intersections_to_cells(self.intersections)
             self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
 
+    return GridFinder(page).tables
+
+
+def _page_tables(page: _Page) -> list[list[list[str | None]]]:
     # pdfplumber's table finder reads only the chars, edges and bbox of a page to find the grid;
     # the cells' text is cut here, by position, faster than its Table.extract scans every char
     # for every row.
     middles = sorted(
         (((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, c) for c in page.chars), key=lambda m: m[0]
     )
-    return [_table_cells(table, middles) for table in GridFinder(page).tables]  # type: ignore[arg-type]
+    return [_table_cells(table, middles) for table in grid_tables(page)]
 
 
 def _rows_of(number: int, tables: list[list[list[str | None]]]) -> list[Row]:

@@ -190,29 +190,17 @@ class _Page:
 
 def find_tables(ink: np.ndarray, dpi: float) -> list[GridTable]:
     """The page's ruled tables, top to bottom, with their cells in pixels."""
-    from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
-
-    from transforms.pdf_document import _intersections_to_cells  # the text-PDF reader's cell search
+    from transforms.pdf_document import grid_tables  # the text-PDF reader's table finder
 
     height, width = ink.shape
     scale = 72 / dpi
     page = _Page([], ruling_edges(ink, dpi), (0.0, 0.0, width * scale, height * scale))
 
-    class GridFinder(TableFinder):
-        def __init__(self, page) -> None:
-            self.page = page
-            self.settings = TableSettings.resolve(None)
-            self.edges = self.get_edges()
-            tolerance = (self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance)
-            self.intersections = edges_to_intersections(self.edges, *tolerance)
-            self.cells = _intersections_to_cells(self.intersections)
-            self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
-
     def pixels(box) -> tuple[int, int, int, int]:
         return tuple(round(v / scale) for v in box)  # type: ignore[return-value]
 
     tables = []
-    for table in GridFinder(page).tables:  # type: ignore[arg-type]
+    for table in grid_tables(page):
         rows = [[None if cell is None else pixels(cell) for cell in row.cells] for row in table.rows]
         tables.append(GridTable(rows, pixels(table.bbox)))
     return sorted(tables, key=lambda t: t.bbox[1])

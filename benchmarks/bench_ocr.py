@@ -48,7 +48,7 @@ def _compare(text_cells: dict, scan_cells: dict, unchecked: list) -> dict[str, i
     for key, (value, status, _, _) in text_cells.items():
         counts["compared"] += 1
         got = scan_cells.get(key)
-        checked_by_nothing = got is not None and "no identity covers it" in got[2] and "negative" not in got[2]
+        checked_by_nothing = got is not None and "no identity covers it" in got[2]
         if checked_by_nothing and (found := _CONFIDENCE.search(got[2])):
             unchecked.append((float(found.group(1)), got[3] == value))
         if got is not None and got[0] is not None and got[0] != value:

@@ -27,7 +27,8 @@ from benchmarks.synthetic.pdf_font import printed_glyphs
 from benchmarks.synthetic.post2019 import FMT_2019, FMT_2021, make_post2019_report, to_pdf
 from benchmarks.synthetic.scans import SCAN_DPIS, ScanStyle, scan_pdf
 from transforms.pdf_document import read_pdf
-from transforms.scanned_pdf import CELL_INSET, _inset, _job, _print_gray, _without_specks, ocr_text
+from transforms.scanned_pdf import CELL_INSET, _inset, _job, _without_specks, ocr_text
+from transforms.seal_dropout import print_gray
 from transforms.table_grid import find_tables, ink_mask, skew_angle, straighten
 
 
@@ -37,7 +38,7 @@ def _pages(scan: bytes, dpi: int) -> list[np.ndarray]:
     pdf = pdfium.PdfDocument(scan)
     pages = []
     for index in range(len(pdf)):
-        gray = _print_gray(pdf[index].render(scale=dpi / 72).to_numpy())
+        gray = print_gray(pdf[index].render(scale=dpi / 72).to_numpy())
         pages.append(straighten(gray, skew_angle(ink_mask(gray, dpi), dpi)))
     return pages
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from transforms.cell_values import OK, parse_cell_value
 from transforms.decoding import UnreadableReportError, content_report_id, decode_report_bytes, normalize_text
-from transforms.document_rows import Document, read_document
+from transforms.document_rows import HTML, Document, html_images, read_document
 from transforms.docx_document import UnreadableDocxError, docx_images, is_docx, read_docx
 from transforms.legacy_office import DOCX, ConversionError, Converter, LegacyOffice, is_encrypted_word97, legacy_office
 from transforms.limits import DEFAULT_LIMITS, ReadLimits, check_limit
-from transforms.pdf_document import NoTextLayerError, UnreadablePdfError, read_pdf
+from transforms.pdf_document import NoTextLayerError, PdfDocument, UnreadablePdfError, read_pdf
 from transforms.spreadsheet_document import (
     OLE_SIGNATURE,
     UnreadableSpreadsheetError,
@@ -53,12 +54,15 @@ def read_document_bytes(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, conver
     try:
         if is_docx(data):
             document = read_docx(data, limits)
-            if not document.rows and limits.options.ocr:  # no table but pictures: a table pasted in as an image
-                document = _with_table_images(document, docx_images(data), limits)
+            if limits.options.ocr and not _has_number_rows(document):  # a table pasted in as a picture?
+                document = _with_table_images(document, docx_images(data), limits, "docx")
             return replace(document, content_id=content_report_id(_with_cells(document)))
         if data.startswith(b"%PDF"):
             try:
-                document = read_pdf(data, limits).document
+                pdf = read_pdf(data, limits)
+                document = pdf.document
+                if pdf.scanned_pages and limits.options.ocr:
+                    document = _with_scanned_pages(data, pdf, limits)
             except NoTextLayerError as scan:
                 if not limits.options.ocr:
                     raise UnreadablePdfError(f"{scan}: OCR is off (setting XXGK_OCR)") from scan
@@ -78,7 +82,12 @@ def read_document_bytes(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, conver
     except (UnreadableDocxError, UnreadablePdfError, UnreadableSpreadsheetError, UnreadableReportError) as exc:
         raise UnreadableDocumentError(str(exc)) from exc
     text = normalize_text(decoded.text)
-    return replace(read_document(text, limits), encoding=decoded.encoding, content_id=content_report_id(text))
+    document = replace(read_document(text, limits), encoding=decoded.encoding)
+    if document.form == HTML and limits.options.ocr and not _has_number_rows(document):
+        document = _with_table_images(document, html_images(text, limits), limits, decoded.encoding)
+        if document.rows:
+            return replace(document, content_id=content_report_id(_with_cells(document)))
+    return replace(document, content_id=content_report_id(text))
 
 
 def _read_converted(data: bytes, legacy: LegacyOffice, limits: ReadLimits, convert: Converter | None) -> Document:
@@ -100,12 +109,21 @@ def _read_converted(data: bytes, legacy: LegacyOffice, limits: ReadLimits, conve
     return replace(document, encoding=encoding, content_id=content_report_id(_with_cells(document)))
 
 
-def _with_table_images(document: Document, images: list[bytes], limits: ReadLimits) -> Document:
+def _has_number_rows(document: Document) -> bool:
+    """Whether the document's tables hold numbers (two in a row): if not, and it has pictures, its
+    statistics table may be one of them."""
+    return any(sum(parse_cell_value(cell).status == OK for cell in row.cells) >= 2 for row in document.rows)
+
+
+def _with_table_images(document: Document, images: list[bytes], limits: ReadLimits, form: str) -> Document:
     """``document`` with what OCR reads in its pictures (each picture a page of its own: its tables
     as rows, the rest as text), when one of them holds a table; a picture that cannot be decoded
-    (a damaged file) adds nothing."""
+    (a damaged file) adds nothing. ``form`` names what held them, for ``encoding``."""
+    if not images:
+        return document
     from transforms.scanned_pdf import UnreadableImageError, read_table_image  # OCR's libraries: only here
 
+    check_limit("too many pictures to OCR", len(images), limits, "max_ocr_pages")
     rows, texts, read = list(document.rows), [document.text], 0
     for number, image in enumerate(images, 1):
         try:
@@ -115,9 +133,25 @@ def _with_table_images(document: Document, images: list[bytes], limits: ReadLimi
         read += 1
         rows += [replace(row, page=number) for row in pictured.rows]
         texts.append(pictured.text)
-    if not rows:
+    if len(rows) == len(document.rows):
         return document
-    return replace(document, text="\n".join(texts), rows=rows, encoding=f"docx ({read} images, OCR)")
+    return replace(document, text="\n".join(texts), rows=rows, encoding=f"{form} ({read} images, OCR)")
+
+
+def _with_scanned_pages(data: bytes, pdf: PdfDocument, limits: ReadLimits) -> Document:
+    """A text PDF with scanned pages among its pages (a signed page, a table printed and scanned
+    back in): those pages read by OCR, each page's rows and text in page order."""
+    from transforms.scanned_pdf import read_scanned_pages  # OCR's libraries: only here
+
+    texts = list(pdf.page_texts)
+    rows = list(pdf.document.rows)
+    for number, page_rows, text in read_scanned_pages(data, pdf.scanned_pages, limits):
+        texts[number - 1] = text
+        rows += page_rows
+    rows.sort(key=lambda row: row.page or 0)  # stable: each page's rows stay in their order
+    scanned = len(pdf.scanned_pages)
+    encoding = f"pdf ({pdf.pages} pages, text layer; {scanned} OCR)"
+    return replace(pdf.document, text="\n".join(texts), rows=rows, encoding=encoding)
 
 
 def _with_cells(document: Document) -> str:

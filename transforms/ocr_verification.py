@@ -13,8 +13,8 @@ narrative's statements of the same numbers. So each OCR'd number is:
   ``value_note``, as the run-together splitter does;
 - ``ocr_unverified``, with no value and the digits as read in ``value_raw``, when an identity on
   it fails and no single correction settles it, or when nothing checks it and its confidence is
-  low, or its column may be negative (本年增/减: a minus sign is the glyph a scan loses most, and
-  the recogniser is as sure of "9" as of "-9").
+  low. (A minus sign is the glyph a scan loses most, and the recogniser is as sure of "9" as of
+  "-9": the reader gives confidence 0 to a number whose sign is not the one its ink shows.)
 
 A blank cell (nothing read) counts as 0 in the identities, as the rules count it, and stays blank.
 """
@@ -25,7 +25,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from transforms.catalog import table_columns
 from transforms.cell_records import CellRecord
 from transforms.concepts import concept_cells
 from transforms.document_rows import Row
@@ -174,19 +173,11 @@ def verify_ocr_cells(
             )
         elif record.value in stated.get(key, ()):
             out[index] = replace(record, value_status=OCR, value_note=f"confirmed by the report's text ({read})")
-        elif _signed(template, record):  # a dropped minus sign leaves a sure-looking number
-            out[index] = _unverified(record, f"no identity covers it and its column may be negative ({read})")
         elif score >= min_confidence:
             out[index] = replace(record, value_status=OCR, value_note=f"no identity covers it; {read}")
         else:
             out[index] = _unverified(record, f"no identity covers it and {read} is below {min_confidence:.2f}")
     return out
-
-
-def _signed(template: str, record: CellRecord) -> bool:
-    """Whether the cell's column may hold a negative number (``column_catalog.csv``: signed_count)."""
-    column = table_columns(template, record.table_id).get(record.column_code)
-    return column is not None and column.value_kind == "signed_count"
 
 
 def _unverified(record: CellRecord, why: str) -> CellRecord:

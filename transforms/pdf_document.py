@@ -45,6 +45,8 @@ class NoTextLayerError(UnreadablePdfError):
 class PdfDocument:
     document: Document
     pages: int
+    page_texts: tuple[str, ...] = ()  # each page's text, in page order
+    scanned_pages: tuple[int, ...] = ()  # pages (1-based) with no text but an image: scans, for OCR
 
 
 @dataclass(frozen=True)
@@ -345,10 +347,17 @@ def _page_text(text: str) -> str:
     return "\n".join(line for line in normalize_text(text).split("\n") if not PAGE_NUMBER.match(line))
 
 
-def _document(texts: list[str], rows: list[Row], pages: int) -> PdfDocument:
+def _document(texts: list[str], rows: list[Row], pages: int, scanned: tuple[int, ...] = ()) -> PdfDocument:
     if not any(t.strip() for t in texts):
         raise NoTextLayerError(f"PDF has no text layer ({pages} pages, scanned?)")
-    return PdfDocument(Document(PDF, "\n".join(texts), rows, f"pdf ({pages} pages, text layer)"), pages)
+    document = Document(PDF, "\n".join(texts), rows, f"pdf ({pages} pages, text layer)")
+    return PdfDocument(document, pages, tuple(texts), scanned)
+
+
+def _has_image(page) -> bool:
+    import pypdfium2.raw as pdfium_raw
+
+    return next(iter(page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE], max_depth=2)), None) is not None
 
 
 def _pdfminer_pages(data: bytes) -> list[tuple[str, list]]:
@@ -397,6 +406,7 @@ def read_pdf(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> PdfDocument:
         raise UnreadablePdfError(f"PDF cannot be opened: {exc}") from exc
     rows: list[Row] = []
     texts: list[str] = []
+    scanned: list[int] = []
     try:
         pages = len(pdf)
         check_limit("PDF has too many pages", pages, limits, "max_pdf_pages")
@@ -417,10 +427,12 @@ def read_pdf(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> PdfDocument:
             # Lines laid out from the characters' positions, as pdfplumber lays out a page; PDFium's
             # own text follows the content stream, which interleaves a table's header cells.
             texts.append(_page_text(extract_text(chars)) if chars else "")
+            if not chars and _has_image(page):
+                scanned.append(number)  # a scanned page among text pages (a signed last page)
             table_page = _Page(chars, _page_edges(objects, height), (left, height - top, right, height - bottom))
             rows += _rows_of(number, _page_tables(table_page) if chars else [])
             textpage.close()
             page.close()
     finally:
         pdf.close()
-    return _document(texts, rows, pages)
+    return _document(texts, rows, pages, tuple(scanned))

@@ -57,6 +57,19 @@ def split_row(row: Row) -> tuple[list[str], list[str]]:
     return [c for c in cells[:cut] if c], cells[cut:]
 
 
+def refit_misread(row: Row, labels: list[str], values: list[str], width: int) -> tuple[list[str], list[str]]:
+    """An OCR'd row whose values stop short of ``width`` at misread cells: those cells, and the
+    values before them, are values too (unreadable ones, flagged later), as long as a label is
+    left. Otherwise as split."""
+    cut = len(row.cells) - len(values)
+    while len(row.cells) - cut < width and cut > 0 and (row.misread(cut - 1) or _is_value(row.cells[cut - 1])):
+        cut -= 1
+    label_cells = [c for c in row.cells[:cut] if c]
+    if cut == len(row.cells) - len(values) or len(row.cells) - cut != width or not label_cells:
+        return labels, values
+    return label_cells, list(row.cells[cut:])
+
+
 def _fit(values: list[str], width: int) -> list[str] | None:
     """``values`` as exactly ``width`` cells: extra blank cells at either end are layout debris."""
     end = len(values)
@@ -127,9 +140,11 @@ def table2_records(rows: list[Row], template: str) -> TableResult:
     for row in rows[: table3_start(rows, template)]:
         labels, values = split_row(row)
         inside = inside or any(_T2_CAPTION.search(cell) for cell in row.cells)
+        code = finder.find(labels[-1:]) if labels else None  # 表二 labels are whole cells, not fragments
+        if row.confidences:
+            code, labels, values = _refit_t2(row, labels, values, code, finder, layout)
         if not labels or not values:
             continue
-        code = finder.find(labels[-1:])  # 表二 labels are whole cells; fragments would be too loose
         if code and code not in found:
             found[code] = (row, labels, values)
             inside = True
@@ -152,6 +167,20 @@ def table2_records(rows: list[Row], template: str) -> TableResult:
         result.records += _unknown_t2_records(row, labels, values)
         result.notes.append(f"表二: row not in the template kept as unmapped: {clean_label(labels[-1])}")
     return result
+
+
+def _refit_t2(row: Row, labels, values, code, finder: _RowFinder, layout: TableLayout):
+    """An OCR'd 表二 row with a misread value: its label is found once the misread cells are
+    counted as values, to the width of the row that label names."""
+    widths = {r.entry.code: len(r.columns) for r in layout.rows}
+    if code is not None and _fit(values, widths.get(code, 0)) is not None:
+        return code, labels, values
+    for width in sorted(set(widths.values())):
+        new_labels, new_values = refit_misread(row, labels, values, width)
+        new_code = finder.find(new_labels[-1:]) if new_values is not values else None
+        if new_code is not None and widths.get(new_code) == width:
+            return new_code, new_labels, new_values
+    return code, labels, values
 
 
 def _looks_like_row_label(label: str) -> bool:
@@ -226,6 +255,8 @@ def table3_records(rows: list[Row], template: str) -> tuple[TableResult, int]:
     end = len(rows)
     for index in range(start, len(rows)):
         labels, values = split_row(rows[index])
+        if rows[index].confidences and _fit(values, width) is None:
+            labels, values = refit_misread(rows[index], labels, values, width)
         fitted = _fit(values, width)
         code = finder.find(labels) if labels else None
         if fitted is None:

@@ -21,7 +21,9 @@ import numpy as np
 from transforms.decoding import normalize_text
 from transforms.document_rows import PAGE_NUMBER, Document, Row
 from transforms.limits import DEFAULT_LIMITS, ReadLimits, check_limit
+from transforms.ocr_engine import DIGIT_LOOKALIKES
 from transforms.pdf_document import UnreadablePdfError
+from transforms.seal_dropout import Seal, dark_print, overlaps, print_gray, without_gray_seal
 from transforms.table_grid import find_tables, ink_mask, skew_angle, straighten
 
 PDF = "pdf"
@@ -33,22 +35,21 @@ OCR_DPI_RANGE = (150, 300)
 CELL_INSET = 2.0  # points cut from each side of a cell: its rules' ink stays out of the crop
 LINE_PAD = 4  # pixels of white around a text line, as the recogniser was trained with
 SPECK_AREA = 1.0  # square points: ink smaller than this is scanner dust, not a mark
-SEAL_REDNESS = 30  # a pixel this many levels redder than green and blue is a seal's ink, not print
-SEAL_PRINT_LEVEL = 160  # under a seal, only what is darker than this in red light is print
 DUST_AREA = 3.0  # square points: a cell whose only ink is less than this, and round, is blank
 MIN_TEXT_HEIGHT = 4.0  # points: a line of text outside the tables is at least this tall (a 7 pt glyph is 5)
 MIN_TEXT_INK = 8.0  # square points of ink: less, on a line outside the tables, is dust (一 at 11 pt is 11)
 SPECK_LINE = 0.5  # a band of ink smaller than this × the tallest line's height, beside lines, is dust
 LINE_MERGE = 1.3  # bands of ink whose union is at most this × a line's height are one line (二, 三)
 RECOGNITION_CHUNK = 48  # lines read between two looks at the page's time budget
+UNDER_SEAL_CONFIDENCE = 0.45  # read through a seal: only arithmetic confirms it; short, it may be a misread value
 SECOND_READ_SCALE = 1.5  # a number's line is read again this much larger: readings that differ are not sure
+MINUS_SIGNS = ("-", "−", "－")
+DASH_HEIGHT = 0.4  # a minus sign is at most this share of the digits' height
+DASH_WIDTH = 0.3  # ... and at least this share of it wide
 _NUMERIC_LINE = re.compile(r"[-−+]?[\d.,]+")
 
 _SPACED_NUMBER = re.compile(r"[\d.,\s]+")
-# What the recogniser reads for a digit in a cell that holds only a number: the letter I or l for
-# 1, O or o (or the full stop 。) for 0. Only a cell made of digits and these is read as a number;
-# its confidence stays the recogniser's, low, for the checks after.
-DIGIT_LOOKALIKES = {"I": "1", "l": "1", "|": "1", "O": "0", "o": "0", "。": "0"}
+# Only a cell made of digits and their look-alikes (ocr_engine.DIGIT_LOOKALIKES) is read as a number.
 _NUMBER_LOOKALIKE = re.compile(r"[\dIl|Oo。]+(?:[.,]\d+)*\.?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # What the recogniser reads for a Chinese punctuation mark in Chinese text: the half-width form,
@@ -76,14 +77,25 @@ def read_scanned_pdf(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
     Raises OverLimitError for a file over its page or pixel limits, or a page over its time budget."""
     import pypdfium2 as pdfium
 
-    _check_installed()
     pdf = pdfium.PdfDocument(data)
-    rows: list[Row] = []
-    texts: list[str] = []
+    pages = len(pdf)
+    pdf.close()
+    read = read_scanned_pages(data, range(1, pages + 1), limits)
+    rows = [row for _, page_rows, _ in read for row in page_rows]
+    return Document(PDF, "\n".join(text for *_, text in read), rows, f"pdf ({pages} pages, OCR)")
+
+
+def read_scanned_pages(data: bytes, numbers, limits: ReadLimits = DEFAULT_LIMITS) -> list[tuple[int, list[Row], str]]:
+    """(page number, table rows, text) of each page ``numbers`` names (1-based), read by OCR."""
+    import pypdfium2 as pdfium
+
+    _check_installed()
+    numbers = list(numbers)
+    check_limit("scanned PDF has too many pages to OCR", len(numbers), limits, "max_ocr_pages")
+    pdf = pdfium.PdfDocument(data)
+    read = []
     try:
-        pages = len(pdf)
-        check_limit("scanned PDF has too many pages to OCR", pages, limits, "max_ocr_pages")
-        for number in range(1, pages + 1):
+        for number in numbers:
             try:
                 page = pdf[number - 1]
                 try:
@@ -92,11 +104,10 @@ def read_scanned_pdf(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
                     page.close()
             except pdfium.PdfiumError as exc:  # a damaged page or image
                 raise UnreadablePdfError(f"PDF page {number} cannot be rendered for OCR: {exc}") from exc
-            rows += page_rows
-            texts.append(page_text)
+            read.append((number, page_rows, page_text))
     finally:
         pdf.close()
-    return Document(PDF, "\n".join(texts), rows, f"pdf ({pages} pages, OCR)")
+    return read
 
 
 def _check_installed() -> None:
@@ -126,7 +137,7 @@ def _read_page(page, number: int, limits: ReadLimits) -> tuple[list[Row], str]:
     width, height = page.get_size()
     pixels = round(width * dpi / 72) * round(height * dpi / 72)
     check_limit(f"PDF page {number} is too large to OCR", pixels, limits, "max_ocr_pixels", "pixels")
-    return _read_image(_print_gray(page.render(scale=dpi / 72).to_numpy()), dpi, number, started, limits)
+    return _read_image(print_gray(page.render(scale=dpi / 72).to_numpy()), dpi, number, started, limits)
 
 
 def read_table_image(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, dpi: float | None = None) -> Document:
@@ -150,13 +161,15 @@ def read_table_image(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, dpi: floa
         rgb = np.asarray(image.convert("RGB"))[..., ::-1]  # as PDFium renders: BGR
     except (OSError, ValueError) as exc:  # a truncated or damaged image
         raise UnreadableImageError(f"image cannot be decoded: {exc}") from exc
-    rows, text = _read_image(_print_gray(rgb), min(max(resolution, 72.0), 600.0), 1, started, limits)
+    dpi = min(max(resolution, 72.0), 600.0)
+    rows, text = _read_image(print_gray(rgb), dpi, 1, started, limits)
     return Document(PDF, text, rows, "image (OCR)")
 
 
 def _read_image(gray: np.ndarray, dpi: float, number: int, started: float, limits: ReadLimits) -> tuple[list[Row], str]:
     """One page image's table rows and text (``number``: its page, for rows and messages)."""
     gray = straighten(gray, skew_angle(ink_mask(gray, dpi), dpi))
+    gray, seals = without_gray_seal(gray, dpi)
     ink = _without_specks(ink_mask(gray, dpi), dpi)
     tables = find_tables(ink, dpi)
     inset = max(1, round(CELL_INSET * dpi / 72))
@@ -173,7 +186,11 @@ def _read_image(gray: np.ndarray, dpi: float, number: int, started: float, limit
     narrative = [(box[1], _job(gray, outside, box, dpi)) for box in _text_lines(outside, dpi)]
     jobs = [job for rows in cell_jobs for row in rows for job in row if job is not None]
     jobs += [job for _, job in narrative]
+    through_seal = _through_seal(tables, cell_jobs, seals, gray, ink, inset, dpi)
+    jobs += [again for _, again in through_seal]
     _recognise(jobs, number, started, limits)
+    for job, again in through_seal:
+        _settle_through_seal(job, again)
 
     rows: list[Row] = []
     lines: list[tuple[int, str]] = [(top, "".join(job.texts)) for top, job in narrative]
@@ -189,25 +206,6 @@ def _read_image(gray: np.ndarray, dpi: float, number: int, started: float, limit
     text = "\n".join(line for _, line in sorted(lines, key=lambda item: item[0]) if line)
     text = "\n".join(line for line in normalize_text(text).split("\n") if not PAGE_NUMBER.match(line))
     return rows, text
-
-
-def _print_gray(pixels: np.ndarray) -> np.ndarray:
-    """The page in gray levels, without a colour scan's red seal. Where the ink is red (much more
-    red than green or blue), the red channel is the gray: red ink passes red light, so the seal
-    drops out and the black print under it stays (a scanner's red dropout). In a grayscale scan
-    the seal is only a lighter gray, and stays."""
-    import cv2
-
-    if pixels.ndim == 2 or pixels.shape[2] == 1:
-        return pixels.reshape(pixels.shape[:2])
-    blue, green, red = (pixels[..., i] for i in range(3))  # PDFium renders BGR(A)
-    seal = ((red.astype(np.int16) - np.maximum(green, blue)) > SEAL_REDNESS).astype(np.uint8)
-    seal = cv2.dilate(seal, np.ones((5, 5), np.uint8)).astype(bool)  # and its edge, blurred by JPEG
-    gray = cv2.cvtColor(np.ascontiguousarray(pixels[..., :3]), cv2.COLOR_BGR2GRAY)
-    # Print under the seal is dark in red light; the seal's own edges, where JPEG blurred its
-    # colour, are only a lighter gray there: paper.
-    gray[seal] = np.where(red[seal] > SEAL_PRINT_LEVEL, np.uint8(255), red[seal])
-    return gray
 
 
 def _without_specks(ink: np.ndarray, dpi: float) -> np.ndarray:
@@ -311,9 +309,10 @@ def _recognise(jobs: list[_Job], number: int, started: float, limits: ReadLimits
 
 def _read_numbers_again(jobs: list[_Job], number: int, started: float, limits: ReadLimits) -> None:
     """Every line read as a number is read a second time, from the crop enlarged by
-    ``SECOND_READ_SCALE``: where the two readings differ, the line's confidence is 0. A
-    recogniser's own score does not tell a dropped sign or a seal's stroke read as a digit (wrong
-    reads at 0.99 were measured); a reading that does not survive a change of scale is not sure."""
+    ``SECOND_READ_SCALE``, and its ink looked at for a minus sign: where the two readings differ,
+    or the reading's sign is not the ink's, the line's confidence is 0. A recogniser's own score
+    does not tell a dropped sign or a seal's stroke read as a digit (wrong reads at 0.99 were
+    measured); a reading that does not survive a change of scale is not sure."""
     import cv2
 
     from transforms.ocr_engine import recognise_lines
@@ -328,10 +327,69 @@ def _read_numbers_again(jobs: list[_Job], number: int, started: float, limits: R
     for begin in range(0, len(numbers), RECOGNITION_CHUNK):
         chunk = numbers[begin : begin + RECOGNITION_CHUNK]
         for (job, index, _), (text, _) in zip(chunk, recognise_lines([line for *_, line in chunk]), strict=True):
-            if ocr_text(text) != ocr_text(job.texts[index]):
+            read = ocr_text(job.texts[index])
+            if ocr_text(text) != read or read.startswith(MINUS_SIGNS) != has_minus_sign(job.lines[index]):
                 job.scores[index] = 0.0
         elapsed = round(time.monotonic() - started, 1)
         check_limit(f"OCR of PDF page {number} takes too long", elapsed, limits, "max_ocr_seconds_per_page", "s")
+
+
+def has_minus_sign(line: np.ndarray) -> bool:
+    """Whether a number's line image begins with a minus sign: its first columns of ink are a flat
+    mark (at most ``DASH_HEIGHT`` of the digits' height) at their middle height, as wide as a
+    dash, before anything tall. A dash blurred into the first digit (at 150 dpi) still shows as
+    flat first columns. The recogniser drops a sign at high confidence; the ink does not. (A
+    digit taken for a dash costs a reading; a dash missed, a wrong number.)"""
+    import cv2
+
+    _, ink = cv2.threshold(line, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink = ink.astype(bool)
+    ink[:, ink.sum(axis=0) == 0] = False
+    columns = np.flatnonzero(ink.any(axis=0))
+    rows = np.flatnonzero(ink.any(axis=1))
+    if len(columns) < 2:
+        return False
+    top, height = int(rows[0]), int(rows[-1] - rows[0] + 1)
+    flat = 0
+    for column in columns:
+        if column != columns[0] + flat:
+            break  # a gap: the dash ends
+        filled = np.flatnonzero(ink[:, column])
+        low, high = int(filled[0]), int(filled[-1])
+        if high - low + 1 > DASH_HEIGHT * height:
+            break  # a tall stroke: a digit begins
+        if not (top + 0.25 * height <= (low + high) / 2 <= top + 0.75 * height):
+            return False  # a flat mark at the top or bottom (a 7's bar, a speck): no dash
+        flat += 1
+    return flat >= max(2, DASH_WIDTH * height) and flat < len(columns)
+
+
+def _through_seal(tables, cell_jobs, seals: list[Seal], gray, ink, inset: int, dpi: float) -> list[tuple[_Job, _Job]]:
+    """Each table cell under a gray seal, with a second job reading it from the seal's dark print
+    only (:func:`~transforms.seal_dropout.dark_print`)."""
+    if not seals:
+        return []
+    dark = dark_print(gray, seals)
+    pairs = []
+    for table, table_jobs in zip(tables, cell_jobs, strict=True):
+        for boxes, row_jobs in zip(table.rows, table_jobs, strict=True):
+            for box, job in zip(boxes, row_jobs, strict=True):
+                if job is not None and overlaps(box, seals):
+                    pairs.append((job, _job(dark, ink, _inset(box, inset), dpi)))
+    return pairs
+
+
+def _settle_through_seal(job: _Job, again: _Job) -> None:
+    """A cell read through a seal's characters: a number read alike as scanned and from the dark
+    print alone keeps its confidence. Otherwise the dark print's number (or, with none, the
+    reading as scanned) stands at most ``UNDER_SEAL_CONFIDENCE``: only the tables' arithmetic can
+    confirm it (a seal's stroke read as one more digit, at both scales, was measured at 0.89)."""
+    read, dark = _cell_text(job), _cell_text(again)
+    if read == dark and (not read or _NUMERIC_LINE.fullmatch(read)):
+        return
+    if _NUMERIC_LINE.fullmatch(dark):
+        job.texts[:], job.scores[:] = again.texts, again.scores
+    job.scores[:] = [min(score, UNDER_SEAL_CONFIDENCE) for score in job.scores]
 
 
 def _cell_text(job: _Job) -> str:

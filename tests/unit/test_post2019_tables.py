@@ -122,3 +122,42 @@ def test_table_two_annotations_and_extra_provincial_rows():
     extra = [r for r in records if r.catalog_status == "unmapped"]
     assert [r.value for r in extra] == [40.0, 41.0, 42.0]
     assert extra[0].row_label.startswith("其他主动公开文件")
+
+
+def _ocr_row(cells: tuple[str, ...], confidences: tuple[float, ...], line: int) -> Row:
+    return Row(cells, line, 1, confidences=confidences)
+
+
+def test_misread_ocr_cell_keeps_its_row_in_place():
+    """A number misread under a seal ('知' for 44, '59证' for 59) is a value cell of its column,
+    not the end of the row's label: the row keeps its other six values."""
+    rows = _rows()
+    rows[1] = _ocr_row(
+        (T3_LABELS[0], "421", "37", "51", "59", "知", "59证", "671"), (0.95, 1, 1, 1, 1, 0.1, 0.3, 1), 10
+    )
+    cells = _by_code(table3_records(rows, FMT_2021)[0].records)
+    assert cells[("T3.1", "natural_person")].value == 421.0
+    assert cells[("T3.1", "total")].value == 671.0
+    assert cells[("T3.1", "legal_services")].value is None  # unreadable: flagged, not guessed
+    assert cells[("T3.1", "legal_services")].value_raw == "知"
+
+
+def test_sure_label_is_never_taken_for_a_value():
+    """Only an unsure, short or digit-bearing read is a misread value: a row that lost a cell keeps
+    its label, and is flagged as short."""
+    rows = _rows()
+    rows[1] = _ocr_row((T3_LABELS[0], "421", "37", "51", "59", "59", "671"), (0.4, 1, 1, 1, 1, 1, 1), 10)
+    cell = _by_code(table3_records(rows, FMT_2021)[0].records)[("T3.1", "natural_person")]
+    assert (cell.value, cell.value_status) == (None, "ambiguous")
+    text_row = _rows()
+    text_row[1] = Row((T3_LABELS[0], "421", "37", "51", "59", "知", "59", "671"), 10)  # not OCR'd
+    cell = _by_code(table3_records(text_row, FMT_2021)[0].records)[("T3.1", "natural_person")]
+    assert cell.value_status == "ambiguous"
+
+
+def test_table_two_row_with_a_misread_value_is_found_by_its_label():
+    rows = [_ocr_row(("行政许可", "1l?"), (0.99, 0.2), 3), _ocr_row(("规章", "22", "证", "235"), (1, 1, 0.3, 1), 8)]
+    cells = _by_code(table2_records(rows, FMT_2021).records)
+    assert cells[("T2.5.1", "decisions")].value_status != "missing"
+    assert cells[("T2.1.1", "issued")].value == 22.0 and cells[("T2.1.1", "in_force")].value == 235.0
+    assert cells[("T2.1.1", "repealed")].value is None

@@ -13,8 +13,9 @@ narrative's statements of the same numbers. So each OCR'd number is:
   ``value_note``, as the run-together splitter does;
 - ``ocr_unverified``, with no value and the digits as read in ``value_raw``, when an identity on
   it fails and no single correction settles it, or when nothing checks it and its confidence is
-  low. (A minus sign is the glyph a scan loses most, and the recogniser is as sure of "9" as of
-  "-9": the reader gives confidence 0 to a number whose sign is not the one its ink shows.)
+  low; and, with what was read, a value cell read as no number at all (a seal's character).
+  (A minus sign is the glyph a scan loses most, and the recogniser is as sure of "9" as of "-9":
+  the reader gives confidence 0 to a number whose sign is not the one its ink shows.)
 
 A blank cell (nothing read) counts as 0 in the identities, as the rules count it, and stays blank.
 """
@@ -31,7 +32,7 @@ from transforms.document_rows import Row
 from transforms.identities import IDENTITY_SCOPES, ArithmeticRule, holds, load_rules
 from transforms.layouts import template_layout
 from transforms.narrative_facts import NarrativeFact
-from transforms.vocabulary import BLANK, INFERRED, NUMBER_STATUSES, OCR, OCR_UNVERIFIED, PLACEHOLDER
+from transforms.vocabulary import BLANK, INFERRED, NUMBER_STATUSES, OCR, OCR_UNVERIFIED, PLACEHOLDER, UNPARSED
 
 _TOTAL = "total"  # a blank 总计 is missing, not 0 (as the rules read it)
 Key = tuple[str, str, str]  # table_id, indicator_code, column_code
@@ -149,6 +150,12 @@ def verify_ocr_cells(
     out = list(records)
     for key, index in by_key.items():
         record = records[index]
+        if record.value_status == UNPARSED:  # a seal's character, a smudge: read, but no number
+            read = f"OCR confidence {confidence.get(index, 0.0):.2f}"
+            out[index] = replace(
+                record, value_status=OCR_UNVERIFIED, value_note=f"OCR read {record.value_raw!r}: not a number ({read})"
+            )
+            continue
         if record.value_status not in NUMBER_STATUSES:
             continue
         checks = [verdicts[id(i)] for i in on_cell.get(key, []) if i.rule.severity == "error"]

@@ -98,3 +98,16 @@ def test_an_inequality_that_fails_leaves_its_cells_unverified_though_read_surely
     assert out["A3.3.4b"].value is None and out["A3.3.4b"].value_status == OCR_UNVERIFIED
     assert "P4 fails" in out["A3.3.4b"].value_note
     assert all(out[f"A3.3.4{letter}"].value is None for letter in "abcdef")
+
+
+def test_a_cell_read_as_no_number_is_unverified_with_what_was_read():
+    """A seal's character read in a number's cell: no value, the reading kept, and the row's other
+    cells still checked without it."""
+    from dataclasses import replace
+
+    records = _t4_row("T4.1", ("3", "1", "0", "2", "6"))
+    records[1] = replace(records[1], value=None, value_raw="政", value_status="unparsed", value_note="not a number")
+    out = _by_column(verify_ocr_cells(records, "fmt_2021", {1: 0.3}, 0.8))
+    assert (out["corrected"].value, out["corrected"].value_status) == (None, OCR_UNVERIFIED)
+    assert out["corrected"].value_raw == "政" and "not a number" in out["corrected"].value_note
+    assert out["total"].value is None  # R5 cannot hold without the unread cell: nothing confirms the total

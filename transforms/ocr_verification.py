@@ -132,17 +132,26 @@ def verify_ocr_cells(
     """The records of an OCR'd table, each number confirmed, corrected or left unverified.
 
     ``confidence``: the recognition confidence of each record, by its position in ``records``
-    (missing: 0). ``stated``: numbers the report's text states for a cell."""
+    (missing: 0; for a blank, missing is 1: no mark was seen). ``stated``: numbers the report's
+    text states for a cell."""
     stated = stated or {}
     by_key = {(r.table_id, r.indicator_code, r.column_code): index for index, r in enumerate(records)}
-    numbers = {key: _number(records[index]) for key, index in by_key.items()}
+    # A blank or a dash counts as 0 only where nothing was there to misread: a mark the recogniser
+    # read as nothing (or as a dash, unsure) may be any number.
+    unread = {
+        key
+        for key, index in by_key.items()
+        if records[index].value_status in (BLANK, PLACEHOLDER) and confidence.get(index, 1.0) < min_confidence
+    }
+    numbers = {key: None if key in unread else _number(records[index]) for key, index in by_key.items()}
+    sure = {key for key, index in by_key.items() if key not in unread and confidence.get(index, 0.0) >= min_confidence}
     instances = [i for i in _instances(template, records) if all(k in by_key for k in i.keys)]
     on_cell: dict[Key, list[_Instance]] = defaultdict(list)
     for instance in instances:
         for key in instance.keys:
             on_cell[key].append(instance)
     verdicts = {id(i): i.verdict(numbers) for i in instances}
-    corrections = _corrections(instances, verdicts, on_cell, numbers, records, by_key)
+    corrections = _corrections(instances, verdicts, on_cell, numbers, records, by_key, sure)
     for key, (value, _) in corrections.items():
         numbers[key] = value
     verdicts = {id(i): i.verdict(numbers) for i in instances}
@@ -150,6 +159,11 @@ def verify_ocr_cells(
     out = list(records)
     for key, index in by_key.items():
         record = records[index]
+        if key in unread:
+            read = f"OCR confidence {confidence.get(index, 0.0):.2f}"
+            why = f"a mark here was read as {'nothing' if record.value_status == BLANK else 'a dash'}, unsure"
+            out[index] = replace(record, value_status=OCR_UNVERIFIED, value_note=f"{why} ({read})")
+            continue
         if record.value_status == UNPARSED:  # a seal's character, a smudge: read, but no number
             read = f"OCR confidence {confidence.get(index, 0.0):.2f}"
             out[index] = replace(
@@ -191,7 +205,7 @@ def _unverified(record: CellRecord, why: str) -> CellRecord:
     return replace(record, value=None, value_status=OCR_UNVERIFIED, value_note=f"OCR read {record.value_raw}: {why}")
 
 
-def _corrections(instances, verdicts, on_cell, numbers, records, by_key) -> dict[Key, tuple[float, list[str]]]:
+def _corrections(instances, verdicts, on_cell, numbers, records, by_key, sure) -> dict[Key, tuple[float, list[str]]]:
     """Cells of failed identities whose one-digit change is the only one that makes every identity
     on the cell hold (and the failed one with it): key → (value, the rules that decided it)."""
     failed = [i for i in instances if i.rule.severity == "error" and verdicts[id(i)] is False]
@@ -202,6 +216,8 @@ def _corrections(instances, verdicts, on_cell, numbers, records, by_key) -> dict
             record = records[by_key[key]]
             if record.value_status not in NUMBER_STATUSES or record.value is None:
                 continue
+            if any(other not in sure for other in instance.keys if other != key):
+                continue  # another cell, read unsure, may be the wrong one: nothing is pinned down
             for candidate in _one_digit_changes(record.value_raw, record.value):
                 trial = {**numbers, key: candidate}
                 if all(i.verdict(trial) for i in on_cell[key] if i.rule.severity == "error"):

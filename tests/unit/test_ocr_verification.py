@@ -61,7 +61,8 @@ def test_one_wrong_digit_is_corrected_where_two_identities_cross_on_it():
         else _cell("t3", "T3.1", "natural_person", "8")
         for r in records
     ]
-    out = verify_ocr_cells(misread, "fmt_2019", {}, 0.5)
+    surely = dict.fromkeys(range(len(misread)), 0.9)  # the misread 8 too: a recogniser is sure of its errors
+    out = verify_ocr_cells(misread, "fmt_2019", surely, 0.5)
     fixed = next(r for r in out if (r.indicator_code, r.column_code) == ("T3.1", "natural_person"))
     assert (fixed.value, fixed.value_status) == (5.0, INFERRED)
     assert "OCR read 8" in fixed.value_note and "R1" in fixed.value_note and "R3" in fixed.value_note
@@ -111,3 +112,18 @@ def test_a_cell_read_as_no_number_is_unverified_with_what_was_read():
     assert (out["corrected"].value, out["corrected"].value_status) == (None, OCR_UNVERIFIED)
     assert out["corrected"].value_raw == "政" and "not a number" in out["corrected"].value_note
     assert out["total"].value is None  # R5 cannot hold without the unread cell: nothing confirms the total
+
+
+def test_no_correction_where_another_cell_of_the_identity_was_read_unsure():
+    """Measured at 150 dpi: a row read '' | 45 | 2 | 4 | 5 | 2 | 18 for 1 | 4 | 2 | 4 | 5 | 2 | 18,
+    the first cell a mark read as nothing and 45 unsure. R3 fails, and 18 → 58 is its only
+    one-digit fix; but the unsure cells may be the wrong ones, and a blank that was a mark is no 0."""
+    columns = ("natural_person", "business", "research", "nonprofit", "legal_services", "other", "total")
+    raws = ("", "45", "2", "4", "5", "2", "18")
+    records = [_cell("t3", "T3.3.5.5", column, raw) for column, raw in zip(columns, raws, strict=True)]
+    confidence = {0: 0.0, 1: 0.0, 2: 0.98, 3: 0.98, 4: 0.98, 5: 0.98, 6: 0.99}
+    out = _by_column(verify_ocr_cells(records, "fmt_2021", confidence, 0.8))
+    assert all(r.value in (None, float(raw or "nan")) for r, raw in zip(out.values(), raws, strict=True))
+    assert (out["total"].value, out["total"].value_status) != (58.0, INFERRED)
+    assert (out["natural_person"].value_status, out["business"].value_status) == (OCR_UNVERIFIED, OCR_UNVERIFIED)
+    assert "read as nothing" in out["natural_person"].value_note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -9,6 +10,9 @@ from importlib import resources
 import pandas as pd
 
 from transforms.labels import normalize_label
+
+# A section heading's number without its 、 (or with it read as 一): only a whole heading after it counts.
+_UNMARKED_SECTION_NUMBER = re.compile(r"^[一二三四五六七八九十]+")
 
 CATALOG_FILE = "indicator_catalog.csv"
 COLUMN_CATALOG_FILE = "column_catalog.csv"
@@ -194,6 +198,9 @@ class LabelMatcher:
         """The entry for ``label`` printed inside ``section_code`` (None before any section)."""
         key = normalize_label(label)
         code = self._by_section.get(("", key))  # a top-level section heading
+        if code is None and (bare := _UNMARKED_SECTION_NUMBER.sub("", label.strip(), count=1)) != label.strip():
+            # A heading whose 、 was lost (九政府信息…) or read as 一 (七一依申请…): OCR does both.
+            code = self._by_section.get(("", normalize_label(bare)))
         if code is None and section_code:
             code = self._by_section.get((section_code, key))
         if code is None and not section_code:  # outside a known section, accept a unique label

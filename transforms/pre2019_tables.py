@@ -262,6 +262,11 @@ def _open_brackets(text: str) -> int:
 _NOTE_ONLY = re.compile(r"[（(][^（）()]*[)）]")
 
 
+def _is_section_heading(text: str, layout: TemplateLayout) -> bool:
+    entry = label_matcher(layout.template).match(text, None)
+    return entry is not None and not entry.parent_code
+
+
 def _continues_label(text: str) -> bool:
     """A label line that only finishes the one above: its bracketed note, or the end of one."""
     stripped = text.strip()
@@ -296,7 +301,12 @@ def printed_rows(rows: list[Row], header: Header, layout: TemplateLayout) -> tup
             ending = "narrative"
             break
         previous = pending or (found[-1] if found else None)
-        if previous is not None and (_open_brackets(previous.label) > 0 or _continues_label(text)):
+        # A row with its own cells after a complete one is a row of its own, whatever brackets the
+        # one before left open (a misread, a note never closed).
+        # A section's heading is a row of its own too (九政府信息…, its 、 lost, after an OCR'd
+        # label that left a bracket open).
+        joins = (pending is not None or bare) and not _is_section_heading(text, layout)
+        if previous is not None and joins and (_open_brackets(previous.label) > 0 or _continues_label(text)):
             merged = f"{previous.label}{text}"
             if pending is not None and not bare:  # the label's first line, then the rest with the cells
                 found.append(PrintedRow(merged, unit, tuple(values), row, positions))

@@ -45,3 +45,16 @@ def test_local_rows_map_to_2014_rows_of_the_same_kind_once():
         assert (target["template"], target["value_kind"]) == ("stat_2014", row["value_kind"]), code
     # Combined or differently defined rows keep their own codes.
     assert catalog.loc["L2.7", "maps_to"] == catalog.loc["L6", "maps_to"] == catalog.loc["L9", "maps_to"] == ""
+
+
+def test_a_section_heading_matches_without_its_enumeration_comma():
+    """OCR loses a heading's 、 (九政府信息…) or reads it as 一 (七一依申请…); only a whole heading
+    after the number counts, so a label that merely begins with a numeral matches nothing."""
+    from transforms.catalog import label_matcher
+
+    matcher = label_matcher("stat_2014")
+    assert matcher.match("九、政府信息公开会议和培训情况", None).code == "A9"
+    assert matcher.match("九政府信息公开会议和培训情况", None).code == "A9"
+    assert matcher.match("七一依申请公开信息收取的费用", None).code == "A7"
+    assert matcher.match("一般性文件数", None) is None
+    assert matcher.match("三安全一稳定", None) is None

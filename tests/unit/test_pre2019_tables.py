@@ -55,6 +55,23 @@ def test_tab_separated_rows_and_a_label_wrapped_before_its_cells():
     assert [(r.indicator_code, r.value) for r in printed] == [("A3", None), ("A3.1", 12.0), ("A3.2", 7.0)]
 
 
+def test_an_open_bracket_misread_does_not_swallow_the_rows_after_it():
+    """An OCR'd label that ends in a stray （ (a seal's stroke) leaves a bracket open: the next row,
+    with its own cells, and a section heading whose 、 was lost, are rows of their own."""
+    text = (
+        STAT_HEADER + "\t八、机构建设和保障经费情况\t——\t\n"
+        "\t（三）从事政府信息公开工作人员数查（\t人\t130\n"
+        "\t（四）政府信息公开专项经费\t万元\t40\n"
+        "\t（五）其他经费（\t万元\t2\n"
+        "\t九政府信息公开会议和培训情况\t\t\n\t（一）召开政府信息公开工作会议或专题会议数\t次\t1\n"
+    )
+    printed = {r.indicator_code: r.value for r in _cells(text) if r.value_status != "missing"}
+    assert printed["A8.4"] == 40.0 and "A9" in printed and printed["A9.1"] == 1.0
+    assert "A8.3" not in printed  # its label, misread, is unmapped: kept, not placed
+    unmapped = [r.value for r in _cells(text) if r.catalog_status == "unmapped"]
+    assert unmapped == [130.0, 2.0]
+
+
 def test_a_required_row_the_table_does_not_print_is_missing_not_zero():
     records = _cells(STAT_HEADER + "\t（一）收到申请数\t件\t3\n" + FOOTER)
     by_code = {r.indicator_code: r for r in records}

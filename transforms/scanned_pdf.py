@@ -1,7 +1,8 @@
 """Read a scanned PDF (pages that are images, no text layer) by OCR into the rows a text PDF gives.
 
-Each page is rendered at its scan's resolution, straightened, and its ruled tables found from the
-image (:mod:`transforms.table_grid`): one :class:`Row` per table row, one cell per grid cell, merged
+Each page is rendered at its scan's resolution, straightened, its seal dropped
+(:mod:`transforms.seal_dropout`), and its ruled tables found from the image
+(:mod:`transforms.table_grid`): one :class:`Row` per table row, one cell per grid cell, merged
 cells as the text-PDF reader gives them, ``line`` the row's index within its page. Each cell's text
 lines are cut apart by the gaps in its ink and read by the recogniser (:mod:`transforms.ocr_engine`);
 the row keeps each cell's recognition confidence (the lowest of its lines'; an empty cell, with

@@ -2,12 +2,14 @@
 
 Offices stamp the report's last page, often over its table. In a colour scan the seal is red: red
 ink passes red light, so the red channel shows the black print under the seal and not the seal
-(a scanner's red dropout). In a grayscale scan the seal is a uniform mid-gray: its broad parts (the
-ring, the star) are found as mid-gray areas too wide to be a printed stroke, inside a round shape of
-a seal's size, and the seal's ink is divided out there. Ink multiplies, so print under the seal is
-the seal's gray times its own: divided by the seal's level it is as dark as elsewhere, and the
-seal's own ink becomes paper. The seal's thin strokes (its characters) are as thin as print and
-stay: the recogniser reads through them, and what it misreads the tables' arithmetic catches.
+(a scanner's red dropout). In a grayscale scan the seal is a uniform mid-gray. Its ring is found
+as a circle of a seal's size drawn in mid-gray strokes wider than print's (a Hough transform),
+the ring's band as the radii where that gray covers most of the circle, and its star as a solid
+gray body in the middle; there the seal's ink is divided out by its own gray level. Ink
+multiplies, so print under the seal is the seal's gray times its own: divided by the seal's level
+it is as dark as elsewhere, and the seal's ink becomes paper. The seal's characters are as thin
+and as gray as print, and stay: :func:`dark_print` keeps only what is darker than the seal's ink,
+for a second reading of the cells under it, and what is read there the tables' arithmetic checks.
 """
 
 from __future__ import annotations
@@ -94,7 +96,6 @@ def without_gray_seal(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, list[Se
         right, bottom = min(gray.shape[1], round(centre_x) + reach), min(gray.shape[0], round(centre_y) + reach)
         area = (slice(top, bottom), slice(left, right))
         ys, xs = np.mgrid[top:bottom, left:right]
-        distance = np.hypot(xs - centre_x, ys - centre_y)
         distance = _distance_from_centre(broad[area], xs - centre_x, ys - centre_y, radius, mm)
         ring = _ring_band(broad[area].astype(bool), distance, radius, mm)
         if ring is None:
@@ -120,7 +121,7 @@ def without_gray_seal(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, list[Se
 
 def _rings(broad: np.ndarray, mm: float) -> list[tuple[float, float, float]]:
     """Circles (centre x, y and radius in pixels) of a seal's size drawn in broad mid-gray strokes:
-    a Hough transform at half resolution (a ring is wide; halving costs nothing and is 4× faster)."""
+    a Hough transform at half resolution (a ring is wide enough to keep its shape there)."""
     import cv2
 
     half = cv2.GaussianBlur(cv2.resize(broad * 255, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), (5, 5), 0)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_run import generate, stage_seconds
+from benchmarks.bench_run import generate, run_notices, stage_seconds
 
 PAGE_KB = 4
 
@@ -92,7 +92,7 @@ def timed_run(raw: Path, curated: Path, *extra: str) -> tuple[float, float, str,
         print(err, file=sys.stderr)
         sys.exit(process.returncode)
     global last_stages
-    last_stages = stages_line(elapsed, err)
+    last_stages = stages_line(elapsed, err) + "".join(f"\n    run notice: {n}" for n in run_notices(err))
     return elapsed, peak / 1024, out, {name: kb // 1024 for name, kb in at_peak.items()}
 
 

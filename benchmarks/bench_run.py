@@ -129,6 +129,12 @@ def stage_seconds(stderr: str) -> dict[str, float]:
     return json.loads(lines[-1].removeprefix("timings: ")) if lines else {}
 
 
+def run_notices(stderr: str) -> list[str]:
+    """What the run told besides its timings (a site not written, the volume gate): a run that
+    failed part of its work can look fast, so the figures are printed with it."""
+    return [line for line in stderr.splitlines() if line.strip() and not line.startswith("timings: ")]
+
+
 def print_stages(elapsed: float, stderr: str) -> None:
     """Each stage's seconds and share of the wall time; what no stage covers is start-up and exit."""
     stages = stage_seconds(stderr)
@@ -183,6 +189,8 @@ def main() -> None:
         f"{100 * cpu / (elapsed * (os.cpu_count() or 1)):.0f} % of {os.cpu_count()} cores over the run"
     )
     print_stages(elapsed, result.stderr)
+    for notice in run_notices(result.stderr):
+        print(f"  run notice: {notice}")
     print(f"floor (read, hash, decode every file in one process): {floor:.2f} s; the run is {elapsed / floor:.0f}x it")
     print(
         f"target: 10,000 reports in <= 30 s -> {'met' if args.reports >= 10_000 and elapsed <= 30 else 'see figures'}"

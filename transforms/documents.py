@@ -121,8 +121,9 @@ def _with_table_images(document: Document, images: list[bytes], limits: ReadLimi
     (a damaged file) adds nothing. ``form`` names what held them, for ``encoding``."""
     if not images:
         return document
-    from transforms.scanned_pdf import UnreadableImageError, read_table_image  # OCR's libraries: only here
+    from transforms.scanned_pdf import UnreadableImageError, could_hold_a_table, read_table_image  # only here
 
+    images = [image for image in images if could_hold_a_table(image)]  # not its icons and logos
     check_limit("too many pictures to OCR", len(images), limits, "max_ocr_pages")
     rows, texts, read = list(document.rows), [document.text], 0
     for number, image in enumerate(images, 1):

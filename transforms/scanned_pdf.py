@@ -29,6 +29,7 @@ from transforms.table_grid import find_tables, ink_mask, skew_angle, straighten
 
 PDF = "pdf"
 
+MIN_TABLE_IMAGE = (300, 100)  # pixels: a table of a few rows in a screenshot at 96 dpi is larger
 IMAGE_DPI = 200.0  # an embedded image that states no resolution: most scans and screenshots of tables
 # A scan is read at its own resolution, within these bounds: below 150 dpi a 7 pt digit is too
 # small to read, above 300 dpi reading costs more and gains nothing.
@@ -139,6 +140,20 @@ def _read_page(page, number: int, limits: ReadLimits) -> tuple[list[Row], str]:
     pixels = round(width * dpi / 72) * round(height * dpi / 72)
     check_limit(f"PDF page {number} is too large to OCR", pixels, limits, "max_ocr_pixels", "pixels")
     return _read_image(print_gray(page.render(scale=dpi / 72).to_numpy()), dpi, number, started, limits)
+
+
+def could_hold_a_table(data: bytes) -> bool:
+    """Whether an image is large enough to hold a table (an icon, a logo or a spacer is not), from
+    its header only; an image that cannot be read is left to :func:`read_table_image` to say so."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        width, height = Image.open(io.BytesIO(data)).size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return True
+    return width >= MIN_TABLE_IMAGE[0] and height >= MIN_TABLE_IMAGE[1]
 
 
 def read_table_image(data: bytes, limits: ReadLimits = DEFAULT_LIMITS, dpi: float | None = None) -> Document:
@@ -345,7 +360,6 @@ def has_minus_sign(line: np.ndarray) -> bool:
 
     _, ink = cv2.threshold(line, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     ink = ink.astype(bool)
-    ink[:, ink.sum(axis=0) == 0] = False
     columns = np.flatnonzero(ink.any(axis=0))
     rows = np.flatnonzero(ink.any(axis=1))
     if len(columns) < 2:

@@ -161,3 +161,19 @@ def test_gray_scan_under_a_seal_publishes_no_wrong_number(scanned):
     }
     assert not wrong
     assert sum(key in published for key in printed) >= 0.95 * len(printed)
+
+
+def test_icons_in_a_page_are_not_read_nor_counted(scanned):
+    """A page without a table of numbers and with many small pictures (icons, a logo): none is a
+    table, none is read, and their number is no reason to quarantine the page."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    icon = io.BytesIO()
+    Image.new("RGB", (32, 32), "red").save(icon, "PNG")
+    tag = f"<img src='data:image/png;base64,{base64.b64encode(icon.getvalue()).decode()}'>"
+    html = f"<html><body><p>2024年政府信息公开工作年度报告</p>{tag * 60}</body></html>".encode()
+    read = read_document_bytes(html, ReadLimits(max_ocr_pages=5, options=OCR))
+    assert read.form == "html" and "OCR" not in read.encoding and not read.rows

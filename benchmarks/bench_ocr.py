@@ -7,7 +7,8 @@ both are parsed; every cell of the scan's parse is compared with the same cell o
 Prints per dpi: cells compared; recovered (published with the text PDF's value, or blank where it
 is blank); wrong (published with another number: the figure that must be 0); unverified (read,
 but nothing confirmed it: no value); missing (no cell, or not read); the OCR seconds per page
-(median, p90) and the process's peak RSS. Then, for the cells no identity or statement checks,
+(median, p90) and the process's peak RSS; the scans whose template, year or agency differ from the
+text PDF's. Then, for the cells no identity or statement checks,
 how many are read right and wrong at each recognition confidence: what
 ``XXGK_OCR_MIN_CONFIDENCE`` is chosen from (``--min-confidence 0`` publishes them all).
 """
@@ -32,6 +33,7 @@ from transforms.parse_report import QuarantineError, parse_report
 from transforms.vocabulary import OCR_UNVERIFIED
 
 COUNTS = ("compared", "recovered", "wrong", "unverified", "missing")
+METADATA = ("template", "report_year", "agency")
 _CONFIDENCE = re.compile(r"OCR confidence (\d\.\d\d)")
 
 
@@ -92,8 +94,10 @@ def main() -> None:
     totals = {run: dict.fromkeys(COUNTS, 0) for run in runs}
     seconds: dict[tuple, list[float]] = {run: [] for run in runs}
     sample_exact: dict[tuple, str] = {}
+    metadata_wrong: list[str] = []
     for number, (name, pdf) in enumerate(sources):
-        text_cells = _cells(parse_report(pdf, name))
+        from_text = parse_report(pdf, name)
+        text_cells = _cells(from_text)
         for mode, dpi in runs:
             run = (mode, dpi)
             scan = scan_pdf(pdf, args.seed + number, ScanStyle(dpi=dpi, grayscale=mode == "gray"))
@@ -109,6 +113,9 @@ def main() -> None:
             pages = int(parsed.report.encoding.split("(")[1].split()[0])
             seconds[run] += [elapsed / pages] * pages
             counts = _compare(text_cells, _cells(parsed), unchecked)
+            for field in METADATA:  # a value under the wrong year or agency is a wrong value
+                if parsed.report[field] != from_text.report[field]:
+                    metadata_wrong.append(f"{name} {mode} {dpi} dpi: {field} {parsed.report[field]!r}")
             for key, count in counts.items():
                 totals[run][key] += count
             if name.startswith("taoyuan"):
@@ -130,6 +137,9 @@ def main() -> None:
         print(f"{mode:>7}{dpi:>5}{t['compared']:>10}{t['recovered']:>11}{share:>7.1f}{t['wrong']:>7}{t['unverified']:>12}{t['missing']:>9}"
               f"{statistics.median(pages):>12.2f}{p90:>7.2f}{sample_exact.get((mode, dpi), ''):>9}")  # fmt: skip
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"report metadata ({', '.join(METADATA)}) unlike the text PDF's: {len(metadata_wrong)}")
+    for line in metadata_wrong:
+        print(f"  {line}")
     print("\ncells no identity or statement checks, by recognition confidence: read right / wrong")
     for low in (0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99):
         right = sum(ok for c, ok in unchecked if c >= low)

@@ -41,6 +41,7 @@ DUST_AREA = 3.0  # square points: a cell whose only ink is less than this, and r
 MIN_TEXT_HEIGHT = 4.0  # points: a line of text outside the tables is at least this tall (a 7 pt glyph is 5)
 MIN_TEXT_INK = 8.0  # square points of ink: less, on a line outside the tables, is dust (一 at 11 pt is 11)
 SPECK_LINE = 0.5  # a band of ink smaller than this × the tallest line's height, beside lines, is dust
+SPECK_SHARE = 1 / 3  # a mark smaller than this share of its line's height each way, alone, is dust
 LINE_MERGE = 1.3  # bands of ink whose union is at most this × a line's height are one line (二, 三)
 RECOGNITION_CHUNK = 48  # lines read between two looks at the page's time budget
 UNDER_SEAL_CONFIDENCE = 0.45  # read through a seal: only arithmetic confirms it; short, it may be a misread value
@@ -263,13 +264,43 @@ def _bands(ink: np.ndarray, merge: float = LINE_MERGE) -> list[tuple[int, int, i
     boxes = []
     tallest = max(bottom - top for top, bottom in merged)
     for top, bottom in merged:
-        columns = np.flatnonzero(ink[top:bottom].any(axis=0))
+        columns = _without_stray_specks(ink[top:bottom])
+        if not len(columns):
+            continue
         left, right = int(columns[0]), int(columns[-1]) + 1
         # A speck of dust or a seal's edge beside a line is no line of its own; a lone dash is.
         if len(merged) > 1 and max(bottom - top, right - left) < SPECK_LINE * tallest:
             continue
         boxes.append((left, top, right, bottom))
     return boxes
+
+
+def _without_stray_specks(band: np.ndarray) -> np.ndarray:
+    """The columns of a band of ink that hold its line: a mark smaller than ``SPECK_SHARE`` of the
+    line's height each way, further than a line's height from any larger mark, is dust on the same
+    rows (punctuation sits beside its text); a band of such marks only is dust (no columns). Read
+    as part of the line, dust at 150 dpi came out as a run of letters before the title, and so
+    before the agency's name."""
+    import cv2
+
+    height = band.shape[0]
+    _, _, stats, _ = cv2.connectedComponentsWithStats(band.astype(np.uint8), connectivity=8)
+    left, width = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH]
+    small = (width < SPECK_SHARE * height) & (stats[1:, cv2.CC_STAT_HEIGHT] < SPECK_SHARE * height)
+    if small.all():
+        return np.flatnonzero(small)[:0]  # specks only, in a band taller than each of them: dust
+    if not small.any():
+        return np.flatnonzero(band.any(axis=0))
+    marks = np.flatnonzero(~small)
+    kept = list(marks)
+    for mark in np.flatnonzero(small):
+        gaps = np.maximum(left[marks] - (left[mark] + width[mark]), left[mark] - (left[marks] + width[marks]))
+        if gaps.min() <= height:
+            kept.append(mark)
+    covered = np.zeros(band.shape[1], bool)
+    for mark in kept:
+        covered[left[mark] : left[mark] + width[mark]] = True
+    return np.flatnonzero(covered & band.any(axis=0))
 
 
 def _text_lines(ink: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:

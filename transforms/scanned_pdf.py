@@ -41,7 +41,7 @@ DUST_AREA = 3.0  # square points: a cell whose only ink is less than this, and r
 MIN_TEXT_HEIGHT = 4.0  # points: a line of text outside the tables is at least this tall (a 7 pt glyph is 5)
 MIN_TEXT_INK = 8.0  # square points of ink: less, on a line outside the tables, is dust (一 at 11 pt is 11)
 SPECK_LINE = 0.5  # a band of ink smaller than this × the tallest line's height, beside lines, is dust
-SPECK_SHARE = 1 / 3  # a mark smaller than this share of its line's height each way, alone, is dust
+DUST_SPECK = 1.5  # points: a mark smaller than this each way, apart from a line's text, is dust (。 is 3)
 LINE_MERGE = 1.3  # bands of ink whose union is at most this × a line's height are one line (二, 三)
 RECOGNITION_CHUNK = 48  # lines read between two looks at the page's time budget
 UNDER_SEAL_CONFIDENCE = 0.45  # read through a seal: only arithmetic confirms it; short, it may be a misread value
@@ -243,7 +243,7 @@ def _inset(box: tuple[int, int, int, int], inset: int) -> tuple[int, int, int, i
     return (left + inset, top + inset, max(left + inset, right - inset), max(top + inset, bottom - inset))
 
 
-def _bands(ink: np.ndarray, merge: float = LINE_MERGE) -> list[tuple[int, int, int, int]]:
+def _bands(ink: np.ndarray, dpi: float, merge: float = LINE_MERGE) -> list[tuple[int, int, int, int]]:
     """Boxes (left, top, right, bottom) of the text lines in ``ink``: runs of rows with ink, a
     character split by its own gaps (二, 三) joined back into its line."""
     rows_with_ink = np.flatnonzero(ink.any(axis=1))
@@ -264,7 +264,7 @@ def _bands(ink: np.ndarray, merge: float = LINE_MERGE) -> list[tuple[int, int, i
     boxes = []
     tallest = max(bottom - top for top, bottom in merged)
     for top, bottom in merged:
-        columns = _without_stray_specks(ink[top:bottom])
+        columns = _without_stray_specks(ink[top:bottom], DUST_SPECK * dpi / 72)
         if not len(columns):
             continue
         left, right = int(columns[0]), int(columns[-1]) + 1
@@ -275,20 +275,19 @@ def _bands(ink: np.ndarray, merge: float = LINE_MERGE) -> list[tuple[int, int, i
     return boxes
 
 
-def _without_stray_specks(band: np.ndarray) -> np.ndarray:
-    """The columns of a band of ink that hold its line: a mark smaller than ``SPECK_SHARE`` of the
-    line's height each way, further than a line's height from any larger mark, is dust on the same
-    rows (punctuation sits beside its text); a band of such marks only is dust (no columns). Read
-    as part of the line, dust at 150 dpi came out as a run of letters before the title, and so
-    before the agency's name."""
+def _without_stray_specks(band: np.ndarray, speck: float) -> np.ndarray:
+    """The columns of a band of ink that hold its line: a mark under ``speck`` pixels each way,
+    further than a line's height from any larger mark, is dust on the same rows (punctuation sits
+    beside its text); a band of such marks only is dust (no columns). Read as part of the line,
+    dust at 150 dpi came out as a run of letters before the title, and so before the agency's name."""
     import cv2
 
     height = band.shape[0]
     _, _, stats, _ = cv2.connectedComponentsWithStats(band.astype(np.uint8), connectivity=8)
     left, width = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH]
-    small = (width < SPECK_SHARE * height) & (stats[1:, cv2.CC_STAT_HEIGHT] < SPECK_SHARE * height)
+    small = (width < speck) & (stats[1:, cv2.CC_STAT_HEIGHT] < speck)
     if small.all():
-        return np.flatnonzero(small)[:0]  # specks only, in a band taller than each of them: dust
+        return np.flatnonzero(small)[:0]
     if not small.any():
         return np.flatnonzero(band.any(axis=0))
     marks = np.flatnonzero(~small)
@@ -308,7 +307,7 @@ def _text_lines(ink: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
     (a rule's leftover is thin, scanner dust small)."""
     shortest = MIN_TEXT_HEIGHT * dpi / 72
     lines = []
-    for left, top, right, bottom in _bands(ink, merge=LINE_MERGE):
+    for left, top, right, bottom in _bands(ink, dpi):
         mass = np.count_nonzero(ink[top:bottom, left:right]) / (dpi / 72) ** 2
         if bottom - top >= shortest and mass >= MIN_TEXT_INK:
             lines.append((left, top, right, bottom))
@@ -322,7 +321,7 @@ def _job(gray: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int], dpi:
     inside = ink[top:bottom, left:right]
     if _dust_only(inside, dpi):
         return _Job(lines, [], [])
-    for x0, y0, x1, y1 in _bands(inside):
+    for x0, y0, x1, y1 in _bands(inside, dpi):
         if _dust_only(inside[y0:y1, x0:x1], dpi):
             continue  # a speck beside the cell's text, on a line of its own
         crop = gray[top + y0 : top + y1, left + x0 : left + x1]

@@ -126,9 +126,11 @@ def title_agency_and_year(title: str) -> tuple[str, int | None]:
     if not match:
         return "", None
     agency = _CAPTION_PREFIX.sub("", (match["before"] or match["after"]).strip("（）()"))
-    return agency, int(match["year"])
+    return _LEADING_MARKS.sub("", agency), int(match["year"])
 
 
+# An agency's name opens with a character: a mark before it (：, ·) is a scan's speck or a caption's.
+_LEADING_MARKS = re.compile(r"^[^\u4e00-\u9fff0-9A-Za-z（(]+")
 # A table's caption opens with its attachment number or section: 附件1：…, 七、…
 _CAPTION_PREFIX = re.compile(
     r"^(?:(?:附件|附表)\s*[0-9一二三四五六七八九十]*\s*[:：、.]?|[一二三四五六七八九十]+、)\s*"

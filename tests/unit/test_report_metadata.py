@@ -18,6 +18,13 @@ def test_year_first_titles_and_bracketed_dates():
     assert (meta.agency, meta.report_year, meta.publication_date) == ("上海市人民政府办公厅", 2019, date(2020, 1, 31))
 
 
+@pytest.mark.parametrize("mark", ["：", "·", "、 "])
+def test_a_mark_before_the_agency_is_no_part_of_its_name(mark):
+    """A scan's speck read as a colon or a dot before the title (measured at 150 dpi)."""
+    meta = extract_report_metadata(f"{mark}桃源县2018年政府信息公开工作年度报告\n正文\n")
+    assert (meta.agency_as_written, meta.report_year) == ("桃源县", 2018)
+
+
 def test_no_title_gives_no_year():
     meta = extract_report_metadata("一份没有标题的文件\n")
     assert meta.report_year is None and meta.agency == ""

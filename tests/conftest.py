@@ -197,6 +197,21 @@ def pytest_collection_modifyitems(items):
             item.add_marker(getattr(pytest.mark, level))
 
 
+def printed_synthetic_report(seed: int):
+    """A synthetic 2021 report (its cells, the generator's, are what a test expects) and its text
+    PDF printed with the CJK fonts scans are made from: the source of a scan."""
+    import random
+
+    from benchmarks.synthetic.pdf_font import PRINT_FONTS, printed_glyphs
+    from benchmarks.synthetic.post2019 import FMT_2021, make_post2019_report, to_pdf
+
+    fonts = all(Path(path).exists() for path, _ in PRINT_FONTS.values())
+    skip_unless_installed(fonts, "Debian's fonts-arphic-uming and fonts-wqy-microhei", "XXGK_REQUIRE_OCR_FONTS")
+    report = make_post2019_report(random.Random(seed), 0, FMT_2021, "html")
+    with printed_glyphs():
+        return report, to_pdf(report)
+
+
 def skip_unless_installed(present: bool, what: str, requirement: str) -> None:
     """Skip a test whose system package is missing, unless CI set ``requirement`` (an environment
     variable: .ci/run installs the package), where it must fail instead."""

@@ -140,11 +140,11 @@ def table2_records(rows: list[Row], template: str) -> TableResult:
     for row in rows[: table3_start(rows, template)]:
         labels, values = split_row(row)
         inside = inside or any(_T2_CAPTION.search(cell) for cell in row.cells)
-        code = finder.find(labels[-1:]) if labels else None  # 表二 labels are whole cells, not fragments
         if row.confidences:
-            code, labels, values = _refit_t2(row, labels, values, code, finder, layout)
+            labels, values = _refit_t2(row, labels, values, finder, layout)
         if not labels or not values:
             continue
+        code = finder.find(labels[-1:])  # 表二 labels are whole cells; fragments would be too loose
         if code and code not in found:
             found[code] = (row, labels, values)
             inside = True
@@ -169,18 +169,18 @@ def table2_records(rows: list[Row], template: str) -> TableResult:
     return result
 
 
-def _refit_t2(row: Row, labels, values, code, finder: _RowFinder, layout: TableLayout):
+def _refit_t2(row: Row, labels: list[str], values: list[str], finder: _RowFinder, layout: TableLayout):
     """An OCR'd 表二 row with a misread value: its label is found once the misread cells are
-    counted as values, to the width of the row that label names."""
+    counted as values, to the width of the row that label names. Otherwise as split."""
     widths = {r.entry.code: len(r.columns) for r in layout.rows}
-    if code is not None and _fit(values, widths.get(code, 0)) is not None:
-        return code, labels, values
+    code = finder.find(labels[-1:]) if labels else None
+    if code is not None and _fit(values, widths[code]) is not None:
+        return labels, values
     for width in sorted(set(widths.values())):
         new_labels, new_values = refit_misread(row, labels, values, width)
-        new_code = finder.find(new_labels[-1:]) if new_values is not values else None
-        if new_code is not None and widths.get(new_code) == width:
-            return new_code, new_labels, new_values
-    return code, labels, values
+        if new_values is not values and widths.get(finder.find(new_labels[-1:])) == width:
+            return new_labels, new_values
+    return labels, values
 
 
 def _looks_like_row_label(label: str) -> bool:

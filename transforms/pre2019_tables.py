@@ -301,10 +301,8 @@ def printed_rows(rows: list[Row], header: Header, layout: TemplateLayout) -> tup
             ending = "narrative"
             break
         previous = pending or (found[-1] if found else None)
-        # A row with its own cells after a complete one is a row of its own, whatever brackets the
-        # one before left open (a misread, a note never closed).
-        # A section's heading is a row of its own too (九政府信息…, its 、 lost, after an OCR'd
-        # label that left a bracket open).
+        # A row with its own cells after a complete one, or a section's heading, is a row of its
+        # own, whatever brackets the one before left open (a misread, a note never closed).
         joins = (pending is not None or bare) and not _is_section_heading(text, layout)
         if previous is not None and joins and (_open_brackets(previous.label) > 0 or _continues_label(text)):
             merged = f"{previous.label}{text}"

@@ -1,14 +1,10 @@
 """Scanned PDFs read by OCR: a synthetic report printed, stamped and scanned at 200 dpi gives back
 its cells; the values expected are the generator's own, not a parser's reading of the text PDF."""
 
-import random
-from pathlib import Path
-
 import pytest
-from conftest import skip_unless_installed
+from conftest import printed_synthetic_report
 
-from benchmarks.synthetic.pdf_font import PRINT_FONTS, printed_glyphs
-from benchmarks.synthetic.post2019 import FMT_2021, T3_COLUMNS, T3_ROWS, T4_COLUMNS, make_post2019_report, to_pdf
+from benchmarks.synthetic.post2019 import FMT_2021, T3_COLUMNS, T3_ROWS, T4_COLUMNS
 from benchmarks.synthetic.scans import ScanStyle, scan_pdf
 from transforms.documents import UnreadableDocumentError, read_document_bytes
 from transforms.limits import OverLimitError, ReadLimits, ReadOptions
@@ -20,12 +16,14 @@ SEED = 11
 
 
 @pytest.fixture(scope="module")
-def scanned():
-    fonts = all(Path(path).exists() for path, _ in PRINT_FONTS.values())
-    skip_unless_installed(fonts, "Debian's fonts-arphic-uming and fonts-wqy-microhei", "XXGK_REQUIRE_OCR_FONTS")
-    report = make_post2019_report(random.Random(SEED), 0, FMT_2021, "html")
-    with printed_glyphs():
-        pdf = to_pdf(report)
+def printed():
+    """The report (the generator's cells) and its text PDF, the scans' source."""
+    return printed_synthetic_report(SEED)
+
+
+@pytest.fixture(scope="module")
+def scanned(printed):
+    report, pdf = printed
     scan = scan_pdf(pdf, SEED, ScanStyle(dpi=200, grayscale=False))
     return report, scan, read_document_bytes(scan, OCR_ON)
 
@@ -80,14 +78,6 @@ def test_an_image_of_a_table_reads_as_its_page(scanned):
     assert [row.cells for row in image.rows] == from_pdf
 
 
-@pytest.fixture(scope="module")
-def printed(scanned):
-    """The same report's text PDF (the scan's source)."""
-    report, _, _ = scanned
-    with printed_glyphs():
-        return to_pdf(report)
-
-
 def _page_png(pdf: bytes, index: int) -> bytes:
     import io
 
@@ -124,7 +114,7 @@ def test_text_pdf_with_a_scanned_page_reads_both(scanned, printed):
 
     report, scan, document = scanned
     mixed_pdf = pdfium.PdfDocument.new()
-    mixed_pdf.import_pages(pdfium.PdfDocument(printed), [0])
+    mixed_pdf.import_pages(pdfium.PdfDocument(printed[1]), [0])
     mixed_pdf.import_pages(pdfium.PdfDocument(scan), [1])
     import io
 
@@ -141,26 +131,24 @@ def test_text_pdf_with_a_scanned_page_reads_both(scanned, printed):
     assert any(row.cells == t4 for row in mixed.rows if row.page == 2)
 
 
-def test_gray_scan_under_a_seal_publishes_no_wrong_number(scanned):
+def test_gray_scan_under_a_seal_publishes_no_wrong_number(printed):
     """Scanned in gray, the seal is no longer red: its ring and star are divided out of the page,
     what is read through its characters is confirmed by the tables' arithmetic or not published.
     Every published number is the generator's; nearly all of them are published."""
     from transforms.parse_report import parse_report
 
-    report, _, _ = scanned
-    with printed_glyphs():
-        pdf = to_pdf(report)
+    report, pdf = printed
     gray = scan_pdf(pdf, SEED, ScanStyle(dpi=200, grayscale=True))
     parsed = parse_report(gray, "gray.pdf", OCR_ON)
     published = {
         (r["indicator_code"], r["column_code"]): r["value"] for r in parsed.indicators if r["value"] is not None
     }
-    printed = {key: float(text) for key, text in report.cells.items() if text}
+    cells = {key: float(text) for key, text in report.cells.items() if text}
     wrong = {
-        key: (published[key], value) for key, value in printed.items() if key in published and published[key] != value
+        key: (published[key], value) for key, value in cells.items() if key in published and published[key] != value
     }
     assert not wrong
-    assert sum(key in published for key in printed) >= 0.95 * len(printed)
+    assert sum(key in published for key in cells) >= 0.95 * len(cells)
 
 
 def test_icons_in_a_page_are_not_read_nor_counted(scanned):

@@ -2,14 +2,11 @@
 with OCR'd numbers, none of them wrong; with ``XXGK_OCR=off`` it is quarantined, saying so.
 Expected values are the generator's cells, not a parser's reading of the text PDF."""
 
-import random
 from pathlib import Path
 
 import pytest
-from conftest import skip_unless_installed
+from conftest import printed_synthetic_report
 
-from benchmarks.synthetic.pdf_font import PRINT_FONTS, printed_glyphs
-from benchmarks.synthetic.post2019 import FMT_2021, make_post2019_report, to_pdf
 from benchmarks.synthetic.scans import ScanStyle, scan_pdf
 
 SEED = 11
@@ -17,19 +14,19 @@ SEED = 11
 
 @pytest.fixture(scope="module")
 def gray_scan():
-    fonts = all(Path(path).exists() for path, _ in PRINT_FONTS.values())
-    skip_unless_installed(fonts, "Debian's fonts-arphic-uming and fonts-wqy-microhei", "XXGK_REQUIRE_OCR_FONTS")
-    report = make_post2019_report(random.Random(SEED), 0, FMT_2021, "html")
-    with printed_glyphs():
-        pdf = to_pdf(report)
+    report, pdf = printed_synthetic_report(SEED)
     return report, scan_pdf(pdf, SEED, ScanStyle(dpi=200, grayscale=True))
 
 
-def _run(raw: Path, curated: Path):
+def _run_on(scan: bytes, work: Path):
+    """The real flow over a raw folder holding ``scan``; its dataset, opened read-only."""
     import duckdb
 
     from flows.run.pipeline import xxgk_pipeline
 
+    raw, curated = work / "raw", work / "curated"
+    raw.mkdir()
+    (raw / "scanned_report.pdf").write_bytes(scan)
     xxgk_pipeline(raw_dir=raw, curated_dir=curated)
     return duckdb.connect(str(curated / "xxgk.duckdb"), read_only=True)
 
@@ -37,10 +34,7 @@ def _run(raw: Path, curated: Path):
 def test_a_gray_scan_joins_the_dataset_with_checked_numbers(gray_scan, tmp_path, monkeypatch):
     monkeypatch.setenv("XXGK_OCR", "on")
     report, scan = gray_scan
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "scanned_report.pdf").write_bytes(scan)
-    with _run(raw, tmp_path / "curated") as db:
+    with _run_on(scan, tmp_path) as db:
         (encoding, year) = db.execute("SELECT encoding, report_year FROM reports").fetchone()
         cells = db.execute(
             "SELECT indicator_code, column_code, value, value_raw, value_status, value_note FROM indicators"
@@ -64,10 +58,7 @@ def test_a_gray_scan_joins_the_dataset_with_checked_numbers(gray_scan, tmp_path,
 def test_with_ocr_off_the_scan_is_quarantined_saying_so(gray_scan, tmp_path, monkeypatch):
     monkeypatch.setenv("XXGK_OCR", "off")
     _, scan = gray_scan
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "scanned_report.pdf").write_bytes(scan)
-    with _run(raw, tmp_path / "curated") as db:
+    with _run_on(scan, tmp_path) as db:
         reasons = db.execute("SELECT source_file, reason FROM quarantine").fetchall()
         reports = db.execute("SELECT count(*) FROM reports").fetchone()[0]
     assert reports == 0 and len(reasons) == 1
